@@ -1,0 +1,43 @@
+# plan-assistant: `make run` opens the chat, `make test` runs the whole suite. Both install what they need.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+export GRADIO_ANALYTICS_ENABLED := False
+export HF_HUB_OFFLINE := 1
+export ANONYMIZED_TELEMETRY := False
+
+.PHONY: run test install system-deps eval bench load clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+# torch first, pinned to the CPU build: anything else that depends on torch would pull a multi-GB CUDA build.
+$(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -c constraints.txt -e ".[test]"
+	@if $(BIN)/pip list 2>/dev/null | grep -qi nvidia; then echo "CUDA packages were pulled in; see README" >&2; exit 1; fi
+	touch $@
+
+install: $(VENV)/.installed
+
+# Debian packages for the browser tests: Chromium and a CJK font (without it Chinese renders as boxes).
+system-deps:
+	@command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi wqy || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null; }
+
+run: install
+	$(BIN)/plan-assistant index
+	$(BIN)/plan-assistant serve
+
+test: install system-deps
+	$(BIN)/python -m pytest
+
+eval: install
+	$(BIN)/plan-assistant eval
+
+bench: install
+	$(BIN)/python -m bench.foundation
+
+clean:
+	rm -rf $(VENV) .pytest_cache artifacts

@@ -1,0 +1,120 @@
+"""All configuration in one place: a dataclass read from PLAN_ASSISTANT_* environment variables."""
+from __future__ import annotations
+
+import os
+from dataclasses import MISSING, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DEFAULT_PLAN = PACKAGE_DIR / "plans" / "shenzhen-sti-13th-five-year-plan-E.txt"
+
+
+def _data_home() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "plan-assistant"
+
+
+def _env(name: str, doc: str, default: Any = None, **kwargs: Any) -> Any:
+    """A settings field that records its environment variable and its documentation."""
+    meta = {"env": name, "doc": doc}
+    if callable(default):
+        return field(default_factory=default, metadata=meta, **kwargs)
+    return field(default=default, metadata=meta, **kwargs)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every tunable of plan-assistant; `Settings.from_env()` reads the environment."""
+
+    home: Path = _env("PLAN_ASSISTANT_HOME", "Data directory: the embedded Chroma index lives in HOME/chroma.", _data_home)
+    plans: tuple[Path, ...] = _env(
+        "PLAN_ASSISTANT_PLANS",
+        "Plan files indexed on first use, separated by the OS path separator (':'). Default: the shipped Shenzhen plan.",
+        lambda: (DEFAULT_PLAN,),
+    )
+    model_path: Path | None = _env(
+        "PLAN_ASSISTANT_MODEL",
+        "A sentence-transformers model folder to use instead of the bundled multilingual-e5-small (changing it rebuilds the index).",
+    )
+    model_cache: Path | None = _env(
+        "PLAN_ASSISTANT_MODEL_CACHE",
+        "Where the converted e5 model is cached. Default: ~/.cache/plan-assistant/models/multilingual-e5-small-q4.",
+    )
+    collection: str = _env("PLAN_ASSISTANT_COLLECTION", "Chroma collection name (ASCII).", "plan_sections")
+    chroma_url: str | None = _env(
+        "PLAN_ASSISTANT_CHROMA_URL",
+        "http://HOST:PORT of a Chroma server (`chroma run`); unset means the embedded client in HOME/chroma.",
+    )
+    k: int = _env("PLAN_ASSISTANT_K", "Number of sections returned by search and used to ground an answer.", 5)
+    dense_weight: float = _env(
+        "PLAN_ASSISTANT_DENSE_WEIGHT", "Weight of the dense (e5) score in hybrid fusion; BM25 gets 1 - this.", 0.7
+    )
+    candidates: int = _env("PLAN_ASSISTANT_CANDIDATES", "Candidates each retriever contributes before fusion.", 30)
+    min_score: float = _env(
+        "PLAN_ASSISTANT_MIN_SCORE",
+        "Below this relevance the answerer says the plan does not answer (calibrated on the fixed question set).",
+        0.0,
+    )
+    llm_base_url: str | None = _env(
+        "PLAN_ASSISTANT_LLM_BASE_URL", "OpenAI-compatible chat endpoint, e.g. http://127.0.0.1:8080/v1; unset = offline answerer."
+    )
+    llm_model: str | None = _env("PLAN_ASSISTANT_LLM_MODEL", "Model name sent to the LLM endpoint.")
+    llm_api_key: str | None = _env(
+        "PLAN_ASSISTANT_LLM_API_KEY", "API key for the LLM endpoint (read from the environment only, never logged).", repr=False
+    )
+    llm_timeout: float = _env("PLAN_ASSISTANT_LLM_TIMEOUT", "Seconds before an LLM call falls back to the offline answer.", 60.0)
+    host: str = _env("PLAN_ASSISTANT_HOST", "Address `serve` binds; anything but 127.0.0.1/localhost needs a password.", "127.0.0.1")
+    port: int = _env("PLAN_ASSISTANT_PORT", "Port `serve` listens on.", 7860)
+    username: str | None = _env("PLAN_ASSISTANT_USERNAME", "Login name for the web chat (required off localhost).")
+    password: str | None = _env("PLAN_ASSISTANT_PASSWORD", "Password for the web chat (required off localhost).", repr=False)
+    ui_language: str = _env("PLAN_ASSISTANT_UI_LANG", "Web chat labels: zh (default) or en.", "zh")
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> "Settings":
+        """Read every PLAN_ASSISTANT_* variable; keyword overrides win (used by the CLI flags)."""
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get(f.metadata["env"])
+            if raw is None or raw == "":
+                continue
+            values[f.name] = _parse(f.name, f.type, raw, f.metadata["env"])
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def with_(self, **changes: Any) -> "Settings":
+        return replace(self, **changes)
+
+    @property
+    def chroma_dir(self) -> Path:
+        return Path(self.home) / "chroma"
+
+    @property
+    def llm_configured(self) -> bool:
+        return bool(self.llm_base_url)
+
+
+def _parse(name: str, type_: Any, raw: str, env_name: str) -> Any:
+    kind = str(type_)
+    try:
+        if "tuple" in kind:
+            return tuple(Path(p).expanduser() for p in raw.split(os.pathsep) if p)
+        if "Path" in kind:
+            return Path(raw).expanduser()
+        if kind.startswith("int"):
+            return int(raw)
+        if kind.startswith("float"):
+            return float(raw)
+    except ValueError:
+        raise ValueError(f"{env_name}={raw!r} is not a valid {kind.split(' ')[0]}; fix or unset it") from None
+    return raw
+
+
+def documented_variables() -> list[tuple[str, str, str]]:
+    """(variable, default, description) for every setting: the README table is checked against this."""
+    rows = []
+    for f in fields(Settings):
+        default = "" if f.default in (MISSING, None) else str(f.default)
+        rows.append((f.metadata["env"], default, f.metadata["doc"]))
+    return rows

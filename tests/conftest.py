@@ -1,0 +1,80 @@
+"""Session fixtures: the real model is loaded once and the default plan indexed once, in a temporary home."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(scope="session")
+def model():
+    from index.embedder_cache import get_embedder
+
+    return get_embedder(None)
+
+
+@pytest.fixture(scope="session")
+def home(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("home")
+
+
+@pytest.fixture(scope="session")
+def settings(home):
+    from index import Settings
+
+    # Start from an empty environment so a developer's own PLAN_ASSISTANT_* variables cannot leak in.
+    return Settings.from_env({}, home=home)
+
+
+@pytest.fixture(scope="session")
+def plan_index(settings, model):
+    from index import PlanIndex
+
+    return PlanIndex.open(settings)
+
+
+@pytest.fixture(scope="session")
+def assistant(plan_index):
+    from assistant import PlanAssistant
+
+    return PlanAssistant(plan_index)
+
+
+@pytest.fixture
+def fresh_settings(tmp_path, settings):
+    """A settings object for an empty home of its own, for tests that write to an index."""
+    return settings.with_(home=tmp_path / "home")
+
+
+@pytest.fixture(scope="session")
+def cli_env(home) -> dict[str, str]:
+    """Environment for CLI subprocesses: the session's home, the venv's console script on PATH."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PLAN_ASSISTANT_")}
+    env["PLAN_ASSISTANT_HOME"] = str(home)
+    return env
+
+
+@pytest.fixture(scope="session")
+def run_cli(cli_env):
+    """Run the real `plan-assistant` console script in a subprocess."""
+    exe = str(Path(sys.executable).parent / "plan-assistant")
+    if not Path(exe).exists():
+        exe = shutil.which("plan-assistant") or exe
+
+    def run(*args: str, env: dict[str, str] | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [exe, *args], env={**cli_env, **(env or {})}, capture_output=True, text=True, timeout=timeout
+        )
+
+    return run

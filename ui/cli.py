@@ -1,0 +1,200 @@
+"""The `plan-assistant` command line: a thin layer over PlanIndex and PlanAssistant."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+from index import PlanFileError, Settings
+from index.store import IndexError_
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings.from_env(
+        home=Path(args.home) if getattr(args, "home", None) else None,
+        chroma_url=getattr(args, "chroma_url", None),
+    )
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from index import PlanIndex
+
+    settings = _settings(args)
+    plans = [Path(p) for p in args.plan] if args.plan else list(settings.plans)
+    if args.rebuild and not settings.chroma_url:
+        PlanIndex.wipe(settings)
+    idx = PlanIndex(settings)
+    report = idx.build(plans, rebuild=args.rebuild)
+    for name, counts in report.plans.items():
+        print(
+            f"{name}: {counts['sections']} sections ({counts['embedded']} embedded, "
+            f"{counts['unchanged']} unchanged, {counts['removed']} removed)"
+        )
+    print(f"index ready in {report.seconds:.1f}s at {settings.chroma_url or settings.chroma_dir}")
+    return 0
+
+
+def cmd_sections(args: argparse.Namespace) -> int:
+    from index import PlanIndex
+
+    idx = PlanIndex.open(_settings(args))
+    sections = idx.sections(args.plan)
+    if args.json:
+        _print_json([{"id": s.id, "title": s.title, "path": list(s.path), "text": s.text} for s in sections])
+        return 0
+    depth = {s.id: 0 for s in sections}
+    for s in sections:
+        if s.parent_id in depth:
+            depth[s.id] = depth[s.parent_id] + 1
+        print(f"{'  ' * depth[s.id]}{s.id}  {s.title}")
+    return 0
+
+
+def _require_text(text: str, what: str = "question") -> str:
+    if not (text or "").strip():
+        raise ValueError(f"The {what} is empty: type a question about the plan.")
+    return text
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from index import PlanIndex
+
+    _require_text(args.query, "query")
+    idx = PlanIndex.open(_settings(args))
+    hits = idx.search(args.query, k=args.k, plan=args.plan)
+    if args.json:
+        _print_json(
+            {
+                "query": args.query,
+                "results": [
+                    {"id": h.section.id, "title": h.section.title, "score": round(h.score, 4), "text": h.section.text}
+                    for h in hits
+                ],
+            }
+        )
+        return 0
+    for rank, h in enumerate(hits, 1):
+        print(f"{rank}. [{h.section.id}] {h.section.title}  ({h.score:.3f})")
+        print(f"   {h.section.text[:160]}{'…' if len(h.section.text) > 160 else ''}")
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from assistant import PlanAssistant
+
+    _require_text(args.question)
+    pa = PlanAssistant.open(_settings(args))
+    answer = pa.ask(args.question, history=[], plan=args.plan)
+    if args.json:
+        _print_json(answer.to_json())
+        return 0
+    if answer.rewritten_question and answer.rewritten_question != answer.question:
+        print(f"(searched: {answer.rewritten_question})")
+    print(answer.text)
+    if answer.citations:
+        print()
+        for c in answer.citations:
+            print(f"[{c.id}] {c.title}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from ui.web import serve
+
+    settings = _settings(args)
+    serve(settings.with_(host=args.host or settings.host, port=args.port or settings.port))
+    return 0
+
+
+def cmd_plans(args: argparse.Namespace) -> int:
+    from index import PlanIndex
+
+    infos = PlanIndex.open(_settings(args), build=False).plans()
+    if args.json:
+        _print_json([info.__dict__ for info in infos])
+        return 0
+    for info in infos:
+        print(f"{info.name}\t{info.sections} sections\tindexed {info.indexed_at}\t{info.title}")
+    if not infos:
+        print("no plans indexed yet: run `plan-assistant index`")
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    from index import PlanIndex
+
+    n = PlanIndex.open(_settings(args), build=False).remove(args.name)
+    print(f"removed {args.name} ({n} sections)")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="plan-assistant", description=__doc__)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--home", help="data directory (default: $PLAN_ASSISTANT_HOME)")
+    common.add_argument("--chroma-url", help="http://HOST:PORT of a Chroma server (default: embedded)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("index", parents=[common], help="index plan files (only changed sections are embedded)")
+    p.add_argument("--plan", action="append", metavar="FILE", help="plan file (.txt .md .docx .pdf); repeatable")
+    p.add_argument("--rebuild", action="store_true", help="drop the index and rebuild it from scratch")
+    p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("sections", parents=[common], help="print the outline")
+    p.add_argument("--plan", metavar="NAME", help="only this plan")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_sections)
+
+    p = sub.add_parser("search", parents=[common], help="rank sections for a query")
+    p.add_argument("query")
+    p.add_argument("--k", type=int, default=None, help="number of results")
+    p.add_argument("--plan", metavar="NAME", help="only this plan")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("ask", parents=[common], help="answer a question with citations")
+    p.add_argument("question")
+    p.add_argument("--plan", metavar="NAME", help="only this plan")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("serve", parents=[common], help="open the web chat")
+    p.add_argument("--host", default=None, help="bind address (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=None, help="port (default 7860)")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("plans", parents=[common], help="list indexed plans")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_plans)
+
+    p = sub.add_parser("remove", parents=[common], help="remove a plan from the index")
+    p.add_argument("name")
+    p.set_defaults(func=cmd_remove)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=os.environ.get("PLAN_ASSISTANT_LOG", "WARNING").upper(), format="%(levelname)s %(message)s")
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except (IndexError_, PlanFileError, ValueError, KeyError) as exc:
+        # What the user can fix: one clear line, no traceback.
+        msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+        print(f"plan-assistant: error: {msg}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
