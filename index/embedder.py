@@ -524,8 +524,8 @@ def load_embedder(
         if not (folder / "modules.json").is_file() and not (folder / "config.json").is_file():
             raise EmbedderError(
                 f"{folder} is not a sentence-transformers model folder (no modules.json or config.json). "
-                "Point the embedding model setting at a folder saved with SentenceTransformer.save(), "
-                "or leave it empty to use the bundled multilingual-e5-small."
+                "Point PLAN_ASSISTANT_MODEL at a folder saved with SentenceTransformer.save(), "
+                "or unset it to use the bundled multilingual-e5-small."
             )
         return _load_folder(folder, device, model_identity(folder))
     folder = ensure_model(cache_dir)

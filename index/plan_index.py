@@ -299,6 +299,10 @@ class PlanIndex:
                     return s
         raise KeyError(f"No section {section_id!r}. See `plan-assistant sections` for the outline.")
 
+    def citation_id(self, section: Section) -> str:
+        """The ID an answer cites: `五(一)3` with one plan loaded, `PLAN:五(一)3` when several are."""
+        return section.id if len(self.loaded_plans()) <= 1 else f"{section.plan}:{section.id}"
+
     def _section(self, plan: str, section_id: str) -> Section | None:
         p = self.loaded_plans().get(plan)
         return p.get(section_id) if p else None

@@ -118,3 +118,14 @@ def documented_variables() -> list[tuple[str, str, str]]:
         default = "" if f.default in (MISSING, None) else str(f.default)
         rows.append((f.metadata["env"], default, f.metadata["doc"]))
     return rows
+
+
+def markdown_table() -> str:
+    """The README's settings table (`python -m index.settings` prints it)."""
+    lines = ["| variable | default | meaning |", "|---|---|---|"]
+    lines += [f"| `{env}` | {f'`{d}`' if d else ''} | {doc} |" for env, d, doc in documented_variables()]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(markdown_table())
