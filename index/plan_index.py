@@ -1,21 +1,27 @@
 """PlanIndex: plan files in, numbered sections embedded in Chroma, ranked hits out."""
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
+import re
 import shutil
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Iterator, Mapping, Sequence
 
 from filelock import FileLock, Timeout
 
-from .embedder import embed_passages, model_identity
+from .embedder import embed_passages, expected_identity, model_identity
 from .embedder_cache import get_embedder
+from .fusion import fuse
+from .lexical import LexicalIndex
 from .sections import Plan, Section, load_plan, parse_plan
 from .settings import Settings
+from .structure import route
 from .store import (
     SCHEMA_VERSION,
     CorruptIndexError,
@@ -37,9 +43,10 @@ class Hit:
     """A retrieved section with its fused relevance score (higher is better) and the parts it came from."""
 
     section: Section
-    score: float
-    dense: float | None = None
-    lexical: float | None = None
+    score: float  # fused, relative within one query: use `dense` for how close the section is in absolute terms
+    dense: float | None = None  # e5 cosine of the section's best vector (its passage, a sentence or its outline)
+    lexical: float | None = None  # BM25 score
+    route: str = ""  # "outline" when the question named this section by its structure (专栏12, 第18条)
 
 
 @dataclass
@@ -79,6 +86,105 @@ def record_id(plan: str, section_id: str) -> str:
     return f"{plan}::{section_id}"
 
 
+_SENTENCE_END = re.compile(r"(?<=[。；;！？!?])|\n")
+SENTENCE_MIN = 4  # shorter fragments ("。", "(3+2)") carry no meaning of their own
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One stored vector: a section's passage, one of its sentences, or the outline of a heading without text."""
+
+    record_id: str
+    section: Section
+    text: str
+    unit: str  # "section" | "sentence" | "outline"
+
+    @property
+    def hash(self) -> str:
+        return content_hash(self.text)
+
+
+def embedding_units(plan: Plan) -> list[Unit]:
+    """Every vector a plan gets, section by section, each carrying its heading path as context.
+
+    Mean pooling over a long body dilutes the one sentence a question is about, so a section of several
+    sentences also gets one vector per sentence, and is scored by its best one. A heading with no text of
+    its own (a box) gets one vector of its heading with its items' headings, its outline. Sentence and
+    outline records are named by their content hash: a changed sentence re-embeds that sentence only.
+    """
+    units: list[Unit] = []
+    for s in plan.sections:
+        rid = record_id(plan.name, s.id)
+        units.append(Unit(rid, s, passage_text(s), "section"))
+        context = " > ".join(s.path)
+        sentences = [x.strip() for x in _SENTENCE_END.split(s.body)]
+        sentences = list(dict.fromkeys(x for x in sentences if len(x) >= SENTENCE_MIN))
+        extra = [(f"{context}\n{x}", "sentence") for x in sentences] if len(sentences) > 1 else []
+        if not s.body.strip():
+            children = plan.children(s.id)
+            if children:
+                extra.append((passage_text(s) + "\n" + "\n".join(c.heading for c in children), "outline"))
+        for text, kind in extra:
+            units.append(Unit(f"{rid}::{content_hash(text)[:16]}", s, text, kind))
+    return units
+
+
+SectionKey = tuple[str, str]  # (plan name, section ID)
+RETRIEVERS = ("hybrid", "dense", "bm25")
+
+
+@dataclass
+class _RetrievalState:
+    """What searching needs beyond Chroma, derived from the loaded plans: which stored vectors are valid
+    for which section, and the in-memory BM25 index (70 sections index in well under a second)."""
+
+    signature: tuple[tuple[str, str], ...]
+    keys: list[SectionKey]
+    units: dict[str, Unit]
+    shadowed: set[str]  # bare-heading vectors of sections that have an outline vector: not scored
+    lexical: LexicalIndex
+
+    @classmethod
+    def build(cls, signature: tuple[tuple[str, str], ...], plans: Mapping[str, Plan]) -> "_RetrievalState":
+        sections = [s for p in plans.values() for s in p.sections]
+        units = {u.record_id: u for p in plans.values() for u in embedding_units(p)}
+        outlined = {(u.section.plan, u.section.id) for u in units.values() if u.unit == "outline"}
+        shadowed = {
+            rid for rid, u in units.items() if u.unit == "section" and (u.section.plan, u.section.id) in outlined
+        }
+        return cls(
+            signature,
+            [(s.plan, s.id) for s in sections],
+            units,
+            shadowed,
+            LexicalIndex(sections, [passage_text(s) for s in sections]),
+        )
+
+
+PLANS_RECHECK_SECONDS = 2.0  # how stale another process's plan changes may look to a long-running one
+EMBED_BATCH = 256  # sections embedded (and written) per step: progress is reported and kept after each
+Progress = Callable[[str, int, int], None]  # (plan name, sections embedded so far, sections to embed)
+
+
+def check_plan_name(name: str) -> str:
+    """A plan name prefixes citations (`NAME:五(一)3`), so it cannot contain a colon or be blank."""
+    if not name or name != name.strip() or ":" in name or "：" in name:
+        raise ValueError(
+            f"{name!r} cannot be a plan name: it prefixes citations as NAME:ID, so it must be non-blank, without "
+            "a colon or surrounding spaces. Rename the file or pass another name (`plan-assistant index --plan FILE --name NAME`)."
+        )
+    return name
+
+
+def _chunks(n: int, size: int) -> Iterator[slice]:
+    for start in range(0, n, size):
+        yield slice(start, min(start + size, n))
+
+
+def _same_file(a: str, b: str) -> bool:
+    return bool(a) and bool(b) and Path(a).expanduser().resolve() == Path(b).expanduser().resolve()
+
+
 class PlanIndex:
     """The searchable index of one or more plans. Use `PlanIndex.open()`."""
 
@@ -88,7 +194,9 @@ class PlanIndex:
         self._model = None
         self._identity: str | None = None
         self._plans: dict[str, Plan] | None = None
+        self._plans_seen: tuple[float, dict[str, str]] = (0.0, {})  # (when checked, name -> sha256) of _plans
         self._retriever = None
+        self._retrieval: _RetrievalState | None = None
 
     # -- opening and building -------------------------------------------------
     @classmethod
@@ -109,7 +217,9 @@ class PlanIndex:
     @property
     def identity(self) -> str:
         if self._identity is None:
-            self._identity = model_identity(self.settings.model_path or self.model)
+            # The bundled model's identity is known without loading it: `plans` and `remove` stay quick.
+            path = self.settings.model_path
+            self._identity = model_identity(path) if path else expected_identity()
         return self._identity
 
     def _embedding_function(self) -> PlanEmbeddingFunction:
@@ -126,13 +236,13 @@ class PlanIndex:
 
     def _lock(self) -> FileLock | None:
         if self.settings.chroma_url:
-            return None  # the server serialises writes itself
+            return None  # the server serialises writes itself; several workers share it by design
         self.settings.home.mkdir(parents=True, exist_ok=True)
         return FileLock(str(Path(self.settings.home) / "index.lock"))
 
-    def build(self, plan_files: Sequence[Path | str] | None = None, *, rebuild: bool = False) -> BuildReport:
-        """Index plan files, embedding only sections whose content changed; a new model rebuilds everything."""
-        started = time.perf_counter()
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        """One writer at a time on an embedded index; a second one is told to wait, not blocked."""
         lock = self._lock()
         try:
             if lock is not None:
@@ -143,30 +253,89 @@ class PlanIndex:
                 "Wait for it to finish, then run the command again."
             ) from None
         try:
-            plans = [load_plan(Path(p)) for p in (plan_files or self.settings.plans)]
+            yield
+        finally:
+            self._plans_seen = (0.0, self._plans_seen[1])  # re-read the registry on next use
+            if lock is not None:
+                lock.release()
+
+    def build(
+        self,
+        plan_files: Sequence[Path | str] | None = None,
+        *,
+        names: Sequence[str | None] | None = None,
+        rebuild: bool = False,
+        progress: Progress | None = None,
+    ) -> BuildReport:
+        """Index plan files, embedding only sections whose content changed; a new model rebuilds everything.
+
+        Each plan is named after its file stem unless `names` gives a name per file. A name already indexed
+        from another file is refused (two `plan.pdf` of different years must not replace each other).
+        """
+        started = time.perf_counter()
+        files = [Path(p) for p in (plan_files or self.settings.plans)]
+        if names is not None and len(names) != len(files):
+            raise ValueError(f"{len(names)} names were given for {len(files)} plan files; give one name per file")
+        plans = [load_plan(f, check_plan_name(n) if n else None) for f, n in zip(files, names or [None] * len(files))]
+        self._check_names(plans)
+        with self._writing():
             report = BuildReport()
             if rebuild or self._stored_identity() not in (None, self.identity):
+                if not rebuild:  # another model: re-embed every plan already loaded, from its stored text
+                    new = {p.name for p in plans}
+                    plans = [p for n, p in self.loaded_plans().items() if n not in new] + plans
                 self._drop_all()
                 report.rebuilt = True
             col = self.collection
             col.modify(metadata={"model": self.identity, "schema": SCHEMA_VERSION})
             for plan in plans:
-                report.plans[plan.name] = self._index_plan(col, plan)
-            self._plans = None
+                report.plans[plan.name] = self._index_plan(col, plan, progress)
+            self._drop_orphans(col)
             report.seconds = time.perf_counter() - started
             return report
-        finally:
-            if lock is not None:
-                lock.release()
 
-    def _index_plan(self, col, plan: Plan) -> dict[str, int]:
+    def _drop_orphans(self, col) -> int:
+        """Delete records of plans the registry does not know: what a build killed before its registry write left."""
+        if self.settings.chroma_url:
+            return 0  # no lock on a server: another worker's build in progress would look orphaned
+        known = set(self.plan_names())
+        got = col.get(include=["metadatas"])
+        orphans = [i for i, m in zip(got["ids"], got["metadatas"]) if (m or {}).get("plan") not in known]
+        for part in _chunks(len(orphans), max(1, self.client.get_max_batch_size())):
+            col.delete(ids=orphans[part])
+        if orphans:
+            log.info("dropped %d records left by an interrupted build", len(orphans))
+        return len(orphans)
+
+    def _check_names(self, plans: list[Plan]) -> None:
+        seen: dict[str, str] = {}
+        for plan in plans:
+            check_plan_name(plan.name)
+            if plan.name in seen:
+                raise ValueError(
+                    f"Two plan files are both named {plan.name!r} ({seen[plan.name]} and {plan.path}): give each its "
+                    "own name, e.g. index them one at a time with `--name NAME`, or rename one file."
+                )
+            seen[plan.name] = str(plan.path)
+        sources = {info.name: info.source for info in self.plans()} if self.plan_names() else {}
+        for plan in plans:
+            old = sources.get(plan.name)
+            if old and plan.path and not _same_file(old, plan.path):
+                raise ValueError(
+                    f"A plan named {plan.name!r} is already indexed from {old}. To add {plan.path} as another plan, "
+                    f"give it its own name: `plan-assistant index --plan {plan.path} --name NAME`; to replace the "
+                    f"indexed one, run `plan-assistant remove {plan.name}` first."
+                )
+
+    def _index_plan(self, col, plan: Plan, progress: Progress | None = None) -> dict[str, int]:
         existing = col.get(where={"plan": plan.name}, include=["metadatas"])
-        old_hash = {i: m.get("hash") for i, m in zip(existing["ids"], existing["metadatas"])}
+        old_meta = dict(zip(existing["ids"], existing["metadatas"]))
         ids, docs, metas = [], [], []
-        for order, s in enumerate(plan.sections):
-            doc = passage_text(s)
-            ids.append(record_id(plan.name, s.id))
-            docs.append(doc)
+        order = {s.id: i for i, s in enumerate(plan.sections)}
+        for unit in embedding_units(plan):
+            s = unit.section
+            ids.append(unit.record_id)
+            docs.append(unit.text)
             metas.append(
                 {
                     "plan": plan.name,
@@ -174,26 +343,35 @@ class PlanIndex:
                     "title": s.title,
                     "kind": s.kind,
                     "path": json.dumps(list(s.path), ensure_ascii=False),
-                    "order": order,
-                    "hash": content_hash(doc),
+                    "order": order[s.id],
+                    "hash": unit.hash,
+                    "unit": unit.unit,
                 }
             )
-        changed = [i for i, (rid, m) in enumerate(zip(ids, metas)) if old_hash.get(rid) != m["hash"]]
-        if changed:
-            vectors = embed_passages(self.model, [docs[i] for i in changed])
+        changed = [i for i, (rid, m) in enumerate(zip(ids, metas)) if (old_meta.get(rid) or {}).get("hash") != m["hash"]]
+        # Chroma caps one write; embedding and writing batch by batch also keeps finished work if interrupted.
+        step = max(1, min(EMBED_BATCH, self.client.get_max_batch_size()))
+        for part in _chunks(len(changed), step):
+            batch = changed[part]
+            vectors = embed_passages(self.model, [docs[i] for i in batch])
             col.upsert(
-                ids=[ids[i] for i in changed],
-                documents=[docs[i] for i in changed],
-                metadatas=[metas[i] for i in changed],
+                ids=[ids[i] for i in batch],
+                documents=[docs[i] for i in batch],
+                metadatas=[metas[i] for i in batch],
                 embeddings=[v.tolist() for v in vectors],
             )
+            if progress is not None:  # counted in sections, whose sentences are embedded with them
+                done = {metas[i]["section_id"] for i in changed[: part.stop]}
+                progress(plan.name, len(done), len({metas[i]["section_id"] for i in changed}))
         changed_set = set(changed)
         unchanged = [i for i in range(len(ids)) if i not in changed_set]
-        if unchanged:  # order may shift when sections are inserted before them
-            col.update(ids=[ids[i] for i in unchanged], metadatas=[metas[i] for i in unchanged])
-        removed = sorted(set(old_hash) - set(ids))
-        if removed:
-            col.delete(ids=removed)
+        # Unchanged text can still move (a section inserted before it shifts `order`): rewrite only those.
+        moved = [i for i in unchanged if old_meta.get(ids[i]) != metas[i]]
+        for part in _chunks(len(moved), step):
+            col.update(ids=[ids[i] for i in moved[part]], metadatas=[metas[i] for i in moved[part]])
+        removed = sorted(set(old_meta) - set(ids))
+        for part in _chunks(len(removed), step):
+            col.delete(ids=removed[part])
         # The registry is written last: a build killed before this point leaves the old plan text in charge.
         self.registry.upsert(
             ids=[plan.name],
@@ -204,12 +382,20 @@ class PlanIndex:
                     "title": plan.title,
                     "sha256": plan.sha256,
                     "sections": len(plan.sections),
-                    "indexed_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
-                    "source": str(plan.path or ""),
+                    "indexed_at": datetime.now().astimezone().isoformat(timespec="seconds"),
+                    "source": str(Path(plan.path).expanduser().resolve()) if plan.path else "",
                 }
             ],
         )
-        return {"sections": len(ids), "embedded": len(changed), "unchanged": len(unchanged), "removed": len(removed)}
+        # Counted in sections: a section counts as embedded when any of its vectors was.
+        embedded = {metas[i]["section_id"] for i in changed}
+        gone = {(old_meta[r] or {}).get("section_id") for r in removed} - {s.id for s in plan.sections}
+        return {
+            "sections": len(plan.sections),
+            "embedded": len(embedded),
+            "unchanged": len(plan.sections) - len(embedded),
+            "removed": len(gone),
+        }
 
     def _stored_identity(self) -> str | None:
         if not collection_exists(self.client, self.settings.collection):
@@ -232,15 +418,22 @@ class PlanIndex:
         shutil.rmtree(settings.chroma_dir, ignore_errors=True)
 
     def remove(self, name: str) -> int:
-        """Remove one plan and its sections; returns how many sections went."""
-        if name not in self.plan_names():
-            raise KeyError(f"No plan named {name!r} is indexed. Loaded: {', '.join(self.plan_names()) or 'none'}")
-        col = self.collection
-        n = len(col.get(where={"plan": name}, include=[])["ids"])
-        col.delete(where={"plan": name})
-        self.registry.delete(ids=[name])
-        self._plans = None
-        return n
+        """Remove one plan and its sections, leaving the others as they are; returns how many sections went."""
+        self.require_plan(name)
+        with self._writing():
+            col = self.collection
+            metas = col.get(where={"plan": name}, include=["metadatas"])["metadatas"]
+            n = len({(m or {}).get("section_id") for m in metas})  # sentence vectors are no sections of their own
+            # Registry first: a removal killed half-way leaves orphan records, never served, not a plan without vectors.
+            self.registry.delete(ids=[name])
+            col.delete(where={"plan": name})
+            return n
+
+    def require_plan(self, name: str | None) -> None:
+        """Refuse a plan name that is not loaded, naming the ones that are (None means every plan)."""
+        if name is not None and name not in self.plan_names():
+            loaded = ", ".join(self.plan_names()) or "none"
+            raise KeyError(f"No plan named {name!r} is indexed. Loaded: {loaded}. See `plan-assistant plans`.")
 
     def check(self) -> None:
         """Fail clearly when the stored index came from another model or lost its vectors."""
@@ -250,16 +443,37 @@ class PlanIndex:
                 f"The index at {self.settings.home} was built with model {stored}, but the current model is "
                 f"{self.identity}. Run `plan-assistant index --rebuild` to re-embed the plans."
             )
-        expected = sum(len(p.sections) for p in self.loaded_plans().values())
         try:
-            actual = self.collection.count()
+            stored_records = self.collection.get(include=["metadatas"])
         except Exception as exc:
             raise CorruptIndexError(f"The index cannot be read ({exc}). Run `plan-assistant index --rebuild`.") from None
-        if actual != expected:
-            raise CorruptIndexError(
-                f"The index holds {actual} sections where its plans have {expected}: a build was interrupted or "
-                "files were lost. Run `plan-assistant index` (or `--rebuild`) to repair it."
+        have = {i: (m or {}).get("hash") for i, m in zip(stored_records["ids"], stored_records["metadatas"])}
+        # Every registered section needs a vector of its exact text; extra records (left by a build killed before
+        # its registry write) are harmless: searches skip them and the next build deletes them.
+        missing: dict[str, int] = {}
+        for name, plan in self.loaded_plans().items():
+            for s in plan.sections:
+                if have.get(record_id(name, s.id)) != content_hash(passage_text(s)):
+                    missing[name] = missing.get(name, 0) + 1
+        if missing:
+            sources = {info.name: info.source for info in self.plans()}
+            fixes = "; ".join(
+                f"{name} lacks {n} section vectors: run `plan-assistant index --plan {sources.get(name) or 'FILE'}` "
+                f"again or `plan-assistant remove {name}`"
+                for name, n in sorted(missing.items())
             )
+            raise CorruptIndexError(
+                f"The index at {self.settings.home} is incomplete (a build was interrupted or files were lost): "
+                f"{fixes}. `plan-assistant index --rebuild` rebuilds everything."
+            )
+        units = {u.record_id: u.hash for p in self.loaded_plans().values() for u in embedding_units(p)}
+        # Sentence vectors only sharpen ranking: an index built before them still answers from section vectors.
+        lacking = sum(1 for rid, h in units.items() if have.get(rid) != h)
+        if lacking:
+            log.warning("%d sentence vectors are missing; run `plan-assistant index` to add them", lacking)
+        extra = len(set(have) - set(units))
+        if extra > 0:
+            log.info("%d records left by an interrupted build are ignored; the next `plan-assistant index` drops them", extra)
 
     # -- reading --------------------------------------------------------------
     def plan_names(self) -> list[str]:
@@ -268,73 +482,219 @@ class PlanIndex:
         return sorted(self.registry.get(include=[])["ids"])
 
     def loaded_plans(self) -> dict[str, Plan]:
-        """Plans re-parsed from the text stored in the index, so every process sees the same sections."""
-        if self._plans is None:
-            got = self.registry.get(include=["documents", "metadatas"]) if self.plan_names() else None
-            plans: dict[str, Plan] = {}
-            if got:
-                for name, text, meta in zip(got["ids"], got["documents"], got["metadatas"]):
-                    plans[name] = parse_plan(text, name=name, path=meta.get("source") or None)
-            self._plans = plans
+        """Plans re-parsed from the text stored in the index, so every process sees the same sections.
+
+        Another process (a second app worker, `plan-assistant index`) may add, change or remove plans: the
+        registry's checksums are re-read every PLANS_RECHECK_SECONDS and only plans that changed are re-parsed.
+        """
+        checked, shas = self._plans_seen
+        if self._plans is not None and time.monotonic() - checked < PLANS_RECHECK_SECONDS:
+            return self._plans
+        exists = collection_exists(self.client, f"{self.settings.collection}__plans")
+        got = self.registry.get(include=["metadatas"]) if exists else {"ids": [], "metadatas": []}
+        current = {name: meta.get("sha256", "") for name, meta in zip(got["ids"], got["metadatas"])}
+        if self._plans is None or current != shas:
+            old = self._plans or {}
+            stale = sorted(n for n in current if n not in old or shas.get(n) != current[n])
+            fresh = self.registry.get(ids=stale, include=["documents", "metadatas"]) if stale else {"ids": []}
+            plans = {n: p for n, p in old.items() if n in current and n not in stale}
+            for name, text, meta in zip(fresh["ids"], fresh.get("documents") or [], fresh.get("metadatas") or []):
+                plans[name] = parse_plan(text, name=name, path=meta.get("source") or None)
+            current = {n: current[n] for n in plans}  # a plan written between the two reads is picked up next time
+            self._plans = dict(sorted(plans.items()))
+        self._plans_seen = (time.monotonic(), current)
         return self._plans
 
     def plans(self) -> list[PlanInfo]:
         got = self.registry.get(include=["metadatas"]) if self.plan_names() else {"ids": [], "metadatas": []}
         return [
             PlanInfo(i, m.get("title", ""), int(m.get("sections", 0)), m.get("indexed_at", ""), m.get("sha256", ""), m.get("source", ""))
-            for i, m in zip(got["ids"], got["metadatas"])
+            for i, m in sorted(zip(got["ids"], got["metadatas"]))
         ]
 
     def sections(self, plan: str | None = None) -> list[Section]:
+        self.require_plan(plan)
         return [s for name, p in self.loaded_plans().items() if plan in (None, name) for s in p.sections]
 
+    def targets(self, plan: str | None = None) -> list["Target"]:
+        """Quantitative targets (2200家以上, 8-10家, 每年…40个, 30%) found in the sections' text, in order."""
+        from .targets import extract_targets
+
+        return extract_targets(self.sections(plan))
+
     def get(self, section_id: str, plan: str | None = None) -> Section:
-        """A section by its ID (`五(一)3`), or `PLAN:ID` when several plans are loaded."""
-        if plan is None and ":" in section_id and not section_id.startswith("专栏"):
-            plan, section_id = section_id.split(":", 1)
-        for name, p in self.loaded_plans().items():
-            if plan in (None, name):
-                s = p.get(section_id)
-                if s is not None:
-                    return s
-        raise KeyError(f"No section {section_id!r}. See `plan-assistant sections` for the outline.")
+        """A section by the ID `citation_id` gives: `五(一)3`, or `PLAN:五(一)3` when several plans are loaded.
+
+        An ID without its plan is accepted while only one loaded plan has it.
+        """
+        section_id = section_id.strip().replace("：", ":")  # a Chinese keyboard types the full-width colon
+        if plan is None and ":" in section_id:
+            plan, section_id = (part.strip() for part in section_id.split(":", 1))
+        self.require_plan(plan)
+        found = [s for name, p in self.loaded_plans().items() if plan in (None, name) if (s := p.get(section_id))]
+        if len(found) > 1:
+            options = ", ".join(self.citation_id(s) for s in found)
+            raise KeyError(f"Section {section_id!r} is in several plans; name the plan: {options}.")
+        if not found:
+            raise KeyError(f"No section {section_id!r}. See `plan-assistant sections` for the outline.")
+        return found[0]
 
     def citation_id(self, section: Section) -> str:
         """The ID an answer cites: `五(一)3` with one plan loaded, `PLAN:五(一)3` when several are."""
         return section.id if len(self.loaded_plans()) <= 1 else f"{section.plan}:{section.id}"
 
-    def _section(self, plan: str, section_id: str) -> Section | None:
-        p = self.loaded_plans().get(plan)
-        return p.get(section_id) if p else None
+    def _section(self, plan: str, section_id: str, hash: str | None = None) -> Section | None:
+        """The registry's section for a stored record, or None when the record's text is not the registry's.
 
-    def dense_search(self, query: str, n: int, plan: str | None = None) -> list[Hit]:
-        """Nearest sections by e5 cosine similarity (score = 1 - cosine distance)."""
+        A build writes vectors first and the plan's registry record last, so a build killed in between leaves
+        records the registry does not vouch for: passing the record's `hash` keeps them from being served.
+        """
+        p = self.loaded_plans().get(plan)
+        s = p.get(section_id) if p else None
+        if s is not None and hash is not None and hash != content_hash(passage_text(s)):
+            return None
+        return s
+
+    # -- searching ------------------------------------------------------------
+    def _retrieval_state(self) -> _RetrievalState:
+        """Stored-vector bookkeeping and the BM25 index for the loaded plans, rebuilt when the plans change."""
+        plans = self.loaded_plans()
+        signature = tuple((name, p.sha256) for name, p in plans.items())
+        state = self._retrieval
+        if state is None or state.signature != signature:
+            state = self._retrieval = _RetrievalState.build(signature, plans)
+        return state
+
+    def dense_scores(self, query: str, n: int, plan: str | None = None) -> dict[SectionKey, float]:
+        """The n nearest sections by e5 cosine, each scored by its best vector (passage, sentence or outline)."""
         from .embedder import embed_queries
 
+        state = self._retrieval_state()
         vec = embed_queries(self.model, [query])[0]
         total = self.collection.count()
-        if total == 0:
-            return []
+        if total == 0 or n <= 0:
+            return {}
+        # Sections have several vectors each, and an interrupted build may have left records that are skipped.
+        per_section = max(1, round(len(state.units) / max(1, len(state.keys))))
         res = self.collection.query(
             query_embeddings=[vec.tolist()],
-            n_results=min(n, total),
+            n_results=min(total, n * per_section + max(0, total - len(state.units))),
             where={"plan": plan} if plan else None,
             include=["metadatas", "distances"],
         )
-        hits = []
-        for meta, dist in zip(res["metadatas"][0], res["distances"][0]):
-            s = self._section(meta["plan"], meta["section_id"])
-            if s is not None:
-                hits.append(Hit(s, 1.0 - float(dist), dense=1.0 - float(dist)))
-        return hits
+        best: dict[SectionKey, float] = {}
+        for rid, meta, dist in zip(res["ids"][0], res["metadatas"][0], res["distances"][0]):
+            unit = state.units.get(rid)
+            if unit is None or unit.hash != (meta or {}).get("hash") or rid in state.shadowed:
+                continue  # not a vector of the registered text, or a bare heading that has its outline vector
+            key = (unit.section.plan, unit.section.id)
+            best[key] = max(best.get(key, -1.0), 1.0 - float(dist))
+        return dict(sorted(best.items(), key=lambda kv: -kv[1])[:n])
 
-    def search(self, query: str, k: int | None = None, plan: str | None = None) -> list[Hit]:
-        """Ranked sections for a question; empty or whitespace queries are refused with a clear message."""
+    def lexical_scores(self, query: str, plan: str | None = None) -> dict[SectionKey, float]:
+        """BM25 score of every section (of `plan`, when given) for the query."""
+        state = self._retrieval_state()
+        scores = state.lexical.scores(query)
+        return {k: float(v) for k, v in zip(state.keys, scores) if plan in (None, k[0])}
+
+    def dense_search(self, query: str, n: int, plan: str | None = None) -> list[Hit]:
+        """Nearest sections by e5 cosine similarity (score = the best vector's 1 - cosine distance)."""
+        return [
+            Hit(s, score, dense=score)
+            for key, score in self.dense_scores(query, n, plan).items()
+            if (s := self._section(*key)) is not None
+        ]
+
+    def search(
+        self, query: str, k: int | None = None, plan: str | None = None, *, retriever: str | None = None
+    ) -> list[Hit]:
+        """Ranked sections for a question; empty or whitespace queries are refused with a clear message.
+
+        `retriever` (default: the setting) is "hybrid": e5 and BM25 fused, and a question that names the
+        plan's structure ("专栏12有哪些内容", "item 18") answered by those sections first, all of them even
+        beyond k; or "dense" / "bm25" alone, for comparison.
+        """
         query = (query or "").strip()
         if not query:
             raise ValueError("The question is empty: type a question about the plan.")
+        self.require_plan(plan)
         k = k or self.settings.k
-        return self.dense_search(query, k, plan)
+        retriever = retriever or self.settings.retriever
+        if retriever not in RETRIEVERS:
+            raise ValueError(f"Unknown retriever {retriever!r}: choose one of {', '.join(RETRIEVERS)}.")
+        if retriever == "dense":
+            return self.dense_search(query, k, plan)
+        lexical = self.lexical_scores(query, plan)
+        if retriever == "bm25":
+            ranked = sorted((kv for kv in lexical.items() if kv[1] > 0), key=lambda kv: -kv[1])[:k]
+            return [Hit(s, v, lexical=v) for key, v in ranked if (s := self._section(*key)) is not None]
+        dense = self.dense_scores(query, self.settings.candidates, plan)
+        return self.rank(query, dense, lexical, k, plan)
+
+    def rank(
+        self,
+        query: str,
+        dense: Mapping[SectionKey, float],
+        lexical: Mapping[SectionKey, float],
+        k: int,
+        plan: str | None = None,
+        *,
+        dense_weight: float | None = None,
+        method: str | None = None,
+        routing: bool = True,
+    ) -> list[Hit]:
+        """Fuse the two channels' scores and put the sections a structural question names first.
+
+        Separate from `search` so the fusion weight can be tuned on cached channel scores (bench.tune_fusion).
+        """
+        w = self.settings.dense_weight if dense_weight is None else dense_weight
+        top_lexical = sorted((kv for kv in lexical.items() if kv[1] > 0), key=lambda kv: -kv[1])[: self.settings.candidates]
+        keys = list(dict.fromkeys([*dense, *(key for key, _ in top_lexical)]))
+        channels = {"dense": dict(dense), "bm25": {key: lexical.get(key, 0.0) for key in keys}}
+        fused = fuse(channels, {"dense": w, "bm25": 1.0 - w}, method or self.settings.fusion)
+        order = sorted(fused, key=lambda key: -fused[key])
+        routed: list[SectionKey] = []
+        if routing:
+            plans = {n: p for n, p in self.loaded_plans().items() if plan in (None, n)}
+            routed = self._route(query, plans, fused, lexical)
+        hits: list[Hit] = []
+        top = fused[order[0]] if order else 0.0
+        for i, key in enumerate(routed):
+            s = self._section(*key)
+            if s is not None:
+                hits.append(Hit(s, top + len(routed) - i, dense.get(key), lexical.get(key), route="outline"))
+        taken = set(routed)
+        for key in order:
+            if len(hits) >= max(k, len(routed)):
+                break
+            if key not in taken and (s := self._section(*key)) is not None:
+                hits.append(Hit(s, fused[key], dense.get(key), lexical.get(key)))
+        return hits
+
+    @staticmethod
+    def _route(
+        query: str, plans: Mapping[str, Plan], fused: Mapping[SectionKey, float], lexical: Mapping[SectionKey, float]
+    ) -> list[SectionKey]:
+        """Sections the question names by structure, in answer order; relevance orders what the route leaves open."""
+        found = route(query, plans)
+        if not found:
+            return []
+        floor = min(fused.values(), default=0.0) - 1.0
+
+        def relevance(s: Section) -> tuple[float, float]:
+            key = (s.plan, s.id)
+            return fused.get(key, floor), lexical.get(key, 0.0)
+
+        if found.which_kind:  # "哪个专栏 / which box": the box whose own or items' text fits best, with its items
+            boxes = [s for p in plans.values() for s in p.sections if s.kind == found.which_kind]
+            if not boxes:
+                return []
+            box = max(boxes, key=lambda b: max(relevance(x) for x in [b, *plans[b.plan].children(b.id)]))
+            return [(box.plan, box.id)] + [(c.plan, c.id) for c in plans[box.plan].children(box.id)]
+        sections = found.sections
+        if found.rank_members:
+            sections = sorted(sections, key=relevance, reverse=True)
+        return [(s.plan, s.id) for s in sections]
 
     def as_retriever(self, k: int | None = None, plan: str | None = None):
         """This index as a LangChain retriever, so chains compose with it."""

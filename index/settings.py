@@ -51,6 +51,16 @@ class Settings:
         "PLAN_ASSISTANT_DENSE_WEIGHT", "Weight of the dense (e5) score in hybrid fusion; BM25 gets 1 - this.", 0.7
     )
     candidates: int = _env("PLAN_ASSISTANT_CANDIDATES", "Candidates each retriever contributes before fusion.", 30)
+    retriever: str = _env(
+        "PLAN_ASSISTANT_RETRIEVER",
+        "Ranking: hybrid (e5 + BM25 fused, with questions that name a box or item routed to it), dense or bm25 alone.",
+        "hybrid",
+    )
+    fusion: str = _env(
+        "PLAN_ASSISTANT_FUSION",
+        "How hybrid mixes the two rankings: zscore or minmax (normalized weighted sum), or rrf (reciprocal rank).",
+        "zscore",
+    )
     min_score: float = _env(
         "PLAN_ASSISTANT_MIN_SCORE",
         "Below this relevance the answerer says the plan does not answer (calibrated on the fixed question set).",
@@ -64,6 +74,15 @@ class Settings:
         "PLAN_ASSISTANT_LLM_API_KEY", "API key for the LLM endpoint (read from the environment only, never logged).", repr=False
     )
     llm_timeout: float = _env("PLAN_ASSISTANT_LLM_TIMEOUT", "Seconds before an LLM call falls back to the offline answer.", 60.0)
+    llm_max_tokens: int = _env("PLAN_ASSISTANT_LLM_MAX_TOKENS", "Most tokens the LLM may write for one answer.", 400)
+    llm_k: int = _env(
+        "PLAN_ASSISTANT_LLM_K", "Sections given to the LLM (the top of the search); each one adds prompt-reading time.", 3
+    )
+    llm_local_model: str = _env(
+        "PLAN_ASSISTANT_LLM_LOCAL_MODEL",
+        "Model `plan-assistant llm-server` serves: qwen2.5-coder-0.5b, qwen2.5-coder-1.5b (`make llm-install-large`) or a .gguf path.",
+        "qwen2.5-coder-0.5b",
+    )
     host: str = _env("PLAN_ASSISTANT_HOST", "Address `serve` binds; anything but 127.0.0.1/localhost needs a password.", "127.0.0.1")
     port: int = _env("PLAN_ASSISTANT_PORT", "Port `serve` listens on.", 7860)
     username: str | None = _env("PLAN_ASSISTANT_USERNAME", "Login name for the web chat (required off localhost).")

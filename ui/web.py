@@ -1,25 +1,444 @@
-"""The Gradio web chat: a thin layer over PlanAssistant."""
+"""The Gradio web chat: a thin layer over PlanAssistant, with citation chips, a source panel, the outline and targets."""
 from __future__ import annotations
 
+import logging
 import os
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, Iterator
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
 
 from assistant import PlanAssistant  # noqa: E402
-from index import Settings  # noqa: E402
+from index import Section, Settings  # noqa: E402
+
+from .examples import example_questions  # noqa: E402
+from .i18n import LANGUAGES, normalize_lang, t  # noqa: E402
+from .render import (  # noqa: E402
+    OutlineNode,
+    SectionView,
+    esc,
+    render_answer,
+    render_error,
+    render_outline,
+    render_pending,
+    render_section,
+    render_source_hint,
+    render_streaming,
+    render_targets,
+    render_user,
+)
+
+__all__ = ["LOCAL_HOSTS", "QUEUE_CONCURRENCY", "QUEUE_MAX_SIZE", "auth_for", "build_app", "launch_options", "serve"]
+
+log = logging.getLogger(__name__)
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+QUEUE_CONCURRENCY = 2  # answers computed at once per event; the machine has 2 cores
+QUEUE_MAX_SIZE = 64  # beyond this, new requests are refused at once instead of waiting without end
+MAX_QUESTION_CHARS = 2000
+WARM_UP_QUESTION = "规划的主要内容是什么？"
+
+# One delegated listener for the whole page: chips anywhere (answers, outline, targets, source panel) open the
+# source panel through this component's trigger; copy buttons copy their value. It is registered once per page.
+_JS_ON_LOAD = r"""
+window.__paTrigger = trigger;
+if (!window.__paListening) {
+  window.__paListening = true;
+  const fallbackCopy = (text) => {
+    const ta = document.createElement('textarea');
+    ta.value = text; ta.setAttribute('readonly', ''); ta.style.position = 'fixed'; ta.style.opacity = '0';
+    document.body.appendChild(ta); ta.select();
+    let ok = false; try { ok = document.execCommand('copy'); } catch (e) { ok = false; }
+    ta.remove(); return ok;
+  };
+  const copied = (btn) => { btn.classList.add('pa-copied'); setTimeout(() => btn.classList.remove('pa-copied'), 1500); };
+  document.addEventListener('click', (event) => {
+    const target = event.target instanceof Element ? event.target : null;
+    if (!target) return;
+    const copy = target.closest('button.pa-copy');
+    if (copy) {
+      event.preventDefault(); event.stopPropagation();
+      const text = copy.value || '';
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(text).then(() => copied(copy), () => { if (fallbackCopy(text)) copied(copy); });
+      } else if (fallbackCopy(text)) { copied(copy); }
+      return;
+    }
+    const chip = target.closest('button.pa-chip');
+    if (chip && chip.value) {
+      event.preventDefault(); event.stopPropagation();
+      document.querySelectorAll('button.pa-chip.pa-active').forEach((b) => b.classList.remove('pa-active'));
+      chip.classList.add('pa-active');
+      window.__paTrigger('click', {sid: chip.value, ref: chip.name || '', quote: chip.dataset.quote || ''});
+    }
+  }, true);
+}
+watch('value', () => {
+  const box = element.querySelector('.pa-source-text');
+  const mark = element.querySelector('mark.pa-hl');
+  if (box && mark) { box.scrollTop = Math.max(0, mark.offsetTop - box.offsetTop - 24); }
+});
+"""
+
+_CSS = """
+<style>
+.pa-chip { display: inline-block; white-space: nowrap; margin: 1px 3px; padding: 0 8px; border-radius: 10px; cursor: pointer;
+  border: 1px solid var(--color-accent, #f97316); background: var(--color-accent-soft, #fff7ed);
+  color: var(--body-text-color, #111); font-size: 0.85em; line-height: 1.6; font-family: inherit; }
+.pa-chip:hover, .pa-chip.pa-active { background: var(--color-accent, #f97316); color: #fff; }
+.pa-chip.pa-node { border-color: transparent; background: transparent; border-radius: 4px; text-align: left;
+  font-size: 0.95em; padding: 1px 4px; }
+.pa-chip.pa-node:hover, .pa-chip.pa-node.pa-active { background: var(--color-accent-soft, #fff7ed); color: inherit; }
+.pa-node-id { font-weight: 600; color: var(--color-accent, #c2410c); margin-right: 4px; }
+.pa-answer .pa-text { line-height: 1.7; }
+.pa-searched, .pa-note, .pa-muted, .pa-mode, .pa-count { color: var(--body-text-color-subdued, #6b7280); font-size: 0.85em; }
+.pa-searched { margin-bottom: 4px; font-style: italic; }
+.pa-sources, .pa-related { margin-top: 6px; font-size: 0.9em; }
+.pa-cite { display: inline-block; margin-right: 6px; }
+.pa-cite-title { color: var(--body-text-color-subdued, #6b7280); font-size: 0.9em; }
+.pa-label { font-weight: 600; margin-right: 4px; font-size: 0.9em; }
+.pa-refusal { border-left: 3px solid #eab308; padding-left: 8px; }
+.pa-error { border-left: 3px solid #dc2626; padding-left: 8px; }
+.pa-tools { margin-top: 6px; display: flex; gap: 8px; align-items: center; }
+.pa-copy { font-size: 0.8em; padding: 0 8px; border-radius: 6px; cursor: pointer;
+  border: 1px solid var(--border-color-primary, #d1d5db); background: transparent; color: inherit; }
+.pa-copy.pa-copied::after { content: " ✓"; }
+.pa-source { padding: 4px 2px; }
+.pa-crumbs { color: var(--body-text-color-subdued, #6b7280); font-size: 0.85em; margin-bottom: 6px; }
+.pa-source-head { margin-bottom: 8px; }
+.pa-id { font-weight: 700; color: var(--color-accent, #c2410c); margin-right: 8px; }
+.pa-title { font-weight: 600; font-size: 1.05em; }
+.pa-source-text { line-height: 1.8; max-height: 58vh; overflow-y: auto; white-space: normal; }
+.pa-hl { background: #fde68a; color: #111; padding: 1px 0; border-radius: 2px; }
+.pa-nav { margin-top: 10px; font-size: 0.9em; }
+.pa-plan-title { font-weight: 600; margin: 6px 0; }
+.pa-tree, .pa-tree ul { list-style: none; padding-left: 14px; margin: 0; }
+.pa-tree summary { cursor: pointer; }
+.pa-tree details > summary { list-style-position: outside; }
+.pa-leaf { margin-left: 14px; }
+.pa-table { width: 100%; border-collapse: collapse; font-size: 0.9em; }
+.pa-table th, .pa-table td { border-bottom: 1px solid var(--border-color-primary, #e5e7eb); padding: 4px 6px;
+  vertical-align: top; text-align: left; }
+.pa-quantity { font-weight: 700; margin-right: 6px; }
+.pa-qualifier { font-size: 0.8em; color: var(--body-text-color-subdued, #6b7280); }
+.pa-clause { font-size: 0.9em; }
+.pa-sentence { color: var(--body-text-color, #374151); opacity: 0.8; }
+.pa-header { padding: 4px 0; }
+#pa-source-panel { position: sticky; top: 8px; }
+</style>
+"""
 
 
-def build_app(pa: PlanAssistant) -> gr.Blocks:
-    def respond(message: str, history: list[dict]) -> str:
-        answer = pa.ask(message, history=history)
-        return answer.text
+@dataclass(frozen=True)
+class _Plan:
+    name: str
+    title: str
 
-    with gr.Blocks(title="plan-assistant") as app:
-        gr.ChatInterface(respond, api_name="chat")
+
+class WebChat:
+    """Display state the page needs from the index (outline, targets, section views), computed once."""
+
+    def __init__(self, pa: PlanAssistant, lang: str) -> None:
+        self.pa = pa
+        self.lang = lang
+        index = pa.index
+        infos = {info.name: info for info in index.plans()}
+        names = index.plan_names() if hasattr(index, "plan_names") else sorted(infos)
+        self.plans = [_Plan(n, (infos[n].title if n in infos else "") or n) for n in names]
+        self.multi = len(self.plans) > 1
+        self.sections = index.sections()
+        self._by_key = {(s.plan, s.id): s for s in self.sections}
+        self._children: dict[tuple[str, str], list[Section]] = {}
+        for s in self.sections:
+            if s.parent_id:
+                self._children.setdefault((s.plan, s.parent_id), []).append(s)
+        self.targets = [(self.cid(self._by_key[(tg.plan, tg.section_id)]), tg) for tg in index.targets()]
+        self.examples = example_questions(self.sections, [tg for _, tg in self.targets])
+
+    def cid(self, section: Section) -> str:
+        return self.pa.index.citation_id(section)
+
+    def plan_title(self, name: str) -> str:
+        return next((p.title for p in self.plans if p.name == name), name)
+
+    # -- views ------------------------------------------------------------------
+    def section_view(self, cid: str) -> SectionView | None:
+        try:
+            s = self.pa.index.get(cid)
+        except (KeyError, ValueError):
+            return None
+        parent = self._by_key.get((s.plan, s.parent_id)) if s.parent_id else None
+        return SectionView(
+            cid=self.cid(s),
+            title=s.title,
+            text=s.text,
+            path=list(s.path),
+            plan_title=self.plan_title(s.plan) if self.multi else "",
+            parent=(self.cid(parent), parent.title) if parent else None,
+            children=[(self.cid(c), c.title) for c in self._children.get((s.plan, s.id), [])],
+        )
+
+    def outline_html(self, plan: str, lang: str) -> str:
+        def node(s: Section) -> OutlineNode:
+            return OutlineNode(self.cid(s), s.title, s.kind, [node(c) for c in self._children.get((s.plan, s.id), [])])
+
+        trees = []
+        for p in self.plans:
+            if plan and p.name != plan:
+                continue
+            roots = [s for s in self.sections if s.plan == p.name and not s.parent_id]
+            trees.append((p.title, [node(s) for s in roots]))
+        return render_outline(trees, lang)
+
+    def targets_html(self, query: str, plan: str, lang: str) -> str:
+        rows = [(cid, tg) for cid, tg in self.targets if not plan or tg.plan == plan]
+        total = len(rows)
+        words = (query or "").split()
+        if words:
+            def haystack(cid: str, tg: Any) -> str:
+                return " ".join((cid, tg.text, tg.clause, tg.sentence, tg.unit, tg.rate)).lower()
+
+            rows = [(cid, tg) for cid, tg in rows if all(w.lower() in haystack(cid, tg) for w in words)]
+        return render_targets(rows, total, lang)
+
+    def source_html(self, current: dict | None, lang: str) -> str:
+        if not current or not current.get("sid"):
+            return render_source_hint(lang)
+        sid = current["sid"]
+        return render_section(self.section_view(sid), lang, quote=current.get("quote", ""), missing=sid)
+
+    def header_html(self, lang: str) -> str:
+        title = self.plans[0].title if len(self.plans) == 1 else t("app_title", lang)
+        return (
+            f'<div class="pa-header"><h2 style="margin:0">{esc(title)}</h2>'
+            f'<p class="pa-muted" style="margin:2px 0 0">{esc(t("subtitle", lang))}</p></div>'
+        )
+
+    # -- handlers -----------------------------------------------------------------
+    def respond(
+        self, message: str, chat: list, turns: list, answers: list, plan: str, mode: str, lang: str
+    ) -> Iterator[tuple]:
+        """Stream one answer into the chat; the plain turns go to PlanAssistant as history."""
+        lang = normalize_lang(lang, self.lang)
+        message = (message or "").strip()[:MAX_QUESTION_CHARS]
+        chat, turns, answers = list(chat or []), list(turns or []), list(answers or [])
+        if not message:
+            yield chat, "", turns, answers
+            return
+        chat += [{"role": "user", "content": render_user(message)}, {"role": "assistant", "content": render_pending(lang)}]
+        yield chat, "", turns, answers
+        try:
+            final = None
+            for text, answer in self.pa.stream(message, list(turns), plan=plan or None, mode=mode or None):
+                if answer is None:
+                    chat[-1] = {"role": "assistant", "content": render_streaming(text, lang)}
+                    yield chat, gr.skip(), gr.skip(), gr.skip()
+                else:
+                    final = answer
+            if final is None:
+                raise RuntimeError("the answerer returned no answer")
+            chat[-1] = {"role": "assistant", "content": render_answer(final, len(answers), lang)}
+            turns += [{"role": "user", "content": message}, {"role": "assistant", "content": final.text}]
+            answers.append(final)
+        except (ValueError, KeyError) as exc:  # what the user can fix: say it plainly
+            reason = exc.args[0] if exc.args else str(exc)
+            chat[-1] = {"role": "assistant", "content": render_error(str(reason), lang)}
+        except Exception:
+            log.exception("answering %r failed", message)
+            chat[-1] = {"role": "assistant", "content": render_error(t("error_internal", lang), lang)}
+        yield chat, gr.skip(), turns, answers
+
+    def show_source(self, answers: list, lang: str, evt: gr.EventData) -> tuple[str, dict]:
+        """A chip was clicked: show its section, the cited sentence highlighted."""
+        lang = normalize_lang(lang, self.lang)
+        data = getattr(evt, "_data", None) or {}
+        sid = str(data.get("sid") or "")[:200]
+        ref = str(data.get("ref") or "")
+        quote = str(data.get("quote") or "")
+        if not quote and ref.isdigit() and int(ref) < len(answers or []):
+            answer = answers[int(ref)]
+            cited = [*answer.citations, *(getattr(answer, "related", None) or [])]
+            quote = next((c.quote for c in cited if c.id == sid), "")
+        current = {"sid": sid, "quote": quote}
+        try:
+            return self.source_html(current, lang), current
+        except Exception:
+            log.exception("showing section %r failed", sid)
+            return render_section(None, lang, missing=sid), current
+
+    def api_ask(self, question: str, history: list[dict] | None = None, plan: str = "", mode: str = "") -> dict:
+        """Answer a question about the plan: the answer JSON (answer, answerable, citations with id, title, quote)."""
+        try:
+            answer = self.pa.ask((question or "")[:MAX_QUESTION_CHARS], list(history or []), plan=plan or None, mode=mode or None)
+        except (ValueError, KeyError) as exc:
+            raise gr.Error(str(exc.args[0] if exc.args else exc)) from None
+        except Exception:
+            log.exception("api ask %r failed", question)
+            raise gr.Error("The question could not be answered (internal error, see the server log).") from None
+        return answer.to_json()
+
+
+def _mode_choices(pa: PlanAssistant, lang: str) -> list[tuple[str, str]]:
+    labels = {"offline": t("mode_offline", lang), "llm": t("mode_llm", lang)}
+    return [(labels.get(m, m), m) for m in pa.modes]
+
+
+def build_app(pa: PlanAssistant, lang: str | None = None) -> gr.Blocks:
+    """The chat page over `pa`; `lang` ("zh"/"en") defaults to `pa.settings.ui_language`."""
+    lang = normalize_lang(lang or getattr(pa.settings, "ui_language", "zh"))
+    web = WebChat(pa, lang)
+    plan_choices = [(t("all_plans", lang), "")] + [(p.title, p.name) for p in web.plans]
+    modes = _mode_choices(pa, lang)
+
+    with gr.Blocks(title=t("app_title", lang), fill_width=True) as app:
+        turns = gr.State([])  # plain {"role", "content"} turns for PlanAssistant
+        answers = gr.State([])  # the Answer of each assistant turn, for the quotes behind its chips
+        current = gr.State({})  # what the source panel shows: {"sid", "quote"}
+
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3, min_width=320):
+                header = gr.HTML(web.header_html(lang), elem_id="pa-header")
+            with gr.Column(scale=2, min_width=300), gr.Row():
+                lang_radio = gr.Radio(
+                    [(name, code) for code, name in LANGUAGES.items()], value=lang, label=t("language", lang),
+                    elem_id="pa-lang", min_width=160,
+                )
+                plan_dd = gr.Dropdown(
+                    plan_choices, value="", label=t("plan", lang), visible=web.multi, elem_id="pa-plan",
+                    interactive=True, min_width=180,
+                )
+                mode_radio = gr.Radio(
+                    modes, value=pa.modes[0], label=t("mode", lang), visible=len(pa.modes) > 1, elem_id="pa-mode",
+                    min_width=200,
+                )
+
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3, min_width=420):
+                with gr.Tabs(elem_id="pa-tabs"):
+                    with gr.Tab(t("tab_chat", lang), id="chat", elem_id="pa-tab-chat") as tab_chat:
+                        chatbot = gr.Chatbot(
+                            label=t("chat", lang),
+                            show_label=False,
+                            placeholder=t("chat_placeholder", lang),
+                            height=520,
+                            latex_delimiters=[],
+                            buttons=[],
+                            feedback_options=None,
+                            allow_tags=False,
+                            sanitize_html=True,
+                            elem_id="pa-chat",
+                        )
+                        with gr.Row():
+                            msg = gr.Textbox(
+                                label=t("question", lang), placeholder=t("question_placeholder", lang),
+                                show_label=False, lines=1, max_lines=4, scale=8, autofocus=True,
+                                max_length=MAX_QUESTION_CHARS, elem_id="pa-input",
+                            )
+                            send = gr.Button(t("send", lang), variant="primary", scale=1, min_width=80, elem_id="pa-send")
+                        examples = gr.Dataset(
+                            components=[gr.Textbox(visible=False)],
+                            samples=[[q] for q in web.examples],
+                            label=t("examples", lang),
+                            elem_id="pa-examples",
+                        )
+                        clear = gr.Button(t("clear", lang), size="sm", variant="secondary", elem_id="pa-clear")
+                    with gr.Tab(t("tab_outline", lang), id="outline", elem_id="pa-tab-outline") as tab_outline:
+                        outline = gr.HTML(web.outline_html("", lang), elem_id="pa-outline", js_on_load=None, apply_default_css=False)
+                    with gr.Tab(t("tab_targets", lang), id="targets", elem_id="pa-tab-targets") as tab_targets:
+                        search = gr.Textbox(
+                            label=t("targets_search", lang), placeholder=t("targets_placeholder", lang),
+                            elem_id="pa-target-search",
+                        )
+                        targets = gr.HTML(web.targets_html("", "", lang), elem_id="pa-targets", js_on_load=None, apply_default_css=False)
+            with gr.Column(scale=2, min_width=320):
+                source = gr.HTML(
+                    render_source_hint(lang),
+                    label=t("source_panel", lang),
+                    show_label=True,
+                    elem_id="pa-source-panel",
+                    js_on_load=_JS_ON_LOAD,
+                    apply_default_css=False,
+                    head=_CSS,
+                    container=True,
+                    padding=True,
+                )
+
+        chat_io = dict(
+            inputs=[msg, chatbot, turns, answers, plan_dd, mode_radio, lang_radio],
+            outputs=[chatbot, msg, turns, answers],
+            api_visibility="private",
+            # Every way of asking (Enter, Send, an example, the API) shares one limit: answers use the CPU.
+            concurrency_limit=QUEUE_CONCURRENCY,
+            concurrency_id="answer",
+        )
+        msg.submit(web.respond, **chat_io)
+        send.click(web.respond, **chat_io)
+        examples.click(lambda sample: sample[0] if sample else "", examples, msg, api_visibility="private").then(
+            web.respond, **chat_io
+        )
+
+        def reset(lang_value: str) -> tuple:
+            return [], [], [], {}, render_source_hint(normalize_lang(lang_value, lang)), ""
+
+        clear.click(reset, [lang_radio], [chatbot, turns, answers, current, source, msg], api_visibility="private")
+        chatbot.clear(reset, [lang_radio], [chatbot, turns, answers, current, source, msg], api_visibility="private")
+
+        source.click(
+            web.show_source, [answers, lang_radio], [source, current], api_visibility="private", show_progress="hidden",
+            queue=False,
+        )
+        search.change(
+            web.targets_html, [search, plan_dd, lang_radio], targets, api_visibility="private", show_progress="hidden",
+        )
+
+        def on_plan(plan: str, query: str, lang_value: str) -> tuple[str, str]:
+            lang_value = normalize_lang(lang_value, lang)
+            return web.outline_html(plan, lang_value), web.targets_html(query, plan, lang_value)
+
+        plan_dd.change(on_plan, [plan_dd, search, lang_radio], [outline, targets], api_visibility="private")
+
+        def relabel(lang_value: str, plan: str, query: str, shown: dict) -> tuple:
+            code = normalize_lang(lang_value, lang)
+            return (
+                gr.update(label=t("language", code)),
+                web.header_html(code),
+                gr.update(label=t("plan", code), choices=[(t("all_plans", code), "")] + [(p.title, p.name) for p in web.plans]),
+                gr.update(label=t("mode", code), choices=_mode_choices(pa, code)),
+                gr.Tab(label=t("tab_chat", code)),
+                gr.Tab(label=t("tab_outline", code)),
+                gr.Tab(label=t("tab_targets", code)),
+                gr.update(label=t("chat", code), placeholder=t("chat_placeholder", code)),
+                gr.update(label=t("question", code), placeholder=t("question_placeholder", code)),
+                gr.update(value=t("send", code)),
+                gr.update(label=t("examples", code)),
+                gr.update(value=t("clear", code)),
+                web.outline_html(plan, code),
+                gr.update(label=t("targets_search", code), placeholder=t("targets_placeholder", code)),
+                web.targets_html(query, plan, code),
+                gr.update(value=web.source_html(shown, code), label=t("source_panel", code)),
+            )
+
+        lang_radio.change(
+            relabel,
+            [lang_radio, plan_dd, search, current],
+            [lang_radio, header, plan_dd, mode_radio, tab_chat, tab_outline, tab_targets, chatbot, msg, send, examples,
+             clear, outline, search, targets, source],
+            api_visibility="private",
+            show_progress="hidden",
+        )
+
+        def from_query(request: gr.Request) -> Any:
+            """`?lang=en` in the address picks the labels' language."""
+            wanted = request.query_params.get("lang") if request else None
+            return normalize_lang(wanted, lang) if wanted else gr.skip()
+
+        app.load(from_query, None, lang_radio, api_visibility="private", show_progress="hidden")
+
+        gr.api(web.api_ask, api_name="ask", concurrency_limit=QUEUE_CONCURRENCY, concurrency_id="answer")
     return app
 
 
@@ -35,8 +454,42 @@ def auth_for(settings: Settings) -> list[tuple[str, str]] | None:
     return [(settings.username, settings.password)]
 
 
+def launch_options(settings: Settings) -> dict[str, Any]:
+    """Arguments for `Blocks.launch`: the bind address, login when needed, never a share link, no tracebacks."""
+    return dict(
+        server_name=settings.host,
+        server_port=settings.port,
+        auth=auth_for(settings),
+        auth_message="plan-assistant",
+        share=False,
+        show_error=False,
+        footer_links=["api"],
+    )
+
+
+def _warm_up(pa: PlanAssistant) -> threading.Thread:
+    """Answer one throw-away question in the background, so the model and the answerer's caches are loaded by the
+    time the first user asks (loading them takes tens of seconds on a small machine)."""
+
+    def run() -> None:
+        started = time.perf_counter()
+        try:
+            pa.ask(WARM_UP_QUESTION)
+            log.info("warm-up answered in %.1fs", time.perf_counter() - started)
+        except Exception:  # a failed warm-up only means the first user waits
+            log.warning("warm-up question failed", exc_info=True)
+
+    thread = threading.Thread(target=run, name="plan-assistant-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
 def serve(settings: Settings) -> None:
-    auth = auth_for(settings)
-    app = build_app(PlanAssistant.open(settings))
-    app.queue(default_concurrency_limit=2, max_size=64)
-    app.launch(server_name=settings.host, server_port=settings.port, auth=auth, share=False, show_error=False)
+    """Open the index and the answerer, serve the chat, warm the answerer up, then block until interrupted."""
+    options = launch_options(settings)  # fails before the slow start when a login is missing
+    pa = PlanAssistant.open(settings)
+    app = build_app(pa)
+    app.queue(default_concurrency_limit=QUEUE_CONCURRENCY, max_size=QUEUE_MAX_SIZE)
+    app.launch(prevent_thread_lock=True, **options)
+    _warm_up(pa)
+    app.block_thread()

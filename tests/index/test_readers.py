@@ -70,8 +70,8 @@ def test_missing_file_and_directory(tmp_path):
 
 
 def test_unsupported_suffix_names_supported_ones(tmp_path):
-    path = write(tmp_path, "plan.docx", b"PK")
-    with pytest.raises(PlanFileError, match=r"unsupported file type '\.docx'.*supported: \.md, \.txt"):
+    path = write(tmp_path, "plan.rtf", b"{\\rtf1}")
+    with pytest.raises(PlanFileError, match=r"unsupported file type '\.rtf'.*supported: \.docx, \.md, \.pdf, \.txt"):
         read_plan_text(path)
 
 

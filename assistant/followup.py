@@ -1,0 +1,263 @@
+"""Rewrites a follow-up ("那人才方面呢？", "And in Hong Kong?", "其中…", "有多少个？") into a standalone question."""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .question import clean_text, content_terms, is_english, relative_item, section_refs
+
+__all__ = ["Resolved", "message_text", "resolve", "strip_switch_marker", "cited_ids_in"]
+
+# e5 cosine between the swapped-in thing and the phrase it replaces ("院士" ~ "诺贝尔奖科学家"); below it the
+# follow-up is appended to the last question instead.
+MIN_SWAP_SIMILARITY = 0.78
+Similar = Callable[[str, Sequence[str]], np.ndarray]  # (text, candidates) -> cosine similarity per candidate
+
+# "换个问题，…" / "Different question - …": the asker says the topic changes, so nothing is carried over.
+_SWITCH = re.compile(
+    r"^\s*(?:换个(?:问题|话题|方向)|换一个(?:问题|话题)|另外问(?:一下|个问题|一个问题)?|另一个问题|顺便问(?:一下|一句)?|"
+    r"再问(?:一下|一个问题)|新问题|新的问题|题外话|不相关的问题|"
+    r"(?:a\s+)?(?:different|unrelated|another|new|separate|other)\s+(?:question|topic|subject)|changing the subject|"
+    r"on (?:a|another) (?:note|topic)|by the way|separately)\s*(?:[,，:：;；.。!！?？\-—–]+\s*)",
+    re.I,
+)
+# "那…呢", "还有…呢", "And …?", "What about …?": the asker swaps one thing of the last question for another.
+_ELLIPSIS_ZH = re.compile(r"^(?:那么|那|还有|而|再看|另外)?\s*(?:关于|对于|至于|说到|在|和|跟|与|对)?\s*(?P<x>.+?)(?:又|的情况|方面的|方面)?\s*(?:呢|怎么样|如何|怎么说)\s*[？?。.!！]*$")
+_ELLIPSIS_EN = re.compile(
+    r"^\s*(?:and|what|how|also|then|so|ok|okay)?\s*(?:about|regarding|for|in|on|with)?\s*(?:about|regarding)?\s*(?P<x>.+?)\s*[?？.!]*$",
+    re.I,
+)
+_EN_OPENER = re.compile(r"^\s*(?:and|what about|how about|and what about|and how about|also|what of|and in|and for|and on)\b", re.I)
+_ZH_OPENER = re.compile(r"^\s*(?:那么|那|还有|而|另外那)")
+# References back into the last answer or question.
+_REF_ZH = re.compile(r"其中|这些|这个|这项|这类|这方面|那些|那个|它们|它|他们|其他的|该(?:项|类|计划|工程|机构|中心)|上述|以上|前者|后者|第[一二三四五六七八九十0-9]+(?:个|项|点)")
+_REF_ZH_START = re.compile(r"^\s*(?:具体|详细|那具体|再具体)")
+_REF_EN = re.compile(r"\b(?:it|its|they|them|their|these|those|this one|that one|of them|of these|of those|the same|such)\b", re.I)
+# "What does it say about…": "it" is the plan, not the last topic.
+_IT_IS_THE_PLAN = re.compile(r"\b(?:does|did|do|will|would|can)\s+it\s+(?:say|mention|talk|cover|discuss|state|plan|propose)\b", re.I)
+_QUESTION_WORDS_ZH = re.compile(r"多少|几|哪些|哪个|哪里|什么|怎么|如何|怎样|是否|有没有|吗|呢|呀|啊|请问|一下|具体|分别|是|有|要|的|了|说说|讲讲|[？?。.!！，,、\s]")
+_CITED = re.compile(r"\[([^\[\]\n]{1,40})\]")
+
+
+def message_text(content: Any) -> str:
+    """The text of a chat message's content: a str, a Gradio 6 content list/dict ({"type": "text", "text": …}), or None."""
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, dict):
+        for key in ("text", "content", "value"):
+            if key in content:
+                return message_text(content[key])
+        return ""
+    if isinstance(content, (list, tuple)):
+        return " ".join(t for t in (message_text(c) for c in content) if t)
+    return ""
+
+
+def cited_ids_in(text: str) -> list[str]:
+    """Section IDs cited as [ID] in an earlier answer."""
+    return list(dict.fromkeys(m.group(1).strip() for m in _CITED.finditer(text)))
+
+
+def strip_switch_marker(question: str) -> tuple[str, bool]:
+    """The question without a leading "换个问题，" / "Different question -"; True when one was there."""
+    m = _SWITCH.match(question)
+    if m and question[m.end() :].strip():
+        return question[m.end() :].strip(), True
+    return question, False
+
+
+@dataclass
+class Resolved:
+    """A question made standalone: `rewritten` is what is searched, `context_terms` come from the earlier turn."""
+
+    question: str
+    rewritten: str
+    followup: bool = False
+    switched: bool = False
+    previous: str = ""
+    previous_ids: list[str] = field(default_factory=list)
+    context_terms: list[str] = field(default_factory=list)
+    how: str = ""  # "substituted", "referenced", "appended", "item" — how the rewrite was made
+
+
+def _user_turns(history: Sequence[Any] | None) -> list[tuple[str, list[str]]]:
+    """Earlier user questions in order, each with the section IDs the assistant's reply to it cited."""
+    turns: list[tuple[str, list[str]]] = []
+    for msg in history or []:
+        if isinstance(msg, dict):
+            role, text = msg.get("role"), message_text(msg.get("content"))
+        elif isinstance(msg, (list, tuple)) and len(msg) == 2:  # Gradio's old (user, assistant) pairs
+            turns.append((clean_text(message_text(msg[0])), cited_ids_in(message_text(msg[1]))))
+            continue
+        else:
+            continue
+        text = clean_text(text)
+        if role == "user" and text:
+            turns.append((text, []))
+        elif role == "assistant" and turns:
+            turns[-1] = (turns[-1][0], cited_ids_in(text))
+    return turns
+
+
+def _bare(question: str) -> bool:
+    """Nothing but question words ("有多少个？", "具体是什么？", "How many?")."""
+    if is_english(question):
+        return not content_terms(question)
+    return len(_QUESTION_WORDS_ZH.sub("", question)) <= 2
+
+
+def _is_followup(question: str) -> bool:
+    if _bare(question):
+        return True
+    if is_english(question):
+        probe = _IT_IS_THE_PLAN.sub(" ", question)
+        return bool(_EN_OPENER.match(question) or _REF_EN.search(probe) or relative_item(question))
+    return bool(
+        _ZH_OPENER.match(question)
+        or re.search(r"呢\s*[？?]?\s*$", question)
+        or _REF_ZH.search(question)
+        or _REF_ZH_START.match(question)
+        or relative_item(question)
+    )
+
+
+def _trim_en(x: str) -> str:
+    x = re.sub(r"^(?:the|a|an|any|some)\s+", "", x.strip(), flags=re.I)
+    x = re.sub(r"^(?:targets?|numbers?|figures?|plans?|goals?)\s+(?:for|of|on|about)\s+(?:the\s+)?", "", x, flags=re.I)
+    return x.strip(" ,.;:?!")
+
+
+def _trim_zh(x: str) -> str:
+    x = re.sub(r"^(?:的|在|和|跟|与|对|关于|对于)", "", x.strip())
+    x = re.sub(r"(?:方面的?|这块|领域的?|的情况|情况|的呢|呢)$", "", x)
+    return x.strip(" ，,。？?")
+
+
+def _ellipsis_target(question: str) -> str | None:
+    """The thing the follow-up swaps in: "那院士呢？" -> "院士", "And about robots?" -> "robots"."""
+    if is_english(question):
+        if not _EN_OPENER.match(question):
+            return None
+        body = re.sub(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+|^\s*and\s+(?:also\s+)?|^\s*also\s+|^\s*what of\s+", "", question, flags=re.I)
+        body = re.sub(r"^(?:about|regarding|for|in|on|with)\s+", "", body.strip(), flags=re.I)
+        if re.match(r"^(?:how|what|which|who|when|where|why|is|are|does|do|will|can)\b", body, re.I):
+            return None  # "And how many…?" is a new question about the same topic, not a swap
+        x = _trim_en(body)
+        return x or None
+    m = _ELLIPSIS_ZH.match(question)
+    if _REF_ZH_START.match(question) or _REF_ZH.search(question):
+        return None  # "具体在医疗行业呢？" narrows the last topic rather than swapping it
+    if not m or not re.search(r"呢|怎么样|如何|怎么说", question):
+        return None
+    x = _trim_zh(m.group("x"))
+    if not x or _QUESTION_WORDS_ZH.sub("", x) == "" or re.search(r"多少|几|哪些|什么|怎么|如何", x):
+        return None
+    return x
+
+
+_GENERIC_ZH = re.compile(r"哪|多少|什么|怎|如何|举措|措施|示范|目标|建设|情况|内容|方面|领域|问题|规划|计划|有|是|要|会|能")
+_GENERIC_EN = {"plan", "say", "mention", "targets", "target", "number", "want", "attract", "build", "set", "does", "will"}
+
+
+def _chunks(text: str) -> list[tuple[int, int]]:
+    """Spans of the question a swapped-in thing could replace: maximal runs of adjacent noun-like words."""
+    runs: list[tuple[int, int]] = []
+    if is_english(text):
+        keep = set(content_terms(text)) - _GENERIC_EN
+        start = end = None
+        for m in re.finditer(r"[A-Za-z][A-Za-z\-']*|[^A-Za-z\s]+", text):
+            parts = [p for p in re.split(r"[-']", m.group().lower()) if p]
+            if parts and any(p in keep for p in parts):
+                start = m.start() if start is None else start
+                end = m.end()
+            elif start is not None:
+                runs.append((start, end))
+                start = None
+        if start is not None:
+            runs.append((start, end))
+        return runs
+    from .question import _jieba
+
+    _, posseg = _jieba()
+    pos, start = 0, None
+    for w in posseg.cut(text):
+        noun_like = w.flag[:1] in ("n", "j", "s", "a", "l") or w.flag in ("vn", "eng", "nz")
+        if noun_like and not _GENERIC_ZH.search(w.word):
+            start = pos if start is None else start
+        elif start is not None:
+            runs.append((start, pos))
+            start = None
+        pos += len(w.word)
+    if start is not None:
+        runs.append((start, pos))
+    return runs
+
+
+def _substitute(previous: str, target: str, similar: Similar | None) -> str | None:
+    """The previous question with its most similar key phrase replaced by `target`, or None when nothing fits."""
+    spans = _chunks(previous)
+    if not spans or similar is None:
+        return None
+    texts = [previous[s:e] for s, e in spans]
+    sims = np.asarray(similar(target, texts), dtype=float)
+    best = int(np.argmax(sims))
+    if sims[best] < MIN_SWAP_SIMILARITY:
+        return None
+    s, e = spans[best]
+    sep = " " if is_english(previous) else ""
+    return f"{previous[:s]}{sep if s and previous[s-1] != ' ' else ''}{target}{previous[e:]}".replace("  ", " ")
+
+
+def _without_end(question: str) -> str:
+    return question.rstrip(" ？?。.!！")
+
+
+def _join(previous: str, question: str) -> str:
+    if is_english(previous) or is_english(question):
+        prev = previous if previous.rstrip()[-1:] in "?.!" else previous + "?"
+        return f"{prev} {question}"
+    return f"{_without_end(previous)}，{question}"
+
+
+def resolve(question: str, history: Sequence[Any] | None = None, similar: Similar | None = None) -> Resolved:
+    """Make `question` standalone using the earlier user turns; a complete, new question is left as it is."""
+    question = clean_text(question)
+    stripped, switched = strip_switch_marker(question)
+    turns = _user_turns(history)
+    if switched or not turns:
+        return Resolved(question, stripped, switched=switched)
+    # Earlier turns may be follow-ups too: resolve them in order so "那院士呢？" → "那博士呢？" chains work.
+    context: Resolved | None = None
+    reply_ids: list[str] = []
+    for text, ids in turns:
+        context = _resolve_one(text, context, similar, reply_ids)
+        reply_ids = ids
+    assert context is not None
+    return _resolve_one(question, context, similar, reply_ids)
+
+
+def _resolve_one(question: str, prev: Resolved | None, similar: Similar | None, reply_ids: list[str]) -> Resolved:
+    """Resolve one turn against the previous (resolved) one; `reply_ids` were cited in the reply to it."""
+    stripped, switched = strip_switch_marker(question)
+    if prev is None or switched or not _is_followup(stripped):
+        return Resolved(question, stripped, switched=switched)
+    base = prev.rewritten
+    out = Resolved(question, stripped, followup=True, previous=base, previous_ids=list(reply_ids))
+    item = relative_item(stripped)
+    box = next((ref for ref in section_refs(base) if ref.kind == "box" and ref.item is None), None)
+    target = _ellipsis_target(stripped)
+    if item is not None and box is not None:
+        out.rewritten, out.how = f"{box.text}{stripped}" if not is_english(stripped) else f"{stripped} (box {box.number})", "item"
+    elif target is not None and (swapped := _substitute(base, target, similar)) is not None:
+        out.rewritten, out.how = swapped, "substituted"
+    else:
+        out.rewritten, out.how = _join(base, stripped), "appended" if _bare(stripped) else "referenced"
+    current = set(content_terms(stripped))
+    out.context_terms = [t for t in content_terms(base) if t not in current and t not in (target or "")]
+    return out

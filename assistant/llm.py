@@ -1,0 +1,379 @@
+"""LLM answer mode: a LangChain chain (retriever -> prompt -> ChatOpenAI -> text), streamed, verified, with fallback."""
+from __future__ import annotations
+
+import logging
+import re
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+from operator import itemgetter
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
+from urllib.parse import urlsplit
+
+from langchain_core.documents import Document
+from langchain_core.output_parsers import StrOutputParser
+from langchain_core.prompts import ChatPromptTemplate
+from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
+
+from index import Settings
+
+from .records import Answer, Citation
+from .verify import KEPT, Verification, Verifier
+
+if TYPE_CHECKING:
+    from langchain_openai import ChatOpenAI
+
+    from .plan_assistant import Message, PlanAssistant
+
+log = logging.getLogger(__name__)
+
+PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"  # installed next to this package as package data
+NOT_IN_PLAN = "NOT_IN_PLAN"  # what the system prompt tells the model to write when the sections do not answer
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+@lru_cache(maxsize=None)
+def load_prompt(name: str) -> str:
+    """The text of prompts/<name>.txt (system, answer or condense)."""
+    path = PROMPTS_DIR / f"{name}.txt"
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        raise FileNotFoundError(f"Prompt file {path} is missing: reinstall plan-assistant.") from None
+
+
+# --------------------------------------------------------------------------- safety helpers
+
+
+def neutralize(text: str) -> str:
+    """Plan or user text cannot open or close our tags: its angle brackets become full-width ones."""
+    return text.replace("<", "＜").replace(">", "＞")
+
+
+def endpoint_label(base_url: str | None) -> str:
+    """scheme://host:port only: user:password in the URL, its path and query never reach notes or logs."""
+    if not base_url:
+        return "(none)"
+    parts = urlsplit(base_url)
+    host = parts.hostname or "?"
+    return f"{parts.scheme}://{host}{f':{parts.port}' if parts.port else ''}"
+
+
+def scrub(text: str, settings: Settings) -> str:
+    """Remove the API key (and a URL's password) from a message before it is logged or shown."""
+    secrets = [settings.llm_api_key, urlsplit(settings.llm_base_url or "").password]
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return text
+
+
+# --------------------------------------------------------------------------- the chain
+
+
+def chat_model(settings: Settings, *, max_tokens: int | None = None) -> "ChatOpenAI":
+    """ChatOpenAI for the configured endpoint. No retries: a down or slow endpoint falls back at once."""
+    from langchain_openai import ChatOpenAI
+
+    if not settings.llm_base_url:
+        raise ValueError("No LLM endpoint configured: set PLAN_ASSISTANT_LLM_BASE_URL (see README, LLM mode).")
+    return ChatOpenAI(
+        base_url=settings.llm_base_url,
+        model=settings.llm_model or "local",
+        # Local servers need no key, but the OpenAI client insists on one; the placeholder is not a secret.
+        api_key=settings.llm_api_key or "no-key",
+        timeout=settings.llm_timeout,
+        max_retries=0,
+        temperature=0.0,
+        seed=0,
+        max_tokens=max_tokens or settings.llm_max_tokens,
+        streaming=True,
+    )
+
+
+def section_label(doc: Document) -> str:
+    return doc.metadata["cite"]
+
+
+def format_context(docs: Sequence[Document]) -> str:
+    """Each section labelled by its citation ID inside <section> tags that the section text cannot forge."""
+    blocks = []
+    for doc in docs:
+        sid = neutralize(section_label(doc)).replace('"', "＂")
+        blocks.append(f'<section id="{sid}">\n{neutralize(doc.page_content).strip()}\n</section>')
+    return "\n\n".join(blocks)
+
+
+def format_history(history: Sequence["Message"]) -> str:
+    lines = []
+    for msg in history[-6:]:  # the recent turns carry the topic; older ones only cost prompt tokens
+        role = "用户" if msg.get("role") == "user" else "助手"
+        content = neutralize(str(msg.get("content") or "")).strip()
+        lines.append(f"{role}：{content[:400]}")
+    return "\n".join(lines)
+
+
+def example_turns() -> list[tuple[str, str]]:
+    """The worked examples of prompts/example.txt as (user, assistant) turns: small models copy a shown format far
+    more reliably than they follow a described one. Blocks: sections, then question / answer pairs."""
+    context, *pairs = [b.strip() for b in load_prompt("example").split("\n-----\n")]
+    template = load_prompt("answer")
+    turns: list[tuple[str, str]] = []
+    for question, answer in zip(pairs[::2], pairs[1::2]):
+        user = template.replace("{context}", context).replace("{question}", question)
+        turns += [("human", user.replace("{", "{{").replace("}", "}}")), ("ai", answer)]
+    return turns
+
+
+def answer_prompt() -> ChatPromptTemplate:
+    """System rules, the worked examples, then this question with its sections."""
+    return ChatPromptTemplate.from_messages(
+        [("system", load_prompt("system")), *example_turns(), ("human", load_prompt("answer"))]
+    )
+
+
+def condense_prompt() -> ChatPromptTemplate:
+    return ChatPromptTemplate.from_messages([("human", load_prompt("condense"))])
+
+
+def build_answer_chain(retriever: Runnable, llm: Runnable) -> Runnable:
+    """{"query"} -> {"query", "docs", "context", "question", "answer"}; `.stream()` yields the answer token by token.
+
+    Streaming merges chunks by key, so every step adds new keys and never rewrites one it received.
+    """
+    generate = answer_prompt() | llm | StrOutputParser()
+    return (
+        RunnablePassthrough.assign(docs=itemgetter("query") | retriever)
+        .assign(context=lambda x: format_context(x["docs"]), question=lambda x: neutralize(x["query"]))
+        .assign(answer=generate)
+    )
+
+
+def build_condense_chain(llm: Runnable) -> Runnable:
+    """{"turns": [...], "followup"} -> a standalone question (one short generation)."""
+    return (
+        RunnableLambda(lambda x: {"history": format_history(x["turns"]), "question": neutralize(x["followup"])})
+        | condense_prompt()
+        | llm
+        | StrOutputParser()
+    )
+
+
+def citing_retriever(assistant: "PlanAssistant", plan: str | None = None) -> Runnable:
+    """The index's LangChain retriever, each Document's metadata["cite"] set to the ID an answer must cite."""
+    index = assistant.index
+
+    def add_cite(docs: list[Document]) -> list[Document]:
+        for doc in docs:
+            doc.metadata["cite"] = index.citation_id(index.get(doc.metadata["id"], plan=doc.metadata["plan"]))
+        return docs
+
+    return index.as_retriever(k=assistant.settings.llm_k, plan=plan) | RunnableLambda(add_cite)
+
+
+# --------------------------------------------------------------------------- answering
+
+
+class LLMFailure(RuntimeError):
+    """The endpoint was down, too slow or said nothing usable; `note` is safe to show (no secrets)."""
+
+    def __init__(self, note: str) -> None:
+        super().__init__(note)
+        self.note = note
+
+
+@dataclass
+class Timing:
+    started: float
+    first_token: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        now = time.monotonic()
+        return {
+            "first_token_s": None if self.first_token is None else round(self.first_token - self.started, 3),
+            "total_s": round(now - self.started, 3),
+        }
+
+
+def _condense_ok(standalone: str, question: str) -> bool:
+    """A small model sometimes answers instead of rewriting; such output is not used as the search query."""
+    s = standalone.strip()
+    return bool(s) and NOT_IN_PLAN not in s and len(s) <= 3 * len(question) + 80
+
+
+def _lang_zh(text: str) -> bool:
+    return bool(_CJK.search(text))
+
+
+class LLMAnswerer:
+    """Answers through the configured OpenAI-compatible endpoint; verification decides what is shown."""
+
+    def __init__(self, assistant: "PlanAssistant", *, max_tokens: int | None = None) -> None:
+        self.assistant = assistant
+        self.settings = assistant.settings
+        self.llm = chat_model(self.settings, max_tokens=max_tokens)
+        self.condense_llm = chat_model(self.settings, max_tokens=96)
+        self.forbidden = [load_prompt(name) for name in ("system", "answer", "condense", "example")]
+
+    def stream(
+        self, question: str, history: Sequence["Message"] | None = None, *, plan: str | None = None
+    ) -> Iterator[tuple[str, Answer | None]]:
+        """Yield (raw text so far, None) per token, then (verified text, Answer); on failure the offline answer."""
+        timing = Timing(time.monotonic())
+        try:
+            answer = yield from self._stream_llm(question, list(history or []), plan, timing)
+        except LLMFailure as exc:
+            yield from self._fallback(question, history, plan, exc.note, timing, getattr(exc, "record", None))
+            return
+        except Exception as exc:  # noqa: BLE001 - any endpoint error (connection, HTTP, timeout, garbage) falls back
+            note = self._describe(exc)
+            log.warning("LLM answer failed, answering offline: %s", note)
+            yield from self._fallback(question, history, plan, note, timing)
+            return
+        yield answer.text, answer
+
+    def _describe(self, exc: Exception) -> str:
+        import httpx
+        import openai
+
+        where = endpoint_label(self.settings.llm_base_url)
+        if isinstance(exc, (openai.APITimeoutError, httpx.TimeoutException)):
+            return f"The LLM at {where} did not answer within {self.settings.llm_timeout:g}s; answered offline instead."
+        if isinstance(exc, (openai.APIConnectionError, httpx.ConnectError)):
+            return f"The LLM at {where} could not be reached; answered offline instead."
+        if isinstance(exc, openai.APIStatusError):
+            return f"The LLM at {where} returned HTTP {exc.status_code}; answered offline instead."
+        return scrub(f"The LLM at {where} failed ({type(exc).__name__}); answered offline instead.", self.settings)
+
+    def _deadline_check(self, timing: Timing) -> None:
+        if time.monotonic() - timing.started > self.settings.llm_timeout:
+            raise LLMFailure(
+                f"The LLM at {endpoint_label(self.settings.llm_base_url)} did not finish within "
+                f"{self.settings.llm_timeout:g}s; answered offline instead."
+            )
+
+    def condense(self, question: str, history: Sequence["Message"]) -> str:
+        """The follow-up rewritten as a standalone question (the question itself when there is no history)."""
+        if not history:
+            return question
+        standalone = build_condense_chain(self.condense_llm).invoke({"turns": history, "followup": question})
+        standalone = standalone.strip().splitlines()[0].strip() if standalone.strip() else ""
+        return standalone if _condense_ok(standalone, question) else question
+
+    def _stream_llm(
+        self, question: str, history: list["Message"], plan: str | None, timing: Timing
+    ) -> Iterator[tuple[str, Answer | None]]:
+        standalone = self.condense(question, history)
+        self._deadline_check(timing)
+        chain = build_answer_chain(citing_retriever(self.assistant, plan), self.llm)
+        docs: list[Document] = []
+        raw = ""
+        for chunk in chain.stream({"query": standalone}):
+            if "docs" in chunk:
+                docs = chunk["docs"]
+            piece = chunk.get("answer")
+            if piece:
+                if timing.first_token is None:
+                    timing.first_token = time.monotonic()
+                raw += piece
+                yield raw.replace(NOT_IN_PLAN, "").strip(), None
+            self._deadline_check(timing)
+        return self._finish(question, standalone, raw, docs, timing)
+
+    def _finish(self, question: str, standalone: str, raw: str, docs: list[Document], timing: Timing) -> Answer:
+        if not raw.strip():
+            raise LLMFailure(f"The LLM at {endpoint_label(self.settings.llm_base_url)} returned an empty answer; answered offline instead.")
+        log.debug("LLM raw answer: %r", raw)
+        by_id = {section_label(d): d for d in docs}
+        support = {sid: "\n".join([*d.metadata.get("path", []), d.page_content]) for sid, d in by_id.items()}
+        refused = NOT_IN_PLAN in raw
+        result = Verifier(support, forbidden=self.forbidden).verify(raw.replace(NOT_IN_PLAN, ""))
+        record = {**result.summary(), "model": self.settings.llm_model or "local", "timing": timing.to_json()}
+        kept = result.count(KEPT)
+        if kept == 0 and refused:
+            return self._refusal(question, standalone, docs, record)
+        if kept == 0:
+            raise _Unverified(record)
+        citations = [self._citation(by_id[sid]) for sid in result.cited_ids]
+        return Answer(
+            question=question,
+            text=result.text,
+            citations=citations,
+            answerable=True,
+            rewritten_question=standalone,
+            mode="llm",
+            notes=self._notes(result),
+            verification=record,
+        )
+
+    def _citation(self, doc: Document) -> Citation:
+        return Citation(section_label(doc), doc.metadata.get("title", ""), doc.page_content, doc.metadata.get("plan", ""))
+
+    def _notes(self, result: Verification) -> list[str]:
+        notes = []
+        dropped, marked = result.count("dropped"), result.count("marked")
+        if dropped:
+            notes.append(f"Verification removed {dropped} sentence(s) the cited sections do not support.")
+        if marked:
+            notes.append(f"{marked} sentence(s) only partly supported by the cited sections are marked unverified.")
+        if result.removed_ids:
+            notes.append(f"Removed citations of unknown sections: {', '.join(result.removed_ids)}.")
+        return notes
+
+    def _refusal(self, question: str, standalone: str, docs: list[Document], record: dict[str, Any]) -> Answer:
+        text = (
+            "规划中没有找到能回答这个问题的内容。下面是最接近的章节。"
+            if _lang_zh(question)
+            else "The plan does not answer this question. The nearest sections are listed below."
+        )
+        return Answer(
+            question=question,
+            text=text,
+            answerable=False,
+            rewritten_question=standalone,
+            related=[self._citation(d) for d in docs[:3]],
+            mode="llm",
+            verification={**record, "refused": True},
+        )
+
+    def _fallback(
+        self,
+        question: str,
+        history: Sequence["Message"] | None,
+        plan: str | None,
+        note: str,
+        timing: Timing,
+        record: dict[str, Any] | None = None,
+    ) -> Iterator[tuple[str, Answer | None]]:
+        for partial, answer in self.assistant.stream(question, history, plan=plan, mode="offline"):
+            if answer is None:
+                yield partial, None
+                continue
+            answer.mode = "offline-fallback"
+            answer.notes = [note, *answer.notes]
+            llm = {"fallback": note, "timing": timing.to_json(), **({"verification": record} if record else {})}
+            answer.verification = {**answer.verification, "llm": llm}
+            yield answer.text, answer
+
+
+class _Unverified(LLMFailure):
+    """No sentence of the generated answer survived verification."""
+
+    def __init__(self, record: dict[str, Any]) -> None:
+        super().__init__("No sentence of the LLM answer could be verified against the plan; answered offline instead.")
+        self.record = record
+
+
+def stream_llm_answer(
+    assistant: "PlanAssistant", question: str, history: Sequence["Message"] | None = None, *, plan: str | None = None
+) -> Iterator[tuple[str, Answer | None]]:
+    """PlanAssistant.stream(mode="llm"): the verified LLM answer, or the offline one with a note saying why."""
+    if not assistant.settings.llm_configured:
+        note = "No LLM endpoint is configured (PLAN_ASSISTANT_LLM_BASE_URL); answered offline instead."
+        for partial, answer in assistant.stream(question, history, plan=plan, mode="offline"):
+            if answer is not None:
+                answer.mode, answer.notes = "offline-fallback", [note, *answer.notes]
+            yield partial, answer
+        return
+    yield from LLMAnswerer(assistant).stream(question, history, plan=plan)

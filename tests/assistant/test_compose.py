@@ -1,0 +1,183 @@
+"""Sentence splitting, question analysis and the composer: quotes are verbatim and cite only given sections."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from assistant.compose import (
+    Draft,
+    Evidence,
+    SentenceScorer,
+    asked_unit,
+    counts_in,
+    find_referenced,
+    has_evidence,
+    judge,
+    lead_passage,
+    quotable_sentences,
+    rank,
+    render,
+    render_refusal,
+    select,
+)
+from assistant.question import analyze, clean_text, is_english, section_refs
+from assistant.sentences import split_clauses, split_sentences
+from index import DEFAULT_PLAN, Section, load_plan
+
+
+@pytest.fixture(scope="module")
+def plan():
+    return load_plan(DEFAULT_PLAN)
+
+
+def section(sid: str, body: str, title: str = "标题", heading: str | None = None) -> Section:
+    heading = heading or f"1. {title}"
+    return Section(id=sid, kind="item", title=title, heading=heading, body=body, path=[heading], parent_id=None,
+                   plan="p", start=0, end=0, marker="1.")
+
+
+# -- sentences ------------------------------------------------------------------------------------------------
+
+
+def test_sentences_keep_their_end_punctuation_and_exact_spans():
+    text = "  第一句话，有逗号。第二句话；第三句！English here. And “quoted。” Last"
+    spans = split_sentences(text)
+    assert [s.text for s in spans] == ["第一句话，有逗号。", "第二句话；", "第三句！", "English here.", "And “quoted。”", "Last"]
+    assert all(text[s.start : s.end] == s.text for s in spans)
+
+
+def test_decimals_list_markers_and_newlines():
+    text = "1. 建设1.5万个基站\n2. 达到8-10家。"
+    assert [s.text for s in split_sentences(text)] == ["1. 建设1.5万个基站", "2. 达到8-10家。"]
+
+
+def test_clauses_split_on_commas_but_not_thousands():
+    text = "引进院士100名,团队10,000个，培养博士1000名。"
+    sentence = split_sentences(text)[0]
+    assert [c.text for c in split_clauses(text, sentence)] == ["引进院士100名,", "团队10,000个，", "培养博士1000名。"]
+
+
+def test_quotable_sentences_skip_the_heading_and_an_inline_label(plan):
+    item = plan.get("五(一)3")
+    spans = quotable_sentences(item)
+    assert spans[0].text.startswith("充分发挥诺贝尔奖科学家")
+    box_item = plan.get("专栏12.1")  # "1. 人才载体。举办…": the label alone is no answer
+    assert quotable_sentences(box_item)[0].text.startswith("举办中国国际人才交流大会")
+    box = plan.get("专栏17")  # a box heading has no body: its heading line is what can be quoted
+    assert quotable_sentences(box)[0].text == "专栏17 智慧交通运输服务计划"
+
+
+def test_every_sentence_of_the_plan_is_verbatim(plan):
+    for s in plan.sections:
+        for span in quotable_sentences(s):
+            assert s.text[span.start : span.end] == span.text
+
+
+# -- question analysis ------------------------------------------------------------------------------------------
+
+
+def test_question_kinds_and_language():
+    assert analyze("深圳计划柔性引进多少名诺贝尔奖科学家？").kind == "count"
+    assert analyze("如何提升和建设一批科技创新载体？").kind == "how"
+    assert analyze("深圳国家基因库(二期)总投资是多少亿元？").wants("money")
+    assert analyze("When will the museum open?").wants("time")
+    assert analyze("规划中哪些地方提到了国家基因库？").wants("locate")
+    assert is_english("What is in 专栏12?") and not is_english("专栏12讲什么？")
+
+
+def test_clean_text_drops_control_characters():
+    assert clean_text("深圳\x00要\u200b建设\x1b什么？\r\n ") == "深圳要建设什么？"
+
+
+@pytest.mark.parametrize(
+    "question, ids",
+    [
+        ("专栏12有哪些内容？", ["专栏12"]),
+        ("专栏11第3项写的是什么？", ["专栏11.3"]),
+        ("第18条讲什么？", ["五(五)18"]),
+        ("五(三)讲什么？", ["五(三)"]),
+        ("重点工程的第(四)项工程叫什么名字？", ["五(四)"]),
+        ("What is item 5 in box 11 about?", ["专栏11.5"]),
+        ("What is in box 14?", ["专栏14"]),
+        ("第1条和第2条分别讲什么？", ["五(一)1", "五(一)2"]),
+    ],
+)
+def test_numbered_references_find_their_sections(plan, question, ids):
+    found, unknown = find_referenced(section_refs(question), plan.sections)
+    assert [s.id for s in found] == ids and not unknown
+
+
+def test_an_unknown_reference_is_reported(plan):
+    found, unknown = find_referenced(section_refs("专栏99讲什么？"), plan.sections)
+    assert not found and unknown[0].text == "专栏99"
+
+
+def test_fact_evidence_patterns():
+    assert asked_unit("深圳新能源汽车的数量目标是多少辆？") == "辆"
+    assert counts_in("家", "到2020年,争取进入世界500强企业数量达到8-10家。")
+    assert counts_in("人", "引进海内外院士100名")
+    assert not counts_in("年", "到2020年,争取进入世界500强")
+    assert has_evidence("money", "总投资12.5亿元") and not has_evidence("money", "建设10个科学实验室")
+    assert has_evidence("time", "力争到2020年") and not has_evidence("time", "加快推进深圳科技馆(新馆)建设")
+
+
+# -- the composer -----------------------------------------------------------------------------------------------
+
+
+def test_composer_quotes_the_sentence_with_the_number(plan):
+    scorer = SentenceScorer(None, lambda: plan.sections)
+    q = analyze("深圳计划柔性引进多少名诺贝尔奖科学家？")
+    evidence = [Evidence(plan.get(i), i, r) for r, i in enumerate(["五(一)3", "专栏11.3", "五(二)8"])]
+    ranked = rank(q, evidence, scorer, None)
+    passages = select(q, ranked, scorer)
+    assert passages[0].evidence.cite_id == "五(一)3"
+    assert "柔性引进10名以上诺贝尔奖科学家" in passages[0].quote
+    assert passages[0].quote in plan.get("五(一)3").text
+    lines = render(q, passages)
+    assert lines[0].startswith("关于数量") and lines[1].endswith("[五(一)3]")
+
+
+def test_refusal_offers_related_sections_without_brackets(plan):
+    from assistant.compose import Passage, Verdict
+
+    q = analyze("深圳地铁票价多少？")
+    p = Passage(Evidence(plan.get("专栏17.1"), "专栏17.1"), 0, 5, 0.0)
+    lines = render_refusal(q, Verdict(False, "missing:money", "money"), [p])
+    assert "没有给出具体金额" in lines[0] and "专栏17.1" in lines[-1] and "[" not in "".join(lines)
+
+
+def test_outline_opening_is_verbatim(plan):
+    p = lead_passage(Evidence(plan.get("专栏12.2"), "专栏12.2"))
+    assert p.quote in plan.get("专栏12.2").text and p.display.endswith("……")
+
+
+_cjk = st.characters(min_codepoint=0x4E00, max_codepoint=0x4E80)
+_piece = st.text(alphabet=st.one_of(_cjk, st.sampled_from(list("abc XYZ0123456789"))), min_size=0, max_size=25)
+_punct = st.sampled_from(["。", "，", "；", "！", "？", ". ", ",", "\n", "、", "：", "”", "“", ""])
+_body = st.lists(st.tuples(_piece, _punct), min_size=0, max_size=12).map(lambda xs: "".join(a + b for a, b in xs))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    bodies=st.lists(_body, min_size=1, max_size=4),
+    titles=st.lists(st.text(alphabet=_cjk, min_size=1, max_size=6), min_size=4, max_size=4),
+    question=st.one_of(_body, st.sampled_from(["有多少个？", "哪些地方提到了一？", "How many?", "怎么做？", "what is it"])),
+)
+def test_property_every_quote_is_verbatim_and_every_cited_id_was_given(bodies, titles, question):
+    sections = [section(f"S{i}", body, titles[i]) for i, body in enumerate(bodies)]
+    scorer = SentenceScorer(None, lambda: sections)
+    q = analyze(question or "？")
+    evidence = [Evidence(s, s.id, i) for i, s in enumerate(sections)]
+    ranked = rank(q, evidence, scorer, None)
+    passages = select(q, ranked, scorer)
+    verdict = judge(q, ranked, scorer, min_score=0.5)
+    draft = Draft(render(q, passages), passages)
+    given_ids = {s.id for s in sections}
+    by_id = {s.id: s for s in sections}
+    for c in draft.citations():
+        assert c.id in given_ids
+        assert c.quote and c.quote in by_id[c.id].text
+    for p in passages:
+        assert p.quote in p.evidence.section.text
+    assert verdict.answerable in (True, False)

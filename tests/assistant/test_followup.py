@@ -1,0 +1,102 @@
+"""Follow-ups are made standalone from the history; new, complete questions are left alone."""
+from __future__ import annotations
+
+import pytest
+
+from assistant.followup import cited_ids_in, message_text, resolve, strip_switch_marker
+
+
+@pytest.fixture(scope="module")
+def similar(model):
+    from index.embedder import embed_queries
+
+    def similar(text, candidates):
+        vectors = embed_queries(model, [text, *candidates])
+        return vectors[1:] @ vectors[0]
+
+    return similar
+
+
+def user(*turns: str) -> list[dict]:
+    return [{"role": "user", "content": t} for t in turns]
+
+
+def test_message_text_reads_strings_and_gradio_content_lists():
+    assert message_text("问题") == "问题"
+    assert message_text([{"type": "text", "text": "那院士"}, {"type": "text", "text": "呢？"}]) == "那院士 呢？"
+    assert message_text({"text": "hello"}) == "hello"
+    assert message_text(None) == "" and message_text([{"type": "file", "path": "/x.png"}]) == ""
+
+
+def test_switch_markers_are_stripped():
+    assert strip_switch_marker("换个问题，用过的动力电池以后怎么处理？") == ("用过的动力电池以后怎么处理？", True)
+    assert strip_switch_marker("Different question - how will the city deal with dengue fever?") == (
+        "how will the city deal with dengue fever?",
+        True,
+    )
+    assert strip_switch_marker("换个问题") == ("换个问题", False)  # nothing after it: keep the text
+
+
+def test_no_history_means_no_rewrite():
+    r = resolve("那院士呢？", [])
+    assert r.rewritten == "那院士呢？" and not r.followup
+
+
+def test_a_complete_new_question_is_not_rewritten(similar):
+    r = resolve("深圳要在海外建设多少个创新中心？", user("深圳要引进多少诺贝尔奖科学家？"), similar)
+    assert not r.followup and r.rewritten == "深圳要在海外建设多少个创新中心？"
+
+
+def test_a_topic_switch_is_not_polluted(similar):
+    r = resolve("换个话题，国家基因库二期规划里是怎么写的？", user("深圳要引进多少海外高层次人才？"), similar)
+    assert r.switched and not r.followup
+    assert "人才" not in r.rewritten and r.rewritten.startswith("国家基因库")
+
+
+def test_ellipsis_swaps_the_thing_asked_about(similar):
+    r = resolve("那院士呢？", user("深圳要引进多少诺贝尔奖科学家？"), similar)
+    assert r.followup and r.how == "substituted"
+    assert r.rewritten == "深圳要引进多少院士？"
+
+
+def test_english_ellipsis(similar):
+    r = resolve("And about robots?", user("What does the plan say about smart manufacturing?"), similar)
+    assert r.rewritten == "What does the plan say about robots?"
+
+
+def test_a_bare_number_question_takes_the_last_topic(similar):
+    r = resolve("有多少个？", user("规划里提到的海外创新中心准备建在哪些地方？"), similar)
+    assert r.followup and "海外创新中心" in r.rewritten and r.rewritten.endswith("有多少个？")
+
+
+def test_references_carry_the_last_topic(similar):
+    r = resolve("它们当中哪些是从外面引进来建设的？", user("深圳要建哪些重大科技基础设施？"), similar)
+    assert r.followup and "重大科技基础设施" in r.rewritten
+    r = resolve("Which of them has to do with money or finance?", user("What are the ten basic research institutions?"), similar)
+    assert r.followup and "basic research institutions" in r.rewritten
+
+
+def test_an_item_number_follows_the_box_asked_about(similar):
+    r = resolve("第4项具体是什么？", user("专栏18有哪些内容？"), similar)
+    assert r.rewritten == "专栏18第4项具体是什么？"
+
+
+def test_it_meaning_the_plan_is_no_reference(similar):
+    r = resolve("What does it say about military-civilian integration?", user("What does the plan say about Hong Kong?"), similar)
+    assert not r.followup
+
+
+def test_followups_chain_through_earlier_turns(similar):
+    history = user("深圳要引进多少诺贝尔奖科学家？", "那院士呢？")
+    r = resolve("有多少个？", history, similar)
+    assert "院士" in r.rewritten
+
+
+def test_the_last_answers_citations_are_remembered(similar):
+    history = [
+        {"role": "user", "content": "专栏16讲了哪些健康技术？"},
+        {"role": "assistant", "content": [{"type": "text", "text": "专栏16「人口健康技术应用计划」下设5项：\n…[专栏16.3]"}]},
+    ]
+    r = resolve("其中第三方医学检测机构要引进几家？", history, similar)
+    assert r.followup and r.previous_ids == ["专栏16.3"]
+    assert cited_ids_in("……10名以上。[五(一)3]\n另见[专栏11.3]") == ["五(一)3", "专栏11.3"]
