@@ -245,6 +245,18 @@ class SentenceScorer:
             self._idf[term] = math.log((n + 1) / (df + 0.5)) if n else 1.0
         return self._idf[term]
 
+    def coverage(self, question: Question) -> float:
+        """IDF-weighted share of the question's key terms found anywhere in the plan (English: the share of its
+        words that translate into the plan's words). Low coverage: the question is about things the plan never names."""
+        if question.english:
+            return question.translated_share if question.translated_share is not None else 1.0
+        terms = list(question.terms)
+        if not terms:
+            return 1.0
+        total = sum(self.idf(t) for t in terms)
+        got = sum(self.idf(t) for t in terms if self.in_corpus(t))
+        return got / total if total else 1.0
+
     def in_corpus(self, term: str) -> bool:
         self._ensure_idf()
         low = term.lower()
@@ -295,8 +307,8 @@ W_LEX = 0.2
 W_CUE = 0.02
 W_RANK = 0.002
 NEIGHBOR_MARGIN = 0.015  # an adjacent sentence this close to the best one is quoted with it
-SECOND_MARGIN = 0.02  # another section whose best sentence is this close is cited too
-MAX_SECTIONS = 3
+SECOND_MARGIN = 0.005  # another section whose best sentence is this close (and adds a term) is cited too
+MAX_SECTIONS = 2
 MAX_LOCATE_SECTIONS = 6
 MAX_PASSAGE_CHARS = 240
 TRIM_OVER = 90  # sentences longer than this are cut to the clauses that matter when those are clear
@@ -402,11 +414,9 @@ def _passage(question: Question, scorer: SentenceScorer, ranked: Ranked, best: _
 
 
 def _adds_something(question: Question, scorer: SentenceScorer, chosen: list[Passage], candidate: _Unit) -> bool:
-    """A further section is cited only when it brings a term or a number the chosen quotes lack."""
+    """A further section is cited only when it brings a key term of the question the chosen quotes lack."""
     have = "".join(p.quote for p in chosen)
     text = candidate.span.text
-    if question.wants(COUNT) and set(_NUMBER.findall(text)) - set(_NUMBER.findall(have)):
-        return True
     for g in question.groups:
         for t in [g] if isinstance(g, str) else g:
             if t.lower() in text.lower() and t.lower() not in have.lower() and scorer.idf(t) > 1.0:
@@ -441,6 +451,8 @@ def select(question: Question, ranked: Ranked, scorer: SentenceScorer) -> list[P
 # adding it back lets one threshold (Settings.min_score) serve both languages.
 ENGLISH_OFFSET = 0.08
 EVIDENCE_MARGIN = 0.03  # how far below the best sentence a sentence may be and still supply the asked-for fact
+MIN_COVERAGE = 0.08  # below this share of its key terms in the plan, a Chinese question is about something else…
+CONFIDENT = 0.95  # …unless its best sentence is this relevant anyway
 
 
 @dataclass
@@ -451,6 +463,7 @@ class Verdict:
     reason: str = ""
     detail: str = ""
     relevance: float = 0.0
+    coverage: float = 1.0
 
 
 def relevance(question: Question, unit: _Unit) -> float:
@@ -471,9 +484,10 @@ def judge(
     if top is None:
         return Verdict(False, "not_found")
     rel = relevance(question, top)
-    for place in question.places:
-        if plan_places is not None and not plan_places(place):
-            return Verdict(False, "place", place, rel)
+    cov = scorer.coverage(question)
+    # A question about another city ("上海要建设…", "Beijing's targets…"): none of the places it names is in the plan.
+    if question.places and plan_places is not None and not any(plan_places(p) for p in question.places):
+        return Verdict(False, "place", question.places[0], rel)
     for term in question.quoted:
         if not scorer.in_corpus(term):
             return Verdict(False, "quoted", term, rel)
@@ -481,12 +495,17 @@ def judge(
     for kind in NEEDS_EVIDENCE:
         if question.wants(kind) and not any(has_evidence(kind, u.span.text) for u in near):
             return Verdict(False, f"missing:{kind}", kind, rel)
-    unit = asked_unit(question.text)
+    unit = None if question.wants(LOCATE) else asked_unit(question.text)  # "出现了几次" counts mentions
     if unit and not any(counts_in(unit, u.span.text) for u in near):
         return Verdict(False, "missing:count", unit, rel)
+    subject = question.subject_groups
+    if subject and not any(all(any(a in u.span.text for a in g) for g in subject) for u in near):
+        return Verdict(False, "not_found", "", rel, cov)  # "How many 5G base stations": no sentence counts them
+    if not question.english and cov < MIN_COVERAGE and rel < CONFIDENT:
+        return Verdict(False, "not_found", "", rel, cov)  # the plan names none of what the question is about
     if rel < min_score:
-        return Verdict(False, "not_found", "", rel)
-    return Verdict(True, "", "", rel)
+        return Verdict(False, "not_found", "", rel, cov)
+    return Verdict(True, "", "", rel, cov)
 
 
 # -- questions about the plan's structure ("专栏12有哪些内容？", "第18条讲什么？", "What is box 13 called?") --------

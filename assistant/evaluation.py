@@ -158,6 +158,7 @@ def _percentile(values: list[float], q: float) -> float | None:
 
 METRICS = (
     ("n", "n"),
+    ("searched", "searched"),
     ("hit@1", "hit@1"),
     ("hit@3", "hit@3"),
     ("hit@5", "hit@5"),
@@ -173,7 +174,10 @@ METRICS = (
 
 def _summary(results: Sequence[QuestionResult], questions: dict[str, EvalQuestion]) -> dict[str, Any]:
     row: dict[str, Any] = {"n": len(results)}
-    row.update(ranking_metrics(results, questions))
+    searched = [r for r in results if r.searched is not None and questions[r.id].expected]
+    if searched:
+        row["searched"] = len(searched)
+        row.update(ranking_metrics(searched, questions))
     row["citation_precision"] = _mean(r.citation_precision for r in results)
     row["citation_recall"] = _mean(r.citation_recall for r in results)
     row["refusal_accuracy"] = _mean(r.refused_correctly for r in results)
@@ -343,7 +347,7 @@ def _cell(value: Any) -> str:
 
 def render_table(report: EvalReport) -> str:
     """The report as a fixed-width table: one row overall, one per tag and language."""
-    columns = [(key, title) for key, title in METRICS if key == "n" or key in report.overall]
+    columns = [(key, title) for key, title in METRICS if key in report.overall]
     rows = [("all", report.overall), *report.groups.items()]
     width = max(len(name) for name, _ in rows)
     lines = [

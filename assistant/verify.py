@@ -144,6 +144,10 @@ class Verification:
     def removed_ids(self) -> list[str]:
         return list(dict.fromkeys(i for s in self.sentences for i in s.removed_ids))
 
+    def claims_citing(self, section_id: str) -> list[str]:
+        """The shown sentences (without citations) that cite `section_id`."""
+        return [s.claim for s in self.sentences if s.verdict != DROPPED and section_id in s.cited]
+
     def count(self, verdict: str) -> int:
         return sum(s.verdict == verdict for s in self.sentences)
 

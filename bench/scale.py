@@ -1,12 +1,13 @@
 """How plan-assistant scales: indexing throughput, search/ask latency, memory and retrieval at 1k-100k sections.
 
-Run: `python -m bench.scale --sizes 1000,10000,100000` (about 15-20 min on 2 cores; `--json FILE` keeps the figures).
+Run: `python -m bench.scale --sizes 1000,10000,100000` (`--json FILE` keeps the figures). On 2 idle cores this
+takes about 15-20 min, most of it embedding the 1000-section corpus with the model.
 
 Each corpus is the shipped plan plus synthetic plans (bench/corpus.py: the real plan's clauses recombined in its
 numbering, 1000 sections per plan file) indexed with the real `PlanIndex.build`. Every size runs in two fresh
 processes: one indexes (its peak RSS is the indexing memory), one opens the index cold and answers the questions
-of tests/data/questions.yaml (its peak RSS is what an app worker needs). Sizes above `--embed-limit` are not
-embedded by the model, which would take hours on 2 cores: the same build runs with `embed_passages` replaced by
+of tests/data/questions.yaml (its peak RSS is what an app worker needs). Sizes above `--embed-limit` (default
+1000) are not embedded by the model, which would take hours on 2 cores: the same build runs with `embed_passages` replaced by
 vectors of the largest embedded corpus plus small noise (cosine ~0.9 to their source), so Chroma, the registry,
 BM25 and the searches do the real work on real-looking vectors. The shipped plan is always embedded for real, so
 "hit@5" (an expected section among the top 5, out of all the plans) stays meaningful at every size.
@@ -36,6 +37,12 @@ NOISE_SIGMA = 0.02  # per dimension, on 384-d unit vectors: cosine ~0.9 to the p
 
 def _percentile(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else values[0]
+
+
+def _cpu_s() -> float:
+    """CPU seconds this process used: unlike wall time, barely moved by other work on the machine."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
 
 
 def _peak_rss_mb() -> float:
@@ -110,9 +117,9 @@ def index_size(size: int, work: Path, chroma_url: str | None, embed_limit: int, 
         fake = PoolVectors(np.load(pool_path), real, plan_index.embed_passages)
         plan_index.embed_passages = fake
         mode = "pooled vectors"
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), _cpu_s()
     report = idx.build(files)
-    index_s = time.perf_counter() - t0
+    index_s, index_cpu = time.perf_counter() - t0, _cpu_s() - c0
     vectors = idx.collection.count()
     if fake is None:  # keep this corpus's real vectors as the pool for larger sizes
         got = idx.collection.get(include=["embeddings"], limit=20000)
@@ -127,6 +134,8 @@ def index_size(size: int, work: Path, chroma_url: str | None, embed_limit: int, 
         "index_s": round(index_s, 1),
         "sections_per_s": round(size / index_s, 1),
         "vectors_per_s": round(vectors / index_s, 1),
+        "index_cpu_s": round(index_cpu, 1),
+        "sections_per_cpu_s": round(size / index_cpu, 2),
         "index_peak_rss_mb": round(_peak_rss_mb()),
         "disk_mb": round(disk / 2**20) if disk else None,
     }
@@ -147,18 +156,21 @@ def query_size(size: int, work: Path, chroma_url: str | None, n_questions: int) 
     for q in questions[:3]:  # warm-up
         idx.search(q["question"])
     timings: dict[str, list[float]] = {"search": [], "dense": [], "ask": []}
+    cpu: dict[str, list[float]] = {"search": [], "ask": []}
     hits = answerable = 0
     pa = PlanAssistant(idx)
     for q in questions:
-        t = time.perf_counter()
+        t, c = time.perf_counter(), _cpu_s()
         found = idx.search(q["question"])
         timings["search"].append(time.perf_counter() - t)
+        cpu["search"].append(_cpu_s() - c)
         t = time.perf_counter()
         idx.search(q["question"], retriever="dense")
         timings["dense"].append(time.perf_counter() - t)
-        t = time.perf_counter()
+        t, c = time.perf_counter(), _cpu_s()
         pa.ask(q["question"], history=[])
         timings["ask"].append(time.perf_counter() - t)
+        cpu["ask"].append(_cpu_s() - c)
         if q.get("expected"):
             answerable += 1
             top = {(h.section.plan, h.section.id) for h in found[:5]}
@@ -167,6 +179,8 @@ def query_size(size: int, work: Path, chroma_url: str | None, n_questions: int) 
     for name, values in timings.items():
         row[f"{name}_p50_ms"] = round(1000 * _percentile(values, 50), 1)
         row[f"{name}_p95_ms"] = round(1000 * _percentile(values, 95), 1)
+    for name, values in cpu.items():  # CPU per query (all threads): the cost an idle machine would see
+        row[f"{name}_cpu_mean_ms"] = round(1000 * statistics.mean(values), 1)
     row["hit5"] = round(hits / max(1, answerable), 3)
     row["queries"] = len(questions)
     row["query_peak_rss_mb"] = round(_peak_rss_mb())
@@ -204,11 +218,12 @@ def compare_backends(n_passages: int) -> list[dict[str, Any]]:
 
     def measure(name: str, enc_p, enc_q) -> dict[str, Any]:
         enc_p(bench_texts[:16])  # warm-up
-        t = time.perf_counter()
+        t, c = time.perf_counter(), _cpu_s()
         enc_p(bench_texts)
-        secs = time.perf_counter() - t
+        secs, cpu = time.perf_counter() - t, _cpu_s() - c
         p_vecs, q_vecs = enc_p(passages), enc_q([q["question"] for q in questions])
-        return {"backend": name, "passages_per_s": round(len(bench_texts) / secs, 1), "hit5": round(quality(p_vecs, q_vecs), 3),
+        return {"backend": name, "passages_per_s": round(len(bench_texts) / secs, 1),
+                "passages_per_cpu_s": round(len(bench_texts) / cpu, 2), "hit5": round(quality(p_vecs, q_vecs), 3),
                 "cos_to_fp32": None, "_p": p_vecs}
 
     rows = [measure("torch fp32 (current)", lambda t: embed_passages(model, t), lambda t: embed_queries(model, t))]
@@ -288,9 +303,10 @@ def _child(phase: str, size: int, args: argparse.Namespace) -> dict[str, Any]:
 
 COLUMNS = [
     ("sections", "sections"), ("vectors", "vectors"), ("embedding", "vectors from"), ("sections_per_s", "index sections/s"),
-    ("index_peak_rss_mb", "index peak MB"), ("open_s", "cold open s"), ("search_p50_ms", "search p50 ms"),
+    ("sections_per_cpu_s", "index sections/CPU-s"), ("index_peak_rss_mb", "index peak MB"), ("open_s", "cold open s"), ("search_p50_ms", "search p50 ms"),
     ("search_p95_ms", "search p95 ms"), ("dense_p95_ms", "dense-only p95 ms"), ("ask_p50_ms", "ask p50 ms"),
-    ("ask_p95_ms", "ask p95 ms"), ("query_peak_rss_mb", "worker peak MB"), ("hit5", "hit@5"),
+    ("ask_p95_ms", "ask p95 ms"), ("search_cpu_mean_ms", "search CPU ms"), ("ask_cpu_mean_ms", "ask CPU ms"),
+    ("query_peak_rss_mb", "worker peak MB"), ("hit5", "hit@5"),
 ]
 
 
@@ -314,7 +330,7 @@ def growth(rows: list[dict[str, Any]]) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="1000,10000,100000", help="comma-separated section counts")
-    ap.add_argument("--embed-limit", type=int, default=10000, help="largest size embedded by the model")
+    ap.add_argument("--embed-limit", type=int, default=1000, help="largest size embedded by the model (about 4 min per 1000 on 2 idle cores)")
     ap.add_argument("--questions", type=int, default=40, help="questions timed per size (from tests/data/questions.yaml)")
     ap.add_argument("--chroma-url", help="run against a Chroma server (`chroma run`) instead of the embedded client")
     ap.add_argument("--work", type=Path, help="working directory (default: a temporary one, removed afterwards)")
@@ -328,7 +344,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.backends:
         rows = compare_backends(args.passages)
-        print(table(rows, [("backend", "backend"), ("passages_per_s", "passages/s"), ("hit5", "dense hit@5"), ("cos_to_fp32", "min cosine to fp32")]))
+        print(table(rows, [("backend", "backend"), ("passages_per_s", "passages/s"), ("passages_per_cpu_s", "passages/CPU-s"),
+                           ("hit5", "dense hit@5"), ("cos_to_fp32", "min cosine to fp32")]))
         if args.json:
             args.json.write_text(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
@@ -348,7 +365,7 @@ def main(argv: list[str] | None = None) -> int:
     own_work = args.work is None
     args.work = args.work or Path(tempfile.mkdtemp(prefix="plan-assistant-scale-"))
     rows = []
-    started = time.perf_counter()
+    started, load_before = time.perf_counter(), f"{os.getloadavg()[0]:.1f}"
     try:
         for size in sizes:
             t = time.perf_counter()
@@ -361,6 +378,7 @@ def main(argv: list[str] | None = None) -> int:
     print(table(rows))
     print()
     print(growth(rows))
+    print(f"load average before/after: {load_before} / {os.getloadavg()[0]:.1f} (other work inflates wall times; CPU columns less so)")
     print(f"bench runtime: {time.perf_counter() - started:.0f}s on {os.cpu_count()} cores"
           + (f", Chroma server {args.chroma_url}" if args.chroma_url else ", embedded Chroma"))
     if args.json:

@@ -27,6 +27,16 @@ _CEDICT_LINE = re.compile(r"^(\S+) (\S+) \[[^\]]*\] /(.*)/\s*$")
 _NO_MEANING = ("CL:", "variant of", "old variant", "surname", "see ", "also written", "abbr. for", "used in")
 DICT_WORD_MAX = 6  # longest dictionary word looked for inside a run of Chinese characters
 GLOSS_MAX_WORDS = 4  # longer gloss fragments are explanations, not translations
+GLOSS_SENSES = 5  # CC-CEDICT lists a word's main senses first: later ones ("to project" for 突出) are rarer
+# Question words and function words of a Chinese question: they match the plan's prose, not its topics.
+ZH_STOPWORDS = frozenset(
+    """哪些 哪个 哪里 哪儿 什么 怎么 怎样 如何 多少 几 是否 有没有 能不能 会不会 是不是 吗 呢 吧 啊 呀
+    的 了 和 与 及 或 是 在 有 对 为 要 会 能 被 把 将 里 中 上 下 这 那 其 之 也 都 还 就 又
+    规划 提到 提及 说 讲 讲述 具体""".split()
+)
+_ARTICLES = ("to ", "a ", "an ", "the ")
+# A gloss with a verb particle is a phrasal verb ("to take in" = 收入): its verb alone would mistranslate.
+_PARTICLES = frozenset("in out up off on down away back into over through".split())
 # Words of an English question that carry no topic: question words, and what every question about a plan says.
 EN_STOPWORDS = frozenset(
     """a an the of to in on for and or with by as at from into about is are be been was were will would can could
@@ -70,24 +80,49 @@ def english_terms(text: str) -> list[str]:
     return _stemmer().stemWords([w for w in words if w not in EN_STOPWORDS])
 
 
-def _dictionary_words(text: str) -> list[str]:
-    """Dictionary words inside runs of Chinese characters that jieba may split ("石墨烯", "一带一路")."""
+def _gloss_terms(gloss: str) -> list[str] | None:
+    """A gloss fragment as stemmed content terms, or None when it is no plain translation: "to take in" must
+    not stand for "take"; explanations longer than GLOSS_MAX_WORDS are skipped too."""
+    gloss = gloss.strip().lower()
+    for article in _ARTICLES:
+        gloss = gloss.removeprefix(article)
+    words = [w.removesuffix("'s") for w in _EN_WORD.findall(gloss)]
+    if not words or len(words) > GLOSS_MAX_WORDS or any(w in _PARTICLES for w in words):
+        return None
+    return _stemmer().stemWords([w for w in words if w not in EN_STOPWORDS]) or None
+
+
+def _dictionary_words(text: str, bounds: set[int]) -> list[str]:
+    """Dictionary words jieba split ("石墨烯", "一带一路"): inside one of its words, or made of whole words.
+    One that straddles a word boundary ("应用|计划" holds "用计") is a false match and is left out."""
     cedict, found = _cedict(), []
-    for run in _HAN_RUN.findall(text):
+    for m in _HAN_RUN.finditer(text):
+        run = m.group()
         for i in range(len(run) - 1):
             for size in range(2, min(DICT_WORD_MAX, len(run) - i) + 1):
-                if run[i : i + size] in cedict:
-                    found.append(run[i : i + size])
+                word = run[i : i + size]
+                if word not in cedict:
+                    continue
+                start, end = m.start() + i, m.start() + i + size
+                inner = [b for b in bounds if start < b < end]
+                if not inner or (start in bounds and end in bounds):
+                    found.append(word)
     return found
 
 
 def tokenize(text: str) -> list[str]:
-    """BM25 tokens: jieba's search-mode words (long words and their parts), lowercased, without punctuation,
-    plus dictionary words jieba did not produce."""
-    words = [w.strip().lower() for w in _jieba().lcut_for_search(text)]
-    words = [w for w in words if w and not _PUNCT_ONLY.match(w)]
+    """BM25 tokens: jieba's search-mode words (long words and their parts), lowercased, without punctuation
+    or stopwords, plus dictionary words jieba did not produce."""
+    jieba = _jieba()
+    bounds, pos = {0}, 0
+    for word in jieba.lcut(text):
+        pos += len(word)
+        bounds.add(pos)
+    words = [w.strip().lower() for w in jieba.lcut_for_search(text)]
+    words = [w for w in words if w and not _PUNCT_ONLY.match(w) and w not in ZH_STOPWORDS]
     have = set(words)
-    return words + [w for w in _dictionary_words(text) if w not in have]
+    extra = [w for w in _dictionary_words(text, bounds) if w not in have and w not in ZH_STOPWORDS]
+    return words + list(dict.fromkeys(extra))
 
 
 class LexicalIndex:
@@ -118,14 +153,17 @@ class LexicalIndex:
         cedict = _cedict()
         table: dict[tuple[str, ...], set[str]] = defaultdict(set)
         for word in self.vocabulary:
-            for gloss in cedict.get(word, ()):
-                if gloss.startswith(_NO_MEANING):
-                    continue
-                gloss = re.sub(r"\([^)]*\)", " ", gloss)  # "Nobel (Prize)" -> "Nobel"
-                for part in re.split(r"[;,]", gloss):
-                    terms = english_terms(part)
-                    if 0 < len(terms) <= GLOSS_MAX_WORDS:
-                        table[tuple(terms)].add(word)
+            senses = [
+                part
+                for gloss in cedict.get(word, ())
+                if not gloss.startswith(_NO_MEANING)
+                for part in re.split(r"[;,]", re.sub(r"\([^)]*\)", " ", gloss))  # "Nobel (Prize)" -> "Nobel"
+                if part.strip()
+            ]
+            for part in senses[:GLOSS_SENSES]:
+                terms = _gloss_terms(part)
+                if terms:
+                    table[tuple(terms)].add(word)
         return {k: tuple(sorted(v)) for k, v in table.items()}
 
     def translate(self, query: str) -> list[tuple[str, tuple[str, ...]]]:

@@ -210,7 +210,7 @@ def route(question: str, plans: Mapping[str, Plan]) -> Route:
         kinds = _top_kind(plist) if kind in ("chapter", "part") else _EN_KIND[kind]
         if kind != "box" and not (kind == "item" and boxes_named):
             result.named.extend(_by_kind_number(plist, kinds, _en_number(m.group(1)) or -1))
-    literal = _literal_ids(q, plist)
+    literal = [s for s in _literal_ids(q, plist) if not (boxes_named and s.kind in (BOX, BOX_ITEM))]
     result.named.extend(literal)
     if not literal:
         for m in _ZH_PAREN.finditer(rest):

@@ -33,6 +33,10 @@ def cmd_index(args: argparse.Namespace) -> int:
     if args.name and len(plans) != 1:
         raise ValueError("--name names one plan: give exactly one --plan FILE with it")
     if args.rebuild and not settings.chroma_url:
+        from index import load_plan
+
+        for plan in plans:  # a missing or unreadable file must not cost the existing index
+            load_plan(plan)
         PlanIndex.wipe(settings)
     idx = PlanIndex(settings)
     report = idx.build(plans, names=[args.name] if args.name else None, rebuild=args.rebuild, progress=_progress)
@@ -160,6 +164,30 @@ def cmd_llm_server(args: argparse.Namespace) -> int:
     return serve_llm(args)
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    from assistant.evaluation import DEFAULT_SET, evaluate, load_questions, render_table
+    from index import PlanIndex
+
+    path = Path(args.set) if args.set else DEFAULT_SET
+    questions = load_questions(path)
+    settings = _settings(args)
+    settings = settings.with_(retriever=args.retriever or settings.retriever)
+    idx = PlanIndex.open(settings)
+    assistant = None
+    if not args.search_only:
+        from assistant import PlanAssistant
+
+        assistant = PlanAssistant(idx)
+
+    def progress(n: int, total: int, qid: str) -> None:
+        if sys.stderr.isatty():
+            print(f"\r{n}/{total} {qid}", end="\n" if n == total else "", file=sys.stderr, flush=True)
+
+    report = evaluate(idx, questions, assistant=assistant, question_set=str(path), progress=progress)
+    print(report.dumps() if args.json else render_table(report))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="plan-assistant", description=__doc__)
     common = argparse.ArgumentParser(add_help=False)
@@ -204,6 +232,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("remove", parents=[common], help="remove a plan from the index")
     p.add_argument("name")
     p.set_defaults(func=cmd_remove)
+
+    p = sub.add_parser("eval", parents=[common], help="score search and answers on a question set")
+    p.add_argument("--set", metavar="FILE", help="question set YAML (default: tests/data/questions.yaml)")
+    p.add_argument("--retriever", choices=["hybrid", "dense", "bm25"], default=None, help="ranking to score (default hybrid)")
+    p.add_argument("--search-only", action="store_true", help="score search only, skip the answers")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_eval)
 
     from assistant.local_llm import add_arguments as add_llm_server_arguments
 

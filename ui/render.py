@@ -41,8 +41,9 @@ _MIN_PIECE = 4
 
 
 def esc(text: Any) -> str:
-    """Escape for HTML text and attribute values."""
-    return html.escape("" if text is None else str(text), quote=True)
+    """Escape for HTML text and quoted attribute values. `=` is encoded too (as OWASP advises for attributes), so
+    escaped text never even looks like an attribute such as `onerror=…`."""
+    return html.escape("" if text is None else str(text), quote=True).replace("=", "&#x3D;")
 
 
 def _lines(text: str) -> str:
@@ -62,16 +63,26 @@ def chip(cid: str, title: str = "", ref: str = "", *, label: str | None = None, 
 
 
 def link_citations(escaped: str, titles: dict[str, str], ref: str) -> str:
-    """Turn bracketed IDs the answer cites ("[五(一)3]") into chips; other brackets stay as they are."""
+    """Turn the IDs an answer cites into chips: bracketed ("[五(一)3]", "【专栏11.3，五】") and bare ones ("见专栏11.3")
+    alike. A bare ID must look like one (a digit, a bracket or 专栏 in it), so the chapter "五" never turns every 五 in
+    the text into a chip; other brackets stay as they are."""
     known = {esc(cid): cid for cid in titles}
+    bare = sorted((e for e, cid in known.items() if re.search(r"[\d(（专]", cid)), key=len, reverse=True)
+    pattern = _CITATION.pattern
+    if bare:
+        ids = "|".join(map(re.escape, bare))
+        pattern += rf"|(?<![A-Za-z0-9.:])(?P<bare>{ids})(?![0-9]|\.[0-9])"
 
     def replace(m: re.Match[str]) -> str:
+        if m.group("bare") if bare else None:
+            cid = known[m.group("bare")]
+            return chip(cid, titles[cid], ref, cls="pa-inline")
         ids = [p for p in _ID_SPLIT.split(m.group(1)) if p]
         if ids and all(i in known for i in ids):
             return "".join(chip(known[i], titles[known[i]], ref, cls="pa-inline") for i in ids)
         return m.group(0)
 
-    return _CITATION.sub(replace, escaped)
+    return re.sub(pattern, replace, escaped)
 
 
 def render_user(text: str) -> str:

@@ -32,7 +32,9 @@ from .render import (  # noqa: E402
     render_user,
 )
 
-__all__ = ["LOCAL_HOSTS", "QUEUE_CONCURRENCY", "QUEUE_MAX_SIZE", "auth_for", "build_app", "launch_options", "serve"]
+__all__ = [
+    "LOCAL_HOSTS", "QUEUE_CONCURRENCY", "QUEUE_MAX_SIZE", "WebChat", "auth_for", "build_app", "launch_options", "serve",
+]
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +43,7 @@ QUEUE_CONCURRENCY = 2  # answers computed at once per event; the machine has 2 c
 QUEUE_MAX_SIZE = 64  # beyond this, new requests are refused at once instead of waiting without end
 MAX_QUESTION_CHARS = 2000
 WARM_UP_QUESTION = "规划的主要内容是什么？"
+WARM_UP_WAIT = 300.0  # seconds a question waits for the warm-up at most
 
 # One delegated listener for the whole page: chips anywhere (answers, outline, targets, source panel) open the
 # source panel through this component's trigger; copy buttons copy their value. It is registered once per page.
@@ -86,13 +89,14 @@ watch('value', () => {
 
 _CSS = """
 <style>
-.pa-chip { display: inline-block; white-space: nowrap; margin: 1px 3px; padding: 0 8px; border-radius: 10px; cursor: pointer;
+/* doubled classes outrank Gradio's own button rules (.gradio-container-x button …) */
+button.pa-chip.pa-chip { display: inline-block; white-space: nowrap; margin: 2px 3px; padding: 0 8px; border-radius: 10px; cursor: pointer;
   border: 1px solid var(--color-accent, #f97316); background: var(--color-accent-soft, #fff7ed);
   color: var(--body-text-color, #111); font-size: 0.85em; line-height: 1.6; font-family: inherit; }
-.pa-chip:hover, .pa-chip.pa-active { background: var(--color-accent, #f97316); color: #fff; }
-.pa-chip.pa-node { border-color: transparent; background: transparent; border-radius: 4px; text-align: left;
+button.pa-chip.pa-chip:hover, button.pa-chip.pa-chip.pa-active { background: var(--color-accent, #f97316); color: #fff; }
+button.pa-chip.pa-chip.pa-node { border-color: transparent; background: transparent; border-radius: 4px; text-align: left;
   font-size: 0.95em; padding: 1px 4px; }
-.pa-chip.pa-node:hover, .pa-chip.pa-node.pa-active { background: var(--color-accent-soft, #fff7ed); color: inherit; }
+button.pa-chip.pa-chip.pa-node:hover, button.pa-chip.pa-chip.pa-node.pa-active { background: var(--color-accent-soft, #fff7ed); color: inherit; }
 .pa-node-id { font-weight: 600; color: var(--color-accent, #c2410c); margin-right: 4px; }
 .pa-answer .pa-text { line-height: 1.7; }
 .pa-searched, .pa-note, .pa-muted, .pa-mode, .pa-count { color: var(--body-text-color-subdued, #6b7280); font-size: 0.85em; }
@@ -104,7 +108,7 @@ _CSS = """
 .pa-refusal { border-left: 3px solid #eab308; padding-left: 8px; }
 .pa-error { border-left: 3px solid #dc2626; padding-left: 8px; }
 .pa-tools { margin-top: 6px; display: flex; gap: 8px; align-items: center; }
-.pa-copy { font-size: 0.8em; padding: 0 8px; border-radius: 6px; cursor: pointer;
+button.pa-copy.pa-copy { font-size: 0.8em; padding: 0 8px; border-radius: 6px; cursor: pointer;
   border: 1px solid var(--border-color-primary, #d1d5db); background: transparent; color: inherit; }
 .pa-copy.pa-copied::after { content: " ✓"; }
 .pa-source { padding: 4px 2px; }
@@ -142,9 +146,10 @@ class _Plan:
 class WebChat:
     """Display state the page needs from the index (outline, targets, section views), computed once."""
 
-    def __init__(self, pa: PlanAssistant, lang: str) -> None:
+    def __init__(self, pa: PlanAssistant, lang: str, ready: threading.Event | None = None) -> None:
         self.pa = pa
         self.lang = lang
+        self.ready = ready  # set once `serve`'s warm-up answered; None when there is no warm-up
         index = pa.index
         infos = {info.name: info for info in index.plans()}
         names = index.plan_names() if hasattr(index, "plan_names") else sorted(infos)
@@ -158,6 +163,12 @@ class WebChat:
                 self._children.setdefault((s.plan, s.parent_id), []).append(s)
         self.targets = [(self.cid(self._by_key[(tg.plan, tg.section_id)]), tg) for tg in index.targets()]
         self.examples = example_questions(self.sections, [tg for _, tg in self.targets])
+
+    def wait_until_ready(self) -> None:
+        """Questions that arrive during the warm-up wait for it: it loads what they need anyway, and loading the
+        answerer's caches from two threads at once is not safe."""
+        if self.ready is not None:
+            self.ready.wait(timeout=WARM_UP_WAIT)
 
     def cid(self, section: Section) -> str:
         return self.pa.index.citation_id(section)
@@ -224,14 +235,13 @@ class WebChat:
     ) -> Iterator[tuple]:
         """Stream one answer into the chat; the plain turns go to PlanAssistant as history."""
         lang = normalize_lang(lang, self.lang)
+        # An empty question still goes to the answerer, which says what to type.
         message = (message or "").strip()[:MAX_QUESTION_CHARS]
         chat, turns, answers = list(chat or []), list(turns or []), list(answers or [])
-        if not message:
-            yield chat, "", turns, answers
-            return
         chat += [{"role": "user", "content": render_user(message)}, {"role": "assistant", "content": render_pending(lang)}]
         yield chat, "", turns, answers
         try:
+            self.wait_until_ready()
             final = None
             for text, answer in self.pa.stream(message, list(turns), plan=plan or None, mode=mode or None):
                 if answer is None:
@@ -273,6 +283,10 @@ class WebChat:
     def api_ask(self, question: str, history: list[dict] | None = None, plan: str = "", mode: str = "") -> dict:
         """Answer a question about the plan: the answer JSON (answer, answerable, citations with id, title, quote)."""
         try:
+            require_plan = getattr(self.pa.index, "require_plan", None)
+            if plan and require_plan:  # a mistyped plan name is the caller's to fix: say which plans exist
+                require_plan(plan)
+            self.wait_until_ready()
             answer = self.pa.ask((question or "")[:MAX_QUESTION_CHARS], list(history or []), plan=plan or None, mode=mode or None)
         except (ValueError, KeyError) as exc:
             raise gr.Error(str(exc.args[0] if exc.args else exc)) from None
@@ -287,10 +301,11 @@ def _mode_choices(pa: PlanAssistant, lang: str) -> list[tuple[str, str]]:
     return [(labels.get(m, m), m) for m in pa.modes]
 
 
-def build_app(pa: PlanAssistant, lang: str | None = None) -> gr.Blocks:
-    """The chat page over `pa`; `lang` ("zh"/"en") defaults to `pa.settings.ui_language`."""
+def build_app(pa: PlanAssistant, lang: str | None = None, ready: threading.Event | None = None) -> gr.Blocks:
+    """The chat page over `pa`; `lang` ("zh"/"en") defaults to `pa.settings.ui_language`; questions wait for
+    `ready` (a warm-up) when given."""
     lang = normalize_lang(lang or getattr(pa.settings, "ui_language", "zh"))
-    web = WebChat(pa, lang)
+    web = WebChat(pa, lang, ready)
     plan_choices = [(t("all_plans", lang), "")] + [(p.title, p.name) for p in web.plans]
     modes = _mode_choices(pa, lang)
 
@@ -467,9 +482,9 @@ def launch_options(settings: Settings) -> dict[str, Any]:
     )
 
 
-def _warm_up(pa: PlanAssistant) -> threading.Thread:
+def _warm_up(pa: PlanAssistant, ready: threading.Event) -> threading.Thread:
     """Answer one throw-away question in the background, so the model and the answerer's caches are loaded by the
-    time the first user asks (loading them takes tens of seconds on a small machine)."""
+    time the first user asks (loading them takes tens of seconds on a small machine); then set `ready`."""
 
     def run() -> None:
         started = time.perf_counter()
@@ -478,6 +493,8 @@ def _warm_up(pa: PlanAssistant) -> threading.Thread:
             log.info("warm-up answered in %.1fs", time.perf_counter() - started)
         except Exception:  # a failed warm-up only means the first user waits
             log.warning("warm-up question failed", exc_info=True)
+        finally:
+            ready.set()
 
     thread = threading.Thread(target=run, name="plan-assistant-warm-up", daemon=True)
     thread.start()
@@ -488,8 +505,9 @@ def serve(settings: Settings) -> None:
     """Open the index and the answerer, serve the chat, warm the answerer up, then block until interrupted."""
     options = launch_options(settings)  # fails before the slow start when a login is missing
     pa = PlanAssistant.open(settings)
-    app = build_app(pa)
+    ready = threading.Event()
+    app = build_app(pa, ready=ready)
     app.queue(default_concurrency_limit=QUEUE_CONCURRENCY, max_size=QUEUE_MAX_SIZE)
     app.launch(prevent_thread_lock=True, **options)
-    _warm_up(pa)
+    _warm_up(pa, ready)
     app.block_thread()

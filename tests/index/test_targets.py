@@ -80,4 +80,6 @@ def test_plan_index_exposes_the_targets(plan_index):
     targets = plan_index.targets()
     assert {t.section_id for t in targets} <= {s.id for s in plan_index.sections()}
     assert any(t.text == "2200家以上" for t in targets)
-    assert plan_index.targets(plan="no-such-plan") == []
+    assert plan_index.targets(plan=plan_index.plan_names()[0]) == targets
+    with pytest.raises(KeyError):
+        plan_index.targets(plan="no-such-plan")

@@ -35,6 +35,14 @@ def test_inline_citations_become_chips_and_unknown_brackets_stay_text():
     assert 'class="pa-sources"' in html and "pa-answered" in html
 
 
+def test_bare_ids_of_cited_sections_become_chips_but_a_lone_chapter_number_does_not():
+    cites = [Citation("专栏11", "创新基础提升计划", "q"), Citation("专栏11.3", "实验室", "q"), Citation("五", "重点工程", "q")]
+    html = render_answer(_answer(text="见专栏11.3与专栏11，五大工程见[五]。专栏11.30不是。", citations=cites), 0, "zh")
+    text = html.split('class="pa-sources"')[0]
+    assert re.findall(r'class="pa-chip pa-inline" value="([^"]+)"', text) == ["专栏11.3", "专栏11", "五"]
+    assert "五大工程" in text and "专栏11.30不是" in text
+
+
 def test_a_refusal_lists_related_sections_and_a_rewritten_follow_up_is_shown():
     related = [Citation("专栏12.2", "创新创业人才队伍", "引进海内外院士100名")]
     html = render_answer(_answer(text="规划没有提到。", citations=[], answerable=False, related=related,
