@@ -448,17 +448,19 @@ class PlanIndex:
         except Exception as exc:
             raise CorruptIndexError(f"The index cannot be read ({exc}). Run `plan-assistant index --rebuild`.") from None
         have = {i: (m or {}).get("hash") for i, m in zip(stored_records["ids"], stored_records["metadatas"])}
-        # Every registered section needs a vector of its exact text; extra records (left by a build killed before
-        # its registry write) are harmless: searches skip them and the next build deletes them.
+        # Every registered text needs its vectors; extra records (left by a build killed before its registry
+        # write) are harmless: searches skip them and the next build deletes them.
         missing: dict[str, int] = {}
+        expected = 0
         for name, plan in self.loaded_plans().items():
-            for s in plan.sections:
-                if have.get(record_id(name, s.id)) != content_hash(passage_text(s)):
+            for unit in embedding_units(plan):
+                expected += 1
+                if have.get(unit.record_id) != unit.hash:
                     missing[name] = missing.get(name, 0) + 1
         if missing:
             sources = {info.name: info.source for info in self.plans()}
             fixes = "; ".join(
-                f"{name} lacks {n} section vectors: run `plan-assistant index --plan {sources.get(name) or 'FILE'}` "
+                f"{name} lacks {n} vectors: run `plan-assistant index --plan {sources.get(name) or 'FILE'}` "
                 f"again or `plan-assistant remove {name}`"
                 for name, n in sorted(missing.items())
             )
@@ -466,12 +468,7 @@ class PlanIndex:
                 f"The index at {self.settings.home} is incomplete (a build was interrupted or files were lost): "
                 f"{fixes}. `plan-assistant index --rebuild` rebuilds everything."
             )
-        units = {u.record_id: u.hash for p in self.loaded_plans().values() for u in embedding_units(p)}
-        # Sentence vectors only sharpen ranking: an index built before them still answers from section vectors.
-        lacking = sum(1 for rid, h in units.items() if have.get(rid) != h)
-        if lacking:
-            log.warning("%d sentence vectors are missing; run `plan-assistant index` to add them", lacking)
-        extra = len(set(have) - set(units))
+        extra = len(have) - expected
         if extra > 0:
             log.info("%d records left by an interrupted build are ignored; the next `plan-assistant index` drops them", extra)
 
@@ -543,17 +540,9 @@ class PlanIndex:
         """The ID an answer cites: `五(一)3` with one plan loaded, `PLAN:五(一)3` when several are."""
         return section.id if len(self.loaded_plans()) <= 1 else f"{section.plan}:{section.id}"
 
-    def _section(self, plan: str, section_id: str, hash: str | None = None) -> Section | None:
-        """The registry's section for a stored record, or None when the record's text is not the registry's.
-
-        A build writes vectors first and the plan's registry record last, so a build killed in between leaves
-        records the registry does not vouch for: passing the record's `hash` keeps them from being served.
-        """
+    def _section(self, plan: str, section_id: str) -> Section | None:
         p = self.loaded_plans().get(plan)
-        s = p.get(section_id) if p else None
-        if s is not None and hash is not None and hash != content_hash(passage_text(s)):
-            return None
-        return s
+        return p.get(section_id) if p else None
 
     # -- searching ------------------------------------------------------------
     def _retrieval_state(self) -> _RetrievalState:
@@ -570,14 +559,17 @@ class PlanIndex:
         from .embedder import embed_queries
 
         state = self._retrieval_state()
-        vec = embed_queries(self.model, [query])[0]
-        total = self.collection.count()
-        if total == 0 or n <= 0:
+        if n <= 0 or not state.keys:
             return {}
-        # Sections have several vectors each, and an interrupted build may have left records that are skipped.
-        per_section = max(1, round(len(state.units) / max(1, len(state.keys))))
+        vec = embed_queries(self.model, [query])[0].tolist()
+        total = self.collection.count()
+        if total == 0:
+            return {}
+        # A section has several vectors (its passage, sentences, outline); an interrupted build may have left
+        # records that are skipped below: over-fetch for both.
+        per_section = max(1, round(len(state.units) / len(state.keys)))
         res = self.collection.query(
-            query_embeddings=[vec.tolist()],
+            query_embeddings=[vec],
             n_results=min(total, n * per_section + max(0, total - len(state.units))),
             where={"plan": plan} if plan else None,
             include=["metadatas", "distances"],

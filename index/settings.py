@@ -48,7 +48,7 @@ class Settings:
     )
     k: int = _env("PLAN_ASSISTANT_K", "Number of sections returned by search and used to ground an answer.", 5)
     dense_weight: float = _env(
-        "PLAN_ASSISTANT_DENSE_WEIGHT", "Weight of the dense (e5) score in hybrid fusion; BM25 gets 1 - this.", 0.7
+        "PLAN_ASSISTANT_DENSE_WEIGHT", "Weight of the dense (e5) score in hybrid fusion; BM25 gets 1 - this (chosen by `python -m bench.tune_fusion`).", 0.45
     )
     candidates: int = _env("PLAN_ASSISTANT_CANDIDATES", "Candidates each retriever contributes before fusion.", 30)
     retriever: str = _env(

@@ -18,6 +18,7 @@ import pytest
 
 from index import CorruptIndexError, PlanIndex
 from index.health import vector_segments
+from index.plan_index import embedding_units
 from index.store import PlanEmbeddingFunction, release_embedded
 
 pytestmark = pytest.mark.slow
@@ -36,13 +37,13 @@ def cn_numeral(n: int) -> str:
 
 
 def synthetic_plan(path: Path, sections: int) -> Path:
-    """A plan of about `sections` short sections (chapters of 2 projects x 10 items), cheap to embed."""
+    """A plan of about `sections` one-sentence sections (chapters of 2 projects x 10 items): one vector each."""
     lines = ["某市测试规划", ""]
     for c in range(1, sections // 23 + 2):
         lines += [f"{cn_numeral(c)}、第{c}领域发展", f"推进第{c}领域的整体建设。", ""]
         for p in (1, 2):
             lines += [f"（{cn_numeral(p)}）第{c}领域第{p}项工程", f"实施第{c}领域第{p}项工程。", ""]
-            lines += [f"{i}. 第{c}领域第{p}工程第{i}项任务。建设{c * 100 + p * 10 + i}个服务平台。" for i in range(1, 11)]
+            lines += [f"{i}. 第{c}领域第{p}工程第{i}项任务，建设{c * 100 + p * 10 + i}个服务平台。" for i in range(1, 11)]
             lines.append("")
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
@@ -92,6 +93,11 @@ def wait_for(condition, proc: subprocess.Popen, what: str, timeout: float = 600)
         time.sleep(0.05)
 
 
+def vectors(idx: PlanIndex) -> int:
+    """How many records a whole index of the loaded plans holds (sections may have sentence vectors too)."""
+    return sum(len(embedding_units(p)) for p in idx.loaded_plans().values())
+
+
 def reopen(settings) -> PlanIndex:
     """A PlanIndex that reads what is on disk now, not this process's cached Chroma system."""
     release_embedded(settings.chroma_dir)
@@ -123,7 +129,7 @@ def test_build_killed_midway_keeps_previous_index_and_next_run_repairs(small_ind
 
     after = reopen(fresh_settings)  # check() passes: the half-written plan is ignored, not an error
     assert after.plan_names() == ["chapters"]
-    assert after.collection.count() > len(small_ids), "the kill should have left half-written records"
+    assert after.collection.count() > vectors(after), "the kill should have left half-written records"
 
     # Search still works on the previous content and never serves the half-written plan.
     out = run_cli("search", "第3领域第2工程第5项任务", "--k", "10", "--json", env=env)
@@ -139,7 +145,7 @@ def test_build_killed_midway_keeps_previous_index_and_next_run_repairs(small_ind
     assert kept > 0
     repaired = reopen(fresh_settings)
     assert repaired.plan_names() == ["big", "chapters"]
-    assert repaired.collection.count() == len(repaired.sections())
+    assert repaired.collection.count() == vectors(repaired)
     hits = repaired.search("第3领域第2工程第5项任务", k=5)
     assert any(h.section.plan == "big" and h.section.id == "三(二)5" for h in hits)
 
@@ -172,16 +178,16 @@ def test_half_written_records_are_never_served(small_index, fresh_settings, monk
     _build_dies_before_registry(small_index, monkeypatch, trap)
     idx = PlanIndex.open(fresh_settings, build=False)
     assert idx.plan_names() == ["chapters"]
-    assert idx.collection.count() == 18  # the dead build's vectors are there ...
+    assert idx.collection.count() > vectors(idx)  # the dead build's vectors are there ...
     hits = idx.search("专栏", k=18)
     assert hits and {h.section.plan for h in hits} == {"chapters"}  # ... but never served
     # Building another plan drops the orphans; building the dead plan again finishes it.
     idx.build([DATA / "plans" / "box_last.txt"])
-    assert idx.collection.count() == len(idx.sections())
+    assert idx.collection.count() == vectors(idx)
     _build_dies_before_registry(idx, monkeypatch, trap)
     report = idx.build([trap])
     assert report.plans["trap"]["embedded"] == 0  # the vectors written before the "kill" are reused
-    assert PlanIndex.open(fresh_settings, build=False).collection.count() == len(idx.sections())
+    assert PlanIndex.open(fresh_settings, build=False).collection.count() == vectors(idx)
 
 
 def test_update_killed_before_registry_names_the_repair(small_index, fresh_settings, monkeypatch, tmp_path):
@@ -237,7 +243,7 @@ def test_deleted_hnsw_folder_is_detected_with_a_way_out(fresh_settings, model, r
     assert out.returncode == 2 and "--rebuild" in out.stderr and "Traceback" not in out.stderr
     PlanIndex.wipe(fresh_settings)
     PlanIndex(fresh_settings).build([SMALL_PLAN])
-    assert len(PlanIndex.open(fresh_settings, build=False).search("实验室", k=9)) == 9
+    assert len(PlanIndex.open(fresh_settings, build=False).search("实验室", k=9, retriever="dense")) == 9
 
 
 def test_deleted_unflushed_hnsw_folder_is_rebuilt_by_chroma(small_index, fresh_settings):
@@ -247,7 +253,7 @@ def test_deleted_unflushed_hnsw_folder_is_rebuilt_by_chroma(small_index, fresh_s
     release_embedded(fresh_settings.chroma_dir)
     shutil.rmtree(seg.folder(fresh_settings.chroma_dir), ignore_errors=True)
     idx = PlanIndex.open(fresh_settings, build=False)
-    assert len(idx.search("实验室", k=9)) == 9
+    assert len(idx.search("实验室", k=9, retriever="dense")) == 9
 
 
 def test_tampered_model_cache_is_reconverted_through_the_cli(model, plan_index, run_cli, tmp_path):
@@ -302,7 +308,7 @@ def test_two_concurrent_indexers_do_not_corrupt_the_index(fresh_settings, model,
     assert "Another plan-assistant process is indexing" in second.stderr and "Traceback" not in second.stderr
     idx = reopen(fresh_settings)  # check() passes
     assert idx.plan_names() == ["plan"]
-    assert idx.collection.count() == len(idx.sections()) > 100
+    assert idx.collection.count() == vectors(idx) and len(idx.sections()) > 100
 
 
 # --------------------------------------------------------------------------- a failing LLM
