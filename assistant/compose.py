@@ -357,8 +357,9 @@ def rank(question: Question, evidence: Sequence[Evidence], scorer: SentenceScore
 
 
 def _trim(question: Question, scorer: SentenceScorer, section: Section, span: Span) -> tuple[int, int, bool, bool]:
-    """Cut a long sentence to its clauses that carry the question's terms (or its number); else keep it whole."""
-    if len(span.text) <= TRIM_OVER:
+    """Cut a long sentence to the clauses with the number a 多少 question asks for; else keep it whole (a cut
+    elsewhere risks dropping the part that answers)."""
+    if len(span.text) <= TRIM_OVER or not question.wants(COUNT):
         return span.start, span.end, False, False
     text = section.text
     clauses = split_clauses(text, span)
@@ -372,7 +373,7 @@ def _trim(question: Question, scorer: SentenceScorer, section: Section, span: Sp
             s += 0.3
         scores.append(s)
     best = int(np.argmax(scores))
-    if scores[best] <= 0.0:
+    if scores[best] <= 0.0 or not _NUMBER.search(clauses[best].text):
         return span.start, span.end, False, False
     # Keep the clause before a number clause ("引进海内外院士100名" needs its verb) and neighbours that also match.
     lo = hi = best

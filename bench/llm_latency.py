@@ -54,6 +54,7 @@ class StreamingProbe:
                     first = time.perf_counter() - started
         total = time.perf_counter() - started
         v = answer.verification
+        llm = (v.get("llm") or {}).get("verification") or {}  # after a fallback, what verification did is nested
         self.records.append(
             {
                 "question": question,
@@ -62,11 +63,11 @@ class StreamingProbe:
                 "first_partial_s": first,
                 "total_s": total,
                 "partials": partials,
-                "kept": v.get("kept", (v.get("llm", {}).get("verification") or {}).get("kept")),
-                "dropped": v.get("dropped", (v.get("llm", {}).get("verification") or {}).get("dropped")),
-                "marked": v.get("marked", (v.get("llm", {}).get("verification") or {}).get("marked")),
-                "ids_removed": len(v.get("ids_removed", [])),
-                "refused_by_llm": bool(v.get("refused")),
+                "kept": v.get("kept", llm.get("kept")),
+                "dropped": v.get("dropped", llm.get("dropped")),
+                "marked": v.get("marked", llm.get("marked")),
+                "ids_removed": len(v.get("ids_removed", llm.get("ids_removed", []))),
+                "refused_by_llm": bool(llm.get("refused")),
                 "notes": answer.notes[:1],
             }
         )
@@ -104,7 +105,7 @@ def run(args: argparse.Namespace, home: Path) -> dict[str, Any]:
     questions = sample(load_questions(args.set), args.n)
     pa.ask(questions[0].question)  # warm the offline path (model, jieba) so the LLM timings do not include it
     probe = StreamingProbe(pa)
-    probe.ask(questions[-1].question)  # warm the LLM: the first request also reads the fixed prompt prefix
+    probe.ask("这份规划的主要内容是什么？")  # warm the LLM (the first request also reads the fixed prompt prefix)
     probe.records.clear()
     report = evaluate(pa.index, questions, assistant=probe, question_set=str(args.set))
     recs = probe.records

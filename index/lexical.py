@@ -137,6 +137,8 @@ class LexicalIndex:
     def __init__(self, sections: Sequence[Section], texts: Sequence[str], *, k1: float = 1.5, b: float = 0.75) -> None:
         import bm25s
 
+        logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG on its own
+
         if len(sections) != len(texts):
             raise ValueError("one text per section is needed")
         self.sections = list(sections)

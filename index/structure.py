@@ -142,6 +142,17 @@ def _count_members(plans: Iterable[Plan], count: int, suffix: str | None, kinds:
     return []
 
 
+def _kind_by_title_word(plans: Iterable[Plan], following: str) -> tuple[str, ...] | None:
+    """The kind whose sections' titles all end in the word after "第N项" ("工程" -> project), if one does."""
+    for size in range(len(following), 1, -1):
+        word = following[:size]
+        for kind in KINDS.values():
+            titles = [s.title for p in plans for s in p.sections if s.kind == kind]
+            if len(titles) > 1 and all(title.endswith(word) for title in titles):
+                return (kind,)
+    return None
+
+
 def _mentioned_titles(question: str, plans: Iterable[Plan]) -> list[Section]:
     """Sections whose full title (4+ characters) the question quotes, longest title first."""
     found = [s for p in plans for s in p.sections if len(s.title) >= 4 and s.title in question]
@@ -197,7 +208,8 @@ def route(question: str, plans: Mapping[str, Plan]) -> Route:
         result.named.extend(_by_kind_number(plist, kinds, cn_number(m.group(1)) or -1))
     if not boxes_named:
         for m in _ZH_ITEM.finditer(rest):
-            result.named.extend(_by_kind_number(plist, ("item",), cn_number(m.group(1)) or -1))
+            kinds = _kind_by_title_word(plist, rest[m.end() : m.end() + 4]) or ("item",)  # "第三项工程" is a project
+            result.named.extend(_by_kind_number(plist, kinds, cn_number(m.group(1)) or -1))
         for m in _EN_ITEM.finditer(q):
             result.named.extend(_by_kind_number(plist, ("item",), _en_number(m.group(1)) or -1))
     for m in _EN_LEVEL.finditer(q):

@@ -108,7 +108,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
     _require_text(args.question)
     pa = PlanAssistant.open(_settings(args))
-    answer = pa.ask(args.question, history=[], plan=args.plan)
+    answer = pa.ask(args.question, history=[], plan=args.plan, mode=args.mode)
     if args.json:
         _print_json(answer.to_json())
         return 0
@@ -216,6 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ask", parents=[common], help="answer a question with citations")
     p.add_argument("question")
     p.add_argument("--plan", metavar="NAME", help="only this plan")
+    p.add_argument("--mode", choices=["offline", "llm"], default=None, help="answerer (default: offline; llm needs PLAN_ASSISTANT_LLM_BASE_URL)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_ask)
 
