@@ -54,5 +54,9 @@ eval: install
 bench: install
 	$(BIN)/python -m bench.foundation
 
+# 20 concurrent API users x 20 questions against a fresh `serve`; `--questions 50` for the 1,000-question memory run.
+load: install
+	$(BIN)/python -m bench.load --users 20 --questions 20
+
 clean:
 	rm -rf $(VENV) .pytest_cache artifacts

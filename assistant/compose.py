@@ -56,6 +56,7 @@ class Evidence:
     section: Section
     cite_id: str
     rank: int = 0
+    prior: float = 0.0  # how strongly retrieval put it forward: 1/(1 + its rank among the search hits), else 0
 
 
 @dataclass
@@ -306,12 +307,15 @@ class SentenceScorer:
 W_LEX = 0.2
 W_CUE = 0.02
 W_RANK = 0.002
+# Retrieval (hybrid e5 + BM25 with CC-CEDICT translation) knows sections better than sentence scores do for English
+# questions, whose lexical match against Chinese text is thin: its ranking counts more there.
+W_PRIOR = {False: 0.01, True: 0.04}
 NEIGHBOR_MARGIN = 0.015  # an adjacent sentence this close to the best one is quoted with it
 SECOND_MARGIN = 0.005  # another section whose best sentence is this close (and adds a term) is cited too
 MAX_SECTIONS = 2
 MAX_LOCATE_SECTIONS = 6
 MAX_PASSAGE_CHARS = 240
-TRIM_OVER = 90  # sentences longer than this are cut to the clauses that matter when those are clear
+TRIM_OVER = 60  # sentences longer than this are cut to the clauses with the number a 多少 question asks for
 
 
 def _cue(question: Question, text: str) -> float:
@@ -346,7 +350,13 @@ def rank(question: Question, evidence: Sequence[Evidence], scorer: SentenceScore
     with_body = [e for e in evidence if e.section.body.strip()] or list(evidence)
     units = scorer.units(question, qvec, with_body)
     for u in units:
-        u.score = u.dense + W_LEX * u.lexical + W_CUE * _cue(question, u.span.text) - W_RANK * u.evidence.rank
+        u.score = (
+            u.dense
+            + W_LEX * u.lexical
+            + W_CUE * _cue(question, u.span.text)
+            + W_PRIOR[question.english] * u.evidence.prior
+            - W_RANK * u.evidence.rank
+        )
     by_section: dict[str, _Unit] = {}
     for u in units:
         cur = by_section.get(u.evidence.cite_id)

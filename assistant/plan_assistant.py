@@ -242,7 +242,10 @@ class PlanAssistant:
             return self._outline(q, titled[0])
         hits = self.index.search(q.text, k=max(self.settings.k, CANDIDATES), plan=plan)
         ordered: list[Section] = []
-        for s in [*self._subtree(titled[:1], plan)[:1], *(h.section for h in hits)]:
+        prior: dict[tuple[str, str], float] = {}
+        for i, s in enumerate(h.section for h in hits):
+            prior.setdefault((s.plan, s.id), 1.0 / (1 + i))
+        for s in [*titled[:1], *(h.section for h in hits)]:
             if s not in ordered:
                 ordered.append(s)
         if resolved.followup:  # the sections the last answer cited are candidates for "其中…" questions
@@ -253,7 +256,11 @@ class PlanAssistant:
                     continue
                 if s not in ordered:
                     ordered.append(s)
-        return self._compose(q, self._evidence(ordered))
+        evidence = [
+            Evidence(e.section, e.cite_id, e.rank, 1.0 if e.section in titled[:1] else prior.get((e.section.plan, e.section.id), 0.0))
+            for e in self._evidence(ordered)
+        ]
+        return self._compose(q, evidence)
 
     def _compose(self, q: Question, evidence: Sequence[Evidence], *, min_score: float | None = None) -> Draft:
         qvec = self._embed_query(q.text)

@@ -262,8 +262,12 @@ def _onnx_rows(model, measure) -> list[dict[str, Any]]:
     tok = model.tokenizer
 
     class Encoder(torch.nn.Module):  # keyword arguments only: the HF forward takes many optional positionals
+        def __init__(self) -> None:
+            super().__init__()
+            self.hf = hf  # a registered submodule: its weights become ONNX initializers
+
         def forward(self, input_ids, attention_mask):
-            return hf(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+            return self.hf(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
 
     tmp = Path(tempfile.mkdtemp(prefix="onnx-"))
     fp32, int8 = tmp / "model.onnx", tmp / "model.int8.onnx"
@@ -280,6 +284,8 @@ def _onnx_rows(model, measure) -> list[dict[str, Any]]:
     for name, path in (("onnxruntime fp32", fp32), ("onnxruntime int8 dynamic", int8)):
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = os.cpu_count() or 1
+        if os.environ.get("OMP_WAIT_POLICY", "").upper() == "PASSIVE":  # the same no-spinning rule as torch's threads
+            opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         sess = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
 
         def encode(texts, prefix, sess=sess):
@@ -390,6 +396,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(growth(rows))
     print(f"load average before/after: {load_before} / {os.getloadavg()[0]:.1f} (other work inflates wall times; CPU columns less so)")
+    print(f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', '(unset: threads spin while waiting)')}")
     print(f"bench runtime: {time.perf_counter() - started:.0f}s on {os.cpu_count()} cores"
           + (f", Chroma server {args.chroma_url}" if args.chroma_url else ", embedded Chroma"))
     if args.json:

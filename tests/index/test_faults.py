@@ -6,7 +6,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -309,7 +308,7 @@ def test_tampered_model_cache_is_reconverted_through_the_cli(model, plan_index, 
 
 
 def test_two_concurrent_indexers_do_not_corrupt_the_index(fresh_settings, model, tmp_path):
-    plan = synthetic_plan(tmp_path / "plan.txt", 100)
+    plan = synthetic_plan(tmp_path / "plan.txt", 400)  # the lock is held long enough for the second to reach it
     env = cli_env(fresh_settings.home)
     lock_file = Path(fresh_settings.home) / "index.lock"
     first = subprocess.Popen([EXE, "index", "--plan", str(plan)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -404,18 +403,13 @@ def llm_server():
         server.server_close()
 
 
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]  # closed again when the block ends: nothing listens there
-
-
-@pytest.mark.parametrize("behaviour", ["down", "slow", "garbage", "error"])
+# (An endpoint that is down is covered in tests/assistant/test_llm.py.)
+@pytest.mark.parametrize("behaviour", ["slow", "garbage", "error"])
 def test_failing_llm_falls_back_to_the_offline_answer_and_says_so(plan_index, settings, llm_server, behaviour):
     from assistant import PlanAssistant
 
     timeout = 2.0
-    url = f"http://127.0.0.1:{_closed_port()}/v1" if behaviour == "down" else llm_server(behaviour, delay=4 * timeout)
+    url = llm_server(behaviour, delay=4 * timeout)
     llm_settings = settings.with_(llm_base_url=url, llm_model="m", llm_api_key="sk-test-SECRET", llm_timeout=timeout)
     pa = PlanAssistant(PlanIndex(llm_settings))
     answer = pa.ask("深圳国家基因库要建成什么？", mode="llm")

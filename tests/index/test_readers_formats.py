@@ -94,14 +94,15 @@ def test_docx_paragraphs_and_table_box_parse_in_order(tmp_path):
 def test_docx_merged_cells_are_read_once(tmp_path):
     doc = Document()
     doc.add_paragraph("一、重点任务")
-    table = doc.add_table(rows=2, cols=2)
-    table.cell(0, 0).merge(table.cell(0, 1)).text = "专栏1 重大项目"
+    table = doc.add_table(rows=3, cols=2)
+    table.cell(0, 0).merge(table.cell(0, 1)).text = "专栏1 重大项目"  # across columns
     table.cell(1, 0).text = "1. 基因库。建设二期。"
-    table.cell(1, 1).text = "2. 超算中心。建设二期。"
+    table.cell(1, 1).merge(table.cell(2, 1)).text = "2. 超算中心。建设二期。"  # across rows
+    table.cell(2, 0).text = "3. 脑科学。建设设施。"
     doc.save(str(tmp_path / "merged.docx"))
     text = read_plan_file(tmp_path / "merged.docx").text
-    assert text.count("专栏1 重大项目") == 1
-    assert [s.id for s in load_plan(tmp_path / "merged.docx")] == ["一", "专栏1", "专栏1.1", "专栏1.2"]
+    assert text.count("专栏1 重大项目") == 1 and text.count("超算中心") == 1
+    assert [s.id for s in load_plan(tmp_path / "merged.docx")] == ["一", "专栏1", "专栏1.1", "专栏1.2", "专栏1.3"]
 
 
 def test_docx_automatic_numbering_warns_how_to_keep_numbers(tmp_path, caplog):
