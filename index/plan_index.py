@@ -162,6 +162,7 @@ class _RetrievalState:
 
 
 PLANS_RECHECK_SECONDS = 2.0  # how stale another process's plan changes may look to a long-running one
+GET_PAGE = 5000  # records per read when reading a whole collection or plan (see get_all)
 EMBED_BATCH = 256  # sections embedded (and written) per step: progress is reported and kept after each
 Progress = Callable[[str, int, int], None]  # (plan name, sections embedded so far, sections to embed)
 
@@ -179,6 +180,21 @@ def check_plan_name(name: str) -> str:
 def _chunks(n: int, size: int) -> Iterator[slice]:
     for start in range(0, n, size):
         yield slice(start, min(start + size, n))
+
+
+def get_all(col, *, where: dict | None = None, include: Sequence[str] = ("metadatas",)) -> dict[str, list]:
+    """`col.get` in pages: one get of more records than SQLite's variable limit (~32k) fails in Chroma."""
+    out: dict[str, list] = {"ids": [], **{key: [] for key in include}}
+    page = GET_PAGE
+    offset = 0
+    while True:
+        got = col.get(where=where, include=list(include), limit=page, offset=offset)
+        out["ids"] += got["ids"]
+        for key in include:
+            out[key] += list(got[key] if got[key] is not None else [])
+        if len(got["ids"]) < page:
+            return out
+        offset += page
 
 
 def _same_file(a: str, b: str) -> bool:
@@ -299,7 +315,7 @@ class PlanIndex:
         if self.settings.chroma_url:
             return 0  # no lock on a server: another worker's build in progress would look orphaned
         known = set(self.plan_names())
-        got = col.get(include=["metadatas"])
+        got = get_all(col)
         orphans = [i for i, m in zip(got["ids"], got["metadatas"]) if (m or {}).get("plan") not in known]
         for part in _chunks(len(orphans), max(1, self.client.get_max_batch_size())):
             col.delete(ids=orphans[part])
@@ -328,7 +344,7 @@ class PlanIndex:
                 )
 
     def _index_plan(self, col, plan: Plan, progress: Progress | None = None) -> dict[str, int]:
-        existing = col.get(where={"plan": plan.name}, include=["metadatas"])
+        existing = get_all(col, where={"plan": plan.name})
         old_meta = dict(zip(existing["ids"], existing["metadatas"]))
         ids, docs, metas = [], [], []
         order = {s.id: i for i, s in enumerate(plan.sections)}
@@ -422,7 +438,7 @@ class PlanIndex:
         self.require_plan(name)
         with self._writing():
             col = self.collection
-            metas = col.get(where={"plan": name}, include=["metadatas"])["metadatas"]
+            metas = get_all(col, where={"plan": name})["metadatas"]
             n = len({(m or {}).get("section_id") for m in metas})  # sentence vectors are no sections of their own
             # Registry first: a removal killed half-way leaves orphan records, never served, not a plan without vectors.
             self.registry.delete(ids=[name])
@@ -444,7 +460,7 @@ class PlanIndex:
                 f"{self.identity}. Run `plan-assistant index --rebuild` to re-embed the plans."
             )
         try:
-            stored_records = self.collection.get(include=["metadatas"])
+            stored_records = get_all(self.collection)
         except Exception as exc:
             raise CorruptIndexError(f"The index cannot be read ({exc}). Run `plan-assistant index --rebuild`.") from None
         have = {i: (m or {}).get("hash") for i, m in zip(stored_records["ids"], stored_records["metadatas"])}

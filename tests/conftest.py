@@ -78,3 +78,26 @@ def run_cli(cli_env):
         )
 
     return run
+
+
+class _Recorder:
+    """Passes questions to the assistant and keeps every Answer, so quotes can be checked after the run."""
+
+    def __init__(self, assistant) -> None:
+        self.assistant = assistant
+        self.answers: list = []
+
+    def ask(self, question, history=None, **kwargs):
+        answer = self.assistant.ask(question, history, **kwargs)
+        self.answers.append(answer)
+        return answer
+
+
+@pytest.fixture(scope="session")
+def fixed_set_run(assistant):
+    """One `ask` run over the whole fixed question set, shared by every test that checks its figures."""
+    from assistant.evaluation import DEFAULT_SET, evaluate, load_questions
+
+    recorder = _Recorder(assistant)
+    report = evaluate(assistant.index, load_questions(DEFAULT_SET), assistant=recorder, question_set=str(DEFAULT_SET))
+    return report, recorder.answers

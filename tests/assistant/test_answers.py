@@ -4,33 +4,12 @@ from __future__ import annotations
 import pytest
 
 from assistant import Answer
-from assistant.evaluation import DEFAULT_SET, evaluate, load_questions
 
 pytestmark = pytest.mark.slow
 
 
-class Recorder:
-    """Passes questions to the assistant and keeps every Answer, so quotes can be checked after the run."""
-
-    def __init__(self, assistant) -> None:
-        self.assistant = assistant
-        self.answers: list[Answer] = []
-
-    def ask(self, question, history=None, **kwargs) -> Answer:
-        answer = self.assistant.ask(question, history, **kwargs)
-        self.answers.append(answer)
-        return answer
-
-
-@pytest.fixture(scope="module")
-def fixed_run(assistant):
-    recorder = Recorder(assistant)
-    report = evaluate(assistant.index, load_questions(DEFAULT_SET), assistant=recorder, question_set=str(DEFAULT_SET))
-    return report, recorder.answers
-
-
-def test_fixed_set_floors(fixed_run):
-    report, _ = fixed_run
+def test_fixed_set_floors(fixed_set_run):
+    report, _ = fixed_set_run
     overall = report.overall
     assert not report.notes, report.notes
     figures = {k: overall[k] for k in ("fact_accuracy", "citation_precision", "refusal_accuracy", "false_refusal_rate")}
@@ -42,8 +21,8 @@ def test_fixed_set_floors(fixed_run):
     assert figures["followup_accuracy"] >= 0.85, figures
 
 
-def test_every_citation_exists_and_every_quote_is_verbatim(fixed_run, assistant):
-    _, answers = fixed_run
+def test_every_citation_exists_and_every_quote_is_verbatim(fixed_set_run, assistant):
+    _, answers = fixed_set_run
     problems = []
     for a in answers:
         for c in [*a.citations, *a.related]:

@@ -145,9 +145,9 @@ def test_eval_command(run_cli, small_set, plan_index):
 
 
 @pytest.mark.slow
-def test_ask_floors_on_the_fixed_question_set(assistant):
+def test_ask_floors_on_the_fixed_question_set(fixed_set_run):
     """The issue's floors for answers: refusal accuracy >= 0.9 on unanswerable, false refusals <= 0.05."""
-    report = evaluate(assistant.index, load_questions(QUESTIONS), assistant=assistant, question_set=str(QUESTIONS))
+    report, _ = fixed_set_run
     errors = [r for r in report.results if r.error]
     assert not errors, [(r.id, r.error) for r in errors[:3]]
     assert report.overall["refusal_accuracy"] >= 0.9, report.overall
