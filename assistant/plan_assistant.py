@@ -110,8 +110,8 @@ class PlanAssistant:
             return
         try:
             answer = self._offline(text, history, plan, notes)
-        except IndexError_:
-            raise  # a broken index is no bad input: its message says how to repair it
+        except (IndexError_, KeyError):
+            raise  # a broken index or an unknown plan name: the message says what to do
         except Exception as exc:  # noqa: BLE001 - the caller gets an answer, the log gets the traceback
             log.exception("offline answer failed for %r", text[:200])
             answer = Answer(

@@ -76,14 +76,14 @@ _STOP_EN = set(
     like just only more most over up out""".split()
 )
 
-_CONTROL = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
+_CONTROL = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff\ud800-\udfff]")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
 _QUOTED = re.compile(r"[“\"「『《]([^”\"」』》]{2,30})[”\"」』》]")
 
 
 def clean_text(text: str) -> str:
-    """Drop control and zero-width characters and collapse runs of whitespace (newlines kept as spaces)."""
+    """Drop control, zero-width and lone-surrogate characters (they cannot be encoded) and collapse runs of whitespace (newlines kept as spaces)."""
     text = unicodedata.normalize("NFC", text)
     text = _CONTROL.sub("", text.replace("\t", " ").replace("\r", "\n"))
     return re.sub(r"\s+", " ", text).strip()

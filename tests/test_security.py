@@ -103,14 +103,11 @@ def test_llm_key_never_reaches_cli_output_or_debug_logs(run_cli, plan_index):
         "PLAN_ASSISTANT_LLM_TIMEOUT": "3",
         "PLAN_ASSISTANT_LOG": "DEBUG",
     }
-    help_text = run_cli("ask", "--help").stdout
-    mode = ["--mode", "llm"] if "--mode" in help_text else []
-    for args in (["ask", "深圳国家基因库要建成什么？", *mode], ["ask", "深圳国家基因库要建成什么？", "--json", *mode]):
-        out = run_cli(*args, env=env)
-        assert out.returncode == 0, out.stderr
-        assert out.stdout.strip()
-        assert SECRET not in out.stdout and SECRET not in out.stderr
-        assert "Traceback" not in out.stderr
+    out = run_cli("ask", "深圳国家基因库要建成什么？", "--json", "--mode", "llm", env=env)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["mode"] == "offline-fallback"  # the LLM path ran, failed, and said so
+    assert "DEBUG" in out.stderr  # the debug log was really on
+    assert SECRET not in out.stdout and SECRET not in out.stderr
 
 
 def test_llm_key_never_reaches_answers_or_logs_in_llm_mode(plan_index, settings, caplog):
