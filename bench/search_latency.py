@@ -61,16 +61,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--set", default=str(DEFAULT_SET))
     parser.add_argument("--home", help="an index directory to reuse (default: a fresh temporary one)")
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument(
+        "--threads", type=int, help="torch threads for the query embedding (default: the embedder's, every core)"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     queries = [q.question for q in load_questions(args.set)]
     with tempfile.TemporaryDirectory(prefix="latency-") as tmp:
         idx = PlanIndex.open(Settings.from_env({}, home=Path(args.home or tmp)))
+        if args.threads:
+            import torch
+
+            idx.model  # loading the model configures torch's threads; override after it
+            torch.set_num_threads(args.threads)
         report = measure(idx, queries, args.rounds)
+        report["torch_threads"] = __import__("torch").get_num_threads()
     if args.json:
         print(json.dumps(report, indent=2))
         return 0
-    print(f"{report['queries']} queries x {report['rounds']} rounds, warm; cold first search {report['cold_first_search_ms']} ms")
+    print(
+        f"{report['queries']} queries x {report['rounds']} rounds, warm, {report['torch_threads']} torch threads; "
+        f"cold first search {report['cold_first_search_ms']} ms"
+    )
     for name in (*RETRIEVERS, "query_embedding"):
         r = report[name]
         cpu = f"   cpu p50 {r['cpu_p50_ms']:>6} ms  p95 {r['cpu_p95_ms']:>6} ms" if "cpu_p50_ms" in r else ""
