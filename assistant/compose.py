@@ -43,6 +43,7 @@ _EVIDENCE = {
     PERSON: re.compile(r"(?!x)x"),  # filled in by jieba's person-name tags, see _has_person
 }
 _ENUMERATION = re.compile(r"[、,，]")
+_CJK_CHARS = re.compile(r"[\u3400-\u9fff]")
 _MEASURE_VERB = re.compile(
     r"^(?:加快|推进|推动|支持|鼓励|建立|建设|完善|加强|加大|实施|开展|引导|培育|打造|构建|提升|强化|探索|深化|落实|促进|发展|设立|举办|组建|"
     r"依托|围绕|利用|充分|积极|大力|着力|重点|争取|力争|引进|创建|扩大|提高|优化|整合|规划)"
@@ -185,6 +186,7 @@ class SentenceScorer:
         self._vectors: dict[tuple[str, str, int], np.ndarray] = {}
         self._idf: dict[str, float] | None = None
         self._idf_key: tuple | None = None
+        self._idf_source: object = None
         self._texts: list[str] = []
 
     # -- caches ----------------------------------------------------------------------------------------------
@@ -228,8 +230,12 @@ class SentenceScorer:
         return self._texts
 
     def _ensure_idf(self) -> None:
-        sections = list(self.corpus()) if self.corpus else []
+        got = self.corpus() if self.corpus else ()
+        if self._idf is not None and got is self._idf_source:  # PlanIndex.sections() hands out one tuple per plan state
+            return
+        sections = list(got)
         key = tuple(self._key(s) for s in sections)
+        self._idf_source = got
         if self._idf is not None and key == self._idf_key:
             return
         self._texts = [s.text for s in sections]
@@ -302,10 +308,13 @@ class SentenceScorer:
 
 # -- choosing what to quote ------------------------------------------------------------------------------------
 
-# Sentence score = dense + W_LEX * lexical + W_CUE * cue - W_RANK * retrieval rank. The weights were set on the
-# fixed question set (tests/data/questions.yaml) and checked on bench/holdout_questions.yaml.
+# Sentence score = dense + W_LEX * lexical + W_CUE * cue + W_TITLE * title + W_PHRASE * phrase + W_PRIOR * prior
+# - W_RANK * rank. The weights were set on the fixed question set (tests/data/questions.yaml) and checked on
+# bench/holdout_questions.yaml.
 W_LEX = 0.2
 W_CUE = 0.02
+W_TITLE = 0.02  # times the share of the question's key terms in the section's title
+W_PHRASE = 0.02  # times phrase_match: the question's words in a row in the sentence
 W_RANK = 0.002
 # Retrieval (hybrid e5 + BM25 with CC-CEDICT translation) knows sections better than sentence scores do for English
 # questions, whose lexical match against Chinese text is thin: its ranking counts more there.
@@ -333,6 +342,21 @@ def _cue(question: Question, text: str) -> float:
     return cue
 
 
+PHRASE_MIN, PHRASE_FULL = 4, 8  # shared Chinese runs shorter than this are single words; this long is a full match
+
+
+def phrase_match(question: Question, text: str) -> float:
+    """The longest run of characters a Chinese question shares with a sentence, 0 below PHRASE_MIN, 1 from
+    PHRASE_FULL: words in the question's own order ("工业机器人应用示范") beat the same words scattered about."""
+    if question.english:
+        return 0.0
+    from difflib import SequenceMatcher
+
+    m = SequenceMatcher(None, question.text, text, autojunk=False).find_longest_match(0, len(question.text), 0, len(text))
+    run = len(_CJK_CHARS.findall(question.text[m.a : m.a + m.size]))
+    return 0.0 if run < PHRASE_MIN else min(run, PHRASE_FULL) / PHRASE_FULL
+
+
 @dataclass
 class Ranked:
     """The scored sentences of the candidate sections and the best one per section, best section first."""
@@ -349,11 +373,16 @@ def rank(question: Question, evidence: Sequence[Evidence], scorer: SentenceScore
     """Score every quotable sentence; sections with no body (a box's title line) only count when nothing else is left."""
     with_body = [e for e in evidence if e.section.body.strip()] or list(evidence)
     units = scorer.units(question, qvec, with_body)
+    # A question that restates a section's title ("人才体制机制改革…" -> "加快推进人才体制机制改革创新") is about that
+    # section rather than the overview above it that uses the same words in passing; "where is X mentioned" is not.
+    titled = {} if question.wants(LOCATE) else {e.cite_id: scorer.lexical(question.groups, e.section.title) for e in with_body}
     for u in units:
         u.score = (
             u.dense
             + W_LEX * u.lexical
             + W_CUE * _cue(question, u.span.text)
+            + W_TITLE * titled.get(u.evidence.cite_id, 0.0)
+            + W_PHRASE * phrase_match(question, u.span.text)
             + W_PRIOR[question.english] * u.evidence.prior
             - W_RANK * u.evidence.rank
         )
@@ -363,6 +392,18 @@ def rank(question: Question, evidence: Sequence[Evidence], scorer: SentenceScore
         if cur is None or u.score > cur.score:
             by_section[u.evidence.cite_id] = u
     best = sorted(by_section.values(), key=lambda u: -u.score)
+    # An overview restates its parts in passing: when one of its own parts answers about as well, the part is the
+    # specific answer (a project's intro vs the numbered item the question is about).
+    if best:
+        top = best[0].evidence.section
+        for u in best[1:]:
+            if u.score < best[0].score - SECOND_MARGIN:
+                break
+            part = u.evidence.section
+            if part.parent_id == top.id and part.plan == top.plan:
+                best.remove(u)
+                best.insert(0, u)
+                break
     return Ranked(units, best)
 
 

@@ -58,6 +58,11 @@ def prepare_question(question: Any) -> tuple[str, list[str]]:
     return text, notes
 
 
+def has_words(text: str) -> bool:
+    """Does the text hold a letter, digit or Chinese character (not only punctuation, symbols or emoji)?"""
+    return any(ch.isalnum() for ch in text)
+
+
 class PlanAssistant:
     """Answers questions about the indexed plans. Use `PlanAssistant.open()`."""
 
@@ -101,8 +106,8 @@ class PlanAssistant:
 
         Bad input never raises: an empty, huge or odd question gets an Answer that says what happened."""
         text, notes = prepare_question(question)
-        if not text:
-            answer = Answer(question="", text=EMPTY_TEXT, answerable=False, notes=notes)
+        if not has_words(text):  # "", "？？？", "!!!", "。。": nothing to search for
+            answer = Answer(question=text, text=EMPTY_TEXT, answerable=False, notes=notes)
             yield answer.text, answer
             return
         if mode == "llm":  # the LLM mode (assistant/llm.py) falls back to mode="offline" on its own
@@ -151,10 +156,12 @@ class PlanAssistant:
         from index.lexical import LexicalIndex
 
         sections = self.index.sections()
-        key = tuple((s.plan, s.id, hash(s.text)) for s in sections)
-        if getattr(self, "_lexicon_key", None) != key:
-            self._lexicon = LexicalIndex(sections, [s.text for s in sections])
-            self._lexicon_key = key
+        if getattr(self, "_lexicon_for", None) is not sections:  # PlanIndex gives one tuple per plan state
+            key = tuple((s.plan, s.id, hash(s.text)) for s in sections)
+            if getattr(self, "_lexicon_key", None) != key:
+                self._lexicon = LexicalIndex(sections, [s.text for s in sections])
+                self._lexicon_key = key
+            self._lexicon_for = sections
         return self._lexicon.translate(text)
 
     def _similar(self, text: str, candidates: Sequence[str]) -> np.ndarray:
@@ -169,7 +176,12 @@ class PlanAssistant:
 
     def mentions_place(self, place: str) -> bool:
         """Is a place named in the plan on its own (北京 inside 北京大学 does not count)?"""
-        key = tuple((s.plan, s.id, hash(s.text)) for s in self.index.sections())
+        sections = self.index.sections()
+        if getattr(self, "_places_for", None) is sections:  # PlanIndex gives one tuple per plan state
+            key = self._places_key
+        else:
+            key = self._places_key = tuple((s.plan, s.id, hash(s.text)) for s in sections)
+            self._places_for = sections
         if key not in self._plan_places:
             self._plan_places.clear()
             names: set[str] = set()

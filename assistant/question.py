@@ -45,8 +45,9 @@ _KIND_CUES: list[tuple[str, re.Pattern]] = [
         r"\bwhere (?:does|do|is|are) (?:the plan|it)\b.{0,40}\b(?:mention|talk|discuss|refer|say)|\bwhich parts\b|"
         r"\bwhere in the plan\b|\bevery (?:target|way|place|mention)\b|\bcollect every\b|\blist every\b", re.I)),
     (COUNT, re.compile(
-        r"多少|几(?:个|家|项|名|条|次|位|所|座|种|期|十|百|千|万|大|批|类|处)|第几|数量|多大|"
-        r"\bhow many\b|\bhow much\b|\bnumber of\b|\btargets?\b|\bhow large\b|\bhow big\b", re.I)),
+        r"多少|几(?:个|家|项|名|条|次|位|所|座|种|期|十|百|千|万|大|批|类|处)|第几|数量|多大|密度|"
+        r"\bhow many\b|\bhow much\b|\bnumber of\b|\btarget(?:s|ed|ing)?\b|\bhow large\b|\bhow big\b|"
+        r"\bper [0-9]|\bdensity\b|\bratio\b", re.I)),  # "researchers per 10,000 people": a rate is a number
     (HOW, re.compile(
         r"怎么|怎样|如何|举措|措施|做法|办法|思路|"
         r"\bhow (?:does|do|will|would|should|can|to|is|are)\b|\bmeasures?\b|\bin what way", re.I)),
@@ -393,13 +394,35 @@ def question_kinds(text: str) -> list[str]:
 Translate = Callable[[str], list[tuple[str, tuple[str, ...]]]]  # English text -> (phrase, plan words) pairs
 
 
+_EN_NUMBER = re.compile(r"(?<![\w.,])[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?(?![\w,])|(?<![\w.,])[0-9]+(?:\.[0-9]+)?(?![\w])")
+
+
+def number_groups(text: str) -> list[tuple[str, ...]]:
+    """The numbers of an English question as the ways a Chinese plan writes them: "10,000" -> 10000, 1万, 一万,
+    每万 (as in "per 10,000" / 每万名), "2,200" -> 2200."""
+    groups = []
+    for m in _EN_NUMBER.finditer(text):
+        digits = m.group().replace(",", "")
+        forms = [digits]
+        if "." not in digits and int(digits) >= 10_000 and int(digits) % 10_000 == 0:
+            wan = int(digits) // 10_000
+            forms += [f"{wan}万"] + ([f"{_cn(wan)}万"] if wan < 100 else []) + (["每万"] if wan == 1 else [])
+        groups.append(tuple(forms))
+    return groups
+
+
 def term_groups(text: str, terms: Sequence[str], translate: Translate | None) -> list[tuple[str, ...]]:
     """Lexical groups for a text: its Chinese terms one by one, or its English phrases as their translations
     (plus numbers and Latin acronyms such as 5G, which plans write as they are)."""
     if not is_english(text):
         return [(t,) for t in terms]
     groups = [words for _, words in translate(text)] if translate else []
-    groups += [(t,) for t in terms if re.fullmatch(r"[0-9][0-9.+\-]*[A-Za-z]?|[a-z]?[0-9]+[a-z0-9]*", t)]
+    groups += number_groups(text)
+    # Numbers come whole from number_groups ("10,000" is one number, not "10" and "000"); 5G and 3D stay as they are.
+    groups += [
+        (t,) for t in terms
+        if re.fullmatch(r"[0-9][0-9.+\-]*[A-Za-z]?|[a-z]?[0-9]+[a-z0-9]*", t) and not re.fullmatch(r"[0-9.]+", t)
+    ]
     groups += [(m,) for m in re.findall(r"\b[A-Z][A-Z0-9&]{1,5}\b", text) if m not in ("I", "OK")]
     return [g for g in dict.fromkeys(tuple(g) for g in groups) if g]
 

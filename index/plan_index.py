@@ -15,7 +15,7 @@ from typing import Callable, Iterator, Mapping, Sequence
 
 from filelock import FileLock, Timeout
 
-from .embedder import embed_passages, expected_identity, model_identity
+from .embedder import embed_passages, expected_identity, model_identity, precision_identity
 from .embedder_cache import get_embedder
 from .fusion import fuse
 from .lexical import LexicalIndex
@@ -213,6 +213,7 @@ class PlanIndex:
         self._plans_seen: tuple[float, dict[str, str]] = (0.0, {})  # (when checked, name -> sha256) of _plans
         self._retriever = None
         self._retrieval: _RetrievalState | None = None
+        self._sections_cache: dict = {}  # see sections()
 
     # -- opening and building -------------------------------------------------
     @classmethod
@@ -227,7 +228,7 @@ class PlanIndex:
     @property
     def model(self):
         if self._model is None:
-            self._model = get_embedder(self.settings.model_path)
+            self._model = get_embedder(self.settings.model_path, self.settings.embed_precision)
         return self._model
 
     @property
@@ -235,12 +236,13 @@ class PlanIndex:
         if self._identity is None:
             # The bundled model's identity is known without loading it: `plans` and `remove` stay quick.
             path = self.settings.model_path
-            self._identity = model_identity(path) if path else expected_identity()
+            base = model_identity(path) if path else expected_identity()
+            self._identity = precision_identity(base, self.settings.embed_precision)
         return self._identity
 
     def _embedding_function(self) -> PlanEmbeddingFunction:
         path = str(self.settings.model_path) if self.settings.model_path else None
-        return PlanEmbeddingFunction(path, self.identity)
+        return PlanEmbeddingFunction(path, self.identity, self.settings.embed_precision)
 
     @property
     def collection(self):
@@ -314,7 +316,10 @@ class PlanIndex:
         """Delete records of plans the registry does not know: what a build killed before its registry write left."""
         if self.settings.chroma_url:
             return 0  # no lock on a server: another worker's build in progress would look orphaned
-        known = set(self.plan_names())
+        expected = self._expected_vectors()
+        if col.count() <= sum(n for n, _ in expected.values()):
+            return 0  # no more records than the registered plans need: nothing to drop, no full scan
+        known = set(expected)
         got = get_all(col)
         orphans = [i for i, m in zip(got["ids"], got["metadatas"]) if (m or {}).get("plan") not in known]
         for part in _chunks(len(orphans), max(1, self.client.get_max_batch_size())):
@@ -365,6 +370,11 @@ class PlanIndex:
                 }
             )
         changed = [i for i, (rid, m) in enumerate(zip(ids, metas)) if (old_meta.get(rid) or {}).get("hash") != m["hash"]]
+        if (changed or set(old_meta) - set(ids)) and plan.name in self.plan_names():
+            # Until the registry is rewritten below, the plan's stored text and its vectors may disagree:
+            # flag it, so `check` compares its records one by one (it only counts the other plans').
+            meta = self.registry.get(ids=[plan.name], include=["metadatas"])["metadatas"][0] or {}
+            self.registry.update(ids=[plan.name], metadatas=[{**meta, "building": True}])
         # Chroma caps one write; embedding and writing batch by batch also keeps finished work if interrupted.
         step = max(1, min(EMBED_BATCH, self.client.get_max_batch_size()))
         for part in _chunks(len(changed), step):
@@ -400,6 +410,8 @@ class PlanIndex:
                     "sections": len(plan.sections),
                     "indexed_at": datetime.now().astimezone().isoformat(timespec="seconds"),
                     "source": str(Path(plan.path).expanduser().resolve()) if plan.path else "",
+                    "vectors": len(ids),
+                    "building": False,
                 }
             ],
         )
@@ -438,11 +450,13 @@ class PlanIndex:
         self.require_plan(name)
         with self._writing():
             col = self.collection
-            metas = get_all(col, where={"plan": name})["metadatas"]
-            n = len({(m or {}).get("section_id") for m in metas})  # sentence vectors are no sections of their own
+            got = get_all(col, where={"plan": name})
+            n = len({(m or {}).get("section_id") for m in got["metadatas"]})  # sentence vectors are no sections
             # Registry first: a removal killed half-way leaves orphan records, never served, not a plan without vectors.
             self.registry.delete(ids=[name])
-            col.delete(where={"plan": name})
+            # By id, in batches: one delete(where=plan) of a large plan exceeds SQLite's variable limit.
+            for part in _chunks(len(got["ids"]), max(1, self.client.get_max_batch_size())):
+                col.delete(ids=got["ids"][part])
             return n
 
     def require_plan(self, name: str | None) -> None:
@@ -459,20 +473,31 @@ class PlanIndex:
                 f"The index at {self.settings.home} was built with model {stored}, but the current model is "
                 f"{self.identity}. Run `plan-assistant index --rebuild` to re-embed the plans."
             )
+        # Every registered text needs its vectors; extra records (left by a build killed before its registry
+        # write) are harmless: searches skip them and the next build deletes them. Reading every record's hash
+        # takes seconds at 100k sections, so only suspect plans are read: all of them when records are missing
+        # by count, else those a build was changing when it stopped (flagged in the registry).
         try:
-            stored_records = get_all(self.collection)
+            col = self.collection
+            count = col.count()
+            expected = self._expected_vectors()
         except Exception as exc:
             raise CorruptIndexError(f"The index cannot be read ({exc}). Run `plan-assistant index --rebuild`.") from None
-        have = {i: (m or {}).get("hash") for i, m in zip(stored_records["ids"], stored_records["metadatas"])}
-        # Every registered text needs its vectors; extra records (left by a build killed before its registry
-        # write) are harmless: searches skip them and the next build deletes them.
+        total = sum(n for n, _ in expected.values())
+        suspects = sorted(expected) if count < total else sorted(name for name, (_, building) in expected.items() if building)
         missing: dict[str, int] = {}
-        expected = 0
-        for name, plan in self.loaded_plans().items():
-            for unit in embedding_units(plan):
-                expected += 1
-                if have.get(unit.record_id) != unit.hash:
-                    missing[name] = missing.get(name, 0) + 1
+        plans = self.loaded_plans()
+        for name in suspects:
+            if name not in plans:
+                continue
+            try:
+                got = get_all(col, where={"plan": name})
+            except Exception as exc:
+                raise CorruptIndexError(f"The index cannot be read ({exc}). Run `plan-assistant index --rebuild`.") from None
+            have = {i: (m or {}).get("hash") for i, m in zip(got["ids"], got["metadatas"])}
+            lacking = sum(have.get(u.record_id) != u.hash for u in embedding_units(plans[name]))
+            if lacking:
+                missing[name] = lacking
         if missing:
             sources = {info.name: info.source for info in self.plans()}
             fixes = "; ".join(
@@ -484,9 +509,24 @@ class PlanIndex:
                 f"The index at {self.settings.home} is incomplete (a build was interrupted or files were lost): "
                 f"{fixes}. `plan-assistant index --rebuild` rebuilds everything."
             )
-        extra = len(have) - expected
+        extra = count - total
         if extra > 0:
             log.info("%d records left by an interrupted build are ignored; the next `plan-assistant index` drops them", extra)
+
+    def _expected_vectors(self) -> dict[str, tuple[int, bool]]:
+        """Per registered plan: how many records its text needs, and whether a build was changing it."""
+        if not collection_exists(self.client, f"{self.settings.collection}__plans"):
+            return {}
+        got = self.registry.get(include=["metadatas"])
+        out: dict[str, tuple[int, bool]] = {}
+        for name, meta in zip(got["ids"], got["metadatas"]):
+            meta = meta or {}
+            n = meta.get("vectors")
+            if n is None:  # registered before the count was recorded: count from the text
+                plan = self.loaded_plans().get(name)
+                n = len(embedding_units(plan)) if plan else 0
+            out[name] = (int(n), bool(meta.get("building")))
+        return out
 
     # -- reading --------------------------------------------------------------
     def plan_names(self) -> list[str]:
@@ -525,9 +565,18 @@ class PlanIndex:
             for i, m in sorted(zip(got["ids"], got["metadatas"]))
         ]
 
-    def sections(self, plan: str | None = None) -> list[Section]:
+    def sections(self, plan: str | None = None) -> tuple[Section, ...]:
+        """Every section (of `plan`, when given) in plan order: the same tuple while the plans stay the same, so
+        callers can cache what they derive from it on its identity instead of re-reading 100k sections per question."""
         self.require_plan(plan)
-        return [s for name, p in self.loaded_plans().items() if plan in (None, name) for s in p.sections]
+        plans = self.loaded_plans()
+        cache = self._sections_cache
+        if cache.get("plans") is not plans:  # loaded_plans() builds a new dict whenever a plan changes
+            cache.clear()
+            cache["plans"] = plans
+        if (plan,) not in cache:
+            cache[(plan,)] = tuple(s for name, p in plans.items() if plan in (None, name) for s in p.sections)
+        return cache[(plan,)]
 
     def targets(self, plan: str | None = None) -> list["Target"]:
         """Quantitative targets (2200家以上, 8-10家, 每年…40个, 30%) found in the sections' text, in order."""
@@ -625,6 +674,8 @@ class PlanIndex:
         query = (query or "").strip()
         if not query:
             raise ValueError("The question is empty: type a question about the plan.")
+        if not any(ch.isalnum() for ch in query):  # "？？？", "!!!": nothing a section could match
+            raise ValueError("The question has no words, only punctuation or symbols: type a question about the plan.")
         self.require_plan(plan)
         k = k or self.settings.k
         retriever = retriever or self.settings.retriever

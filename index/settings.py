@@ -41,6 +41,11 @@ class Settings:
         "PLAN_ASSISTANT_MODEL_CACHE",
         "Where the converted e5 model is cached. Default: ~/.cache/plan-assistant/models/multilingual-e5-small-q4.",
     )
+    embed_precision: str = _env(
+        "PLAN_ASSISTANT_EMBED_PRECISION",
+        "How the CPU runs the embedding model: auto (bf16 where the CPU has native bf16, else fp32), fp32, bf16, or int8 (dynamic quantization: faster, vectors differ, so switching to or from it rebuilds the index). `python -m bench.scale --backends` compares them.",
+        "auto",
+    )
     collection: str = _env("PLAN_ASSISTANT_COLLECTION", "Chroma collection name (ASCII).", "plan_sections")
     chroma_url: str | None = _env(
         "PLAN_ASSISTANT_CHROMA_URL",
@@ -99,11 +104,11 @@ class Settings:
             if raw is None or raw == "":
                 continue
             values[f.name] = _parse(f.name, f.type, raw, f.metadata["env"])
-        values.update({k: v for k, v in overrides.items() if v is not None})
+        values.update(_coerce_all(overrides, skip_none=True))
         return cls(**values)
 
     def with_(self, **changes: Any) -> "Settings":
-        return replace(self, **changes)
+        return replace(self, **_coerce_all(changes))
 
     @property
     def chroma_dir(self) -> Path:
@@ -112,6 +117,35 @@ class Settings:
     @property
     def llm_configured(self) -> bool:
         return bool(self.llm_base_url)
+
+
+def _coerce_all(values: dict[str, Any], skip_none: bool = False) -> dict[str, Any]:
+    """Keyword values brought to their field's type: home="/x" becomes a Path, like the same value read from the environment."""
+    by_name = {f.name: f for f in fields(Settings)}
+    out = {}
+    for name, value in values.items():
+        if skip_none and (value is None or value == ""):  # as in the environment: empty means unset
+            continue
+        f = by_name.get(name)
+        out[name] = value if f is None else _coerce(f.type, value, name)  # unknown names: the dataclass says so
+    return out
+
+
+def _coerce(type_: Any, value: Any, name: str) -> Any:
+    kind = str(type_)
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return _parse(name, type_, value, name)
+    if "tuple" in kind and isinstance(value, (list, tuple)):
+        return tuple(Path(p).expanduser() for p in value)
+    if "tuple" in kind and isinstance(value, os.PathLike):
+        return (Path(value).expanduser(),)
+    if "Path" in kind and isinstance(value, os.PathLike):
+        return Path(value).expanduser()
+    if kind.startswith("float") and isinstance(value, int):
+        return float(value)
+    return value
 
 
 def _parse(name: str, type_: Any, raw: str, env_name: str) -> Any:

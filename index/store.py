@@ -41,14 +41,15 @@ class IndexBusyError(IndexError_):
 class PlanEmbeddingFunction(EmbeddingFunction[Documents]):
     """Chroma embedding function over our sentence-transformers model; registered so other processes can reopen it."""
 
-    def __init__(self, model_path: str | None = None, identity: str = "") -> None:
+    def __init__(self, model_path: str | None = None, identity: str = "", precision: str | None = None) -> None:
         self.model_path = model_path
         self.identity = identity
+        self.precision = precision
 
     def _model(self) -> Any:
         from .embedder_cache import get_embedder
 
-        return get_embedder(Path(self.model_path) if self.model_path else None)
+        return get_embedder(Path(self.model_path) if self.model_path else None, self.precision)
 
     def __call__(self, input: Documents) -> Embeddings:
         from .embedder import embed_passages
@@ -72,10 +73,10 @@ class PlanEmbeddingFunction(EmbeddingFunction[Documents]):
 
     @staticmethod
     def build_from_config(config: dict[str, Any]) -> "PlanEmbeddingFunction":
-        return PlanEmbeddingFunction(config.get("model_path"), config.get("identity", ""))
+        return PlanEmbeddingFunction(config.get("model_path"), config.get("identity", ""), config.get("precision"))
 
     def get_config(self) -> dict[str, Any]:
-        return {"model_path": self.model_path, "identity": self.identity}
+        return {"model_path": self.model_path, "identity": self.identity, "precision": self.precision}
 
 
 def check_sqlite(chroma_dir: Path) -> None:

@@ -125,6 +125,32 @@ def test_llm_key_never_reaches_answers_or_logs_in_llm_mode(plan_index, settings,
     assert SECRET not in caplog.text
     for record in caplog.records:
         assert SECRET not in str(record.args) and SECRET not in str(record.msg)
+    # ... nor the web chat's page, which renders the answer and any error.
+    from ui.web import WebChat
+
+    chat = list(WebChat(pa, "en").respond("深圳国家基因库要建成什么？", [], [], [], "", "llm", "en"))[-1][0]
+    shown = "".join(str(m["content"]) for m in chat)
+    assert "pa-answer" in shown and "pa-error" not in shown and SECRET not in shown
+
+
+def test_secrets_have_no_command_line_option():
+    """Keys and passwords come from the environment only: a flag would leave them in shell history and `ps`."""
+    import argparse
+
+    from ui.cli import build_parser
+
+    def options(parser: argparse.ArgumentParser) -> list[str]:
+        found = []
+        for action in parser._actions:
+            found += action.option_strings
+            if isinstance(action, argparse._SubParsersAction):
+                for sub in action.choices.values():
+                    found += options(sub)
+        return found
+
+    flags = options(build_parser())
+    assert "--home" in flags and "--port" in flags  # the walk sees the subcommands' options
+    assert not [f for f in flags if any(w in f.lower() for w in ("key", "password", "passwd", "token", "secret"))], flags
 
 
 # --------------------------------------------------------------------------- instructions inside a plan

@@ -21,7 +21,8 @@ from assistant.compose import (
     render_refusal,
     select,
 )
-from assistant.question import analyze, clean_text, is_english, section_refs
+from assistant.plan_assistant import has_words
+from assistant.question import analyze, clean_text, is_english, number_groups, section_refs
 from assistant.sentences import split_clauses, split_sentences
 from index import DEFAULT_PLAN, Section, load_plan
 
@@ -86,6 +87,19 @@ def test_question_kinds_and_language():
     assert is_english("What is in 专栏12?") and not is_english("专栏12讲什么？")
 
 
+def test_a_rate_asks_for_a_number_and_english_numbers_stay_whole():
+    assert analyze("What R&D density is the plan targeting, i.e. researchers per 10,000 people?").wants("count")
+    assert analyze("What ratio of graduates stay in the city?").wants("count")
+    assert number_groups("per 10,000 people by 2020, 2,200 labs, 5G") == [("10000", "1万", "一万", "每万"), ("2020",), ("2200",)]
+    groups = analyze("How many labs per 10,000 people?").groups
+    assert ("10000", "1万", "一万", "每万") in groups and ("10",) not in groups and ("000",) not in groups
+
+
+@pytest.mark.parametrize("text, words", [("？？？", False), ("!!!", False), ("。。", False), ("…… 😀", False), ("5G?", True), ("什么？", True)])
+def test_punctuation_is_no_question(text, words):
+    assert has_words(text) is words
+
+
 def test_clean_text_drops_control_characters():
     assert clean_text("深圳\x00要\u200b建设\x1b什么？\r\n ") == "深圳要建设什么？"
 
@@ -136,6 +150,25 @@ def test_composer_quotes_the_sentence_with_the_number(plan):
     assert passages[0].quote in plan.get("五(一)3").text
     lines = render(q, passages)
     assert lines[0].startswith("关于数量") and lines[1].endswith("[五(一)3]")
+
+
+def test_a_section_whose_title_the_question_restates_wins_a_tie():
+    overview = section("A", "以平台建设为依托,推进体制改革。", "总体要求")
+    item = section("B", "以示范区为平台,推进体制改革。", "推进体制改革")
+    scorer = SentenceScorer(None, lambda: [overview, item])
+    q = analyze("体制改革以哪些平台推进？")
+    ranked = rank(q, [Evidence(overview, "A", 0), Evidence(item, "B", 0)], scorer, None)
+    assert ranked.top.evidence.cite_id == "B"
+
+
+def test_a_part_that_answers_as_well_as_its_overview_comes_first():
+    overview = section("P", "以平台建设为依托,推进体制改革。", "总体要求")
+    part = Section(id="P1", kind="item", title="主要任务", heading="1. 主要任务", body="以示范区为平台,推进体制改革。",
+                   path=["1. 主要任务"], parent_id="P", plan="p", start=0, end=0, marker="1.")
+    scorer = SentenceScorer(None, lambda: [overview, part])
+    q = analyze("体制改革以哪些平台推进？")
+    ranked = rank(q, [Evidence(overview, "P", 0), Evidence(part, "P1", 0)], scorer, None)
+    assert [u.evidence.cite_id for u in ranked.best] == ["P1", "P"]
 
 
 def test_refusal_offers_related_sections_without_brackets(plan):

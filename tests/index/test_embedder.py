@@ -288,3 +288,16 @@ def test_default_cache_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> N
     monkeypatch.delenv("PLAN_ASSISTANT_MODEL_CACHE")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert embedder.default_cache_dir() == tmp_path / "xdg/plan-assistant/models/multilingual-e5-small-q4"
+
+
+@pytest.mark.slow
+def test_precisions_bf16_keeps_the_vectors_int8_is_another_model(model, model_dir: Path) -> None:
+    """bf16 products (the default where the CPU has them) move no vector; int8 does, so it names another model."""
+    texts = SENTENCES[:8]
+    bf16 = load_embedder(cache_dir=model_dir, precision="bf16")
+    assert _cosines(embed_passages(bf16, texts), embed_passages(model, texts)).min() >= 0.9999
+    assert _cosines(embed_queries(bf16, texts), embed_queries(model, texts)).min() >= 0.9999
+    assert model_identity(bf16) == model_identity(model)
+    assert embedder.precision_identity("m", "int8") == "m+int8" and embedder.precision_identity("m", "fp32") == "m"
+    with pytest.raises(EmbedderError, match="PLAN_ASSISTANT_EMBED_PRECISION"):
+        embedder.resolve_precision("fast")

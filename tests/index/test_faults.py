@@ -13,6 +13,7 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from index import CorruptIndexError, PlanIndex
@@ -272,8 +273,26 @@ def test_deleted_unflushed_hnsw_folder_is_rebuilt_by_chroma(small_index, fresh_s
     assert answers_from_every_vector(PlanIndex.open(fresh_settings, build=False))
 
 
-def test_tampered_model_cache_is_reconverted_through_the_cli(model, plan_index, run_cli, tmp_path):
-    from index.embedder import MARKER_NAME, cache_problem, default_cache_dir
+def _flip_word_embedding_bytes(weights: Path, count: int = 4096) -> None:
+    """Replace `weights` by a copy whose word-embedding table has `count` low mantissa bytes flipped: the file
+    stays a valid safetensors file of the same size, and every value stays a finite float."""
+    import struct
+
+    data = bytearray(weights.read_bytes())
+    header_len = struct.unpack_from("<Q", data)[0]
+    header = json.loads(data[8 : 8 + header_len])
+    begin, end = header["embeddings.word_embeddings.weight"]["data_offsets"]
+    start = 8 + header_len + (begin + end) // 2 // 4 * 4
+    for i in range(count):
+        data[start + 4 * i] ^= 0x5A  # byte 0 of a little-endian float32: the lowest mantissa bits
+    weights.unlink()  # a hard link to the shared cache: replace it, never write into it
+    weights.write_bytes(bytes(data))
+
+
+def test_tampered_model_cache_is_detected_and_reconverted_through_the_cli(model, plan_index, run_cli, tmp_path):
+    from safetensors import safe_open
+
+    from index.embedder import MARKER_NAME, cache_problem, default_cache_dir, weights_problem
 
     shared = default_cache_dir()
     assert cache_problem(shared) is None
@@ -288,18 +307,20 @@ def test_tampered_model_cache_is_reconverted_through_the_cli(model, plan_index, 
 
     shutil.copytree(shared, cache, copy_function=link_or_copy)
     weights = cache / "model.safetensors"
-    size = weights.stat().st_size
-    weights.unlink()
-    with weights.open("wb") as fh:  # same size, so only loading it can tell: garbage where the header was
-        fh.write(b"\xff" * 64)
-        fh.truncate(size)
-    assert cache_problem(cache) is None  # passes the cheap checks
+    assert weights_problem(cache) is None
+    _flip_word_embedding_bytes(weights)
+    assert cache_problem(cache) is None  # passes the cheap checks (sizes, marker) ...
+    with safe_open(str(weights), "np") as fh:  # ... and still loads: nothing but the digest can tell
+        table = fh.get_tensor("embeddings.word_embeddings.weight")
+        assert table.shape[1] == 384 and bool(np.isfinite(table).all())
+    assert "sha256" in (weights_problem(cache) or "")
 
     out = run_cli("search", "深圳国家基因库", "--k", "3", "--json", env={"PLAN_ASSISTANT_MODEL_CACHE": str(cache)})
     assert out.returncode == 0, out.stderr
     assert "Traceback" not in out.stderr
+    assert "damaged" in out.stderr and "reconverting" in out.stderr  # it says what it found and what it did
     assert {r["id"] for r in json.loads(out.stdout)["results"]} & {"五(一)1", "专栏11.1"}
-    assert cache_problem(cache) is None and (cache / MARKER_NAME).is_file()
+    assert cache_problem(cache) is None and weights_problem(cache) is None and (cache / MARKER_NAME).is_file()
     assert (cache / "model.safetensors").stat().st_ino != shared_weights.st_ino
     assert (shared / "model.safetensors").stat().st_mtime == shared_weights.st_mtime  # the shared cache untouched
 

@@ -115,7 +115,7 @@ def test_same_file_stem_is_refused_with_the_way_out(two_plans, tmp_path):
     assert idx.plan_names() == ["city_a", "city_b"]
 
 
-def test_a_second_process_sees_plans_added_and_removed(two_plans, tmp_path):
+def test_a_second_process_sees_plans_added_and_removed(two_plans, tmp_path, monkeypatch):
     """A long-running reader (an app worker) notices plans another process adds or removes."""
     import index.plan_index as plan_index_module
 
@@ -129,7 +129,10 @@ def test_a_second_process_sees_plans_added_and_removed(two_plans, tmp_path):
     try:
         assert sorted(reader.loaded_plans()) == ["city_a", "city_b", "city_c"]
         assert reader.get("city_c:一(一)1").body.startswith("建设极地科考码头")
+        # Records are deleted by id in batches of the client's limit (a large plan would exceed SQLite's).
+        monkeypatch.setattr(idx.client, "get_max_batch_size", lambda: 3)
         assert idx.remove("city_c") == 4
+        assert {plan for plan, _ in stored_sections(idx)} == {"city_a", "city_b"}
         assert sorted(reader.loaded_plans()) == ["city_a", "city_b"]
     finally:
         plan_index_module.PLANS_RECHECK_SECONDS = old
@@ -174,6 +177,18 @@ def test_cli_name_gives_a_second_plan_of_the_same_stem_its_own_name(run_cli, tmp
     idx = PlanIndex(settings.with_(home=home))
     assert idx.plan_names() == ["plan", "plan-2021"]
     assert idx.get("plan-2021:一(一)1").title == "建设卫星制造基地"
+
+
+def test_a_lost_record_is_found_by_count_and_named(tmp_path, settings, model):
+    """Opening counts records instead of reading them all; a count short of the plans' needs names the plan."""
+    from index import CorruptIndexError
+
+    idx = PlanIndex(settings.with_(home=tmp_path / "home"))
+    idx.build([write(tmp_path, "city_a.txt", CITY_A)])
+    PlanIndex.open(idx.settings, build=False)  # whole: passes
+    idx.collection.delete(ids=[idx.collection.get(limit=1)["ids"][0]])
+    with pytest.raises(CorruptIndexError, match=r"city_a lacks 1 vectors: run `plan-assistant index --plan .*city_a\.txt"):
+        PlanIndex.open(idx.settings, build=False)
 
 
 def test_default_plan_ids_stay_bare(plan_index):

@@ -38,3 +38,14 @@ def test_readme_documents_every_setting():
     missing = [env for env, _, _ in documented_variables() if f"`{env}`" not in readme]
     assert not missing, f"README lacks {missing}; paste `python -m index.settings` into it"
     assert markdown_table() in readme
+
+
+def test_keyword_overrides_are_coerced_like_the_environment(tmp_path):
+    s = Settings.from_env({}, home=str(tmp_path), plans=[str(tmp_path / "a.txt")], k="7", dense_weight=1, chroma_url="")
+    assert s.home == tmp_path and isinstance(s.home, Path) and s.chroma_dir == tmp_path / "chroma"
+    assert s.plans == (tmp_path / "a.txt",) and s.k == 7 and s.dense_weight == 1.0 and isinstance(s.dense_weight, float)
+    assert s.chroma_url is None  # empty means unset, as for the variable
+    changed = s.with_(model_cache=str(tmp_path / "m"), port="8000")
+    assert changed.model_cache == tmp_path / "m" and changed.port == 8000
+    with pytest.raises(ValueError, match="'k'|k="):
+        Settings.from_env({}, k="many")

@@ -64,6 +64,8 @@ def test_python_api_answers_bad_questions_safely(assistant, name):
 def test_python_api_bad_ids_and_plans_give_clear_errors(plan_index, assistant):
     with pytest.raises(ValueError, match="empty"):
         plan_index.search(" \n ")
+    with pytest.raises(ValueError, match="no words"):
+        plan_index.search("？？？!!")
     with pytest.raises(KeyError, match="sections"):
         plan_index.get("九(九)99")
     with pytest.raises(KeyError, match="No plan named 'nope'"):
@@ -174,6 +176,27 @@ def test_cli_bad_plan_files_leave_the_index_as_it_was(run_cli, fresh_settings, m
 
 
 @pytest.mark.slow
+def test_python_api_bad_plan_files_and_names_leave_the_index_as_it_was(fresh_settings, model, tmp_path):
+    PlanIndex(fresh_settings).build([SMALL_PLAN])
+    before = _snapshot(fresh_settings)
+    (tmp_path / "binary.txt").write_bytes(bytes(range(256)) * 40)
+    (tmp_path / "good.txt").write_text(SMALL_PLAN.read_text(encoding="utf-8"), encoding="utf-8")
+    # A good file listed with a bad one is not indexed either: every file is read before anything is written.
+    for files, names, error in (
+        ([tmp_path / "good.txt", tmp_path / "binary.txt"], None, PlanFileError),
+        ([tmp_path / "good.txt", tmp_path / "missing.txt"], None, PlanFileError),
+        ([tmp_path / "good.txt"], ["bad:name"], ValueError),
+        ([tmp_path / "good.txt"], ["a", "b"], ValueError),
+    ):
+        with pytest.raises(error):  # (_snapshot releases Chroma's system: a fresh PlanIndex each time)
+            PlanIndex.open(fresh_settings, build=False).build(files, names=names)
+        assert _snapshot(fresh_settings) == before, (files, names)
+    with pytest.raises(KeyError, match="No plan named 'nope'"):
+        PlanIndex.open(fresh_settings, build=False).remove("nope")
+    assert _snapshot(fresh_settings) == before
+
+
+@pytest.mark.slow
 def test_cli_indexes_a_gbk_plan_and_a_plan_with_html(run_cli, fresh_settings, model, tmp_path):
     from assistant import PlanAssistant
 
@@ -217,6 +240,29 @@ def test_web_chat_shows_bad_questions_as_text(assistant):
         assert "<script" not in html and "onerror=alert" not in html.replace("&", ""), name
         assert "Traceback" not in html, name
         assert not CONTROL.search(str(chat[-1]["content"])), name  # the answer; the question is echoed as typed
+
+
+@pytest.mark.slow
+def test_source_panel_takes_junk_chip_events(assistant):
+    """Chip clicks arrive from the browser as free JSON: any shape shows the hint or "not found", never markup."""
+    import gradio as gr
+
+    from ui.web import WebChat
+
+    web = WebChat(assistant, "zh")
+    answer = assistant.ask("深圳国家基因库要建成什么？")
+    junk = [
+        None, "junk", [], {"sid": None}, {"sid": "九(九)99", "ref": "0"}, {"sid": "x" * 100_000, "ref": "99999999999"}, {"sid": "一", "ref": "²"},
+        {"sid": "<script>alert(1)</script>", "ref": "-1", "quote": "<img src=x onerror=alert(1)>"},
+        {"sid": answer.citations[0].id, "ref": "abc", "quote": {"nested": True}},
+    ]
+    for data in junk:
+        html, current = web.show_source([answer], "zh", gr.EventData(None, data))
+        assert "<script" not in html and "<img" not in html and "Traceback" not in html, data
+        assert len(html) < 20_000, data
+        assert isinstance(current, dict)
+    html, _ = web.show_source([answer], "zh", gr.EventData(None, {"sid": answer.citations[0].id, "ref": "0"}))
+    assert answer.citations[0].title in html  # and a well-formed click still shows its section
 
 
 @pytest.fixture(scope="module")
@@ -271,3 +317,35 @@ def test_gradio_api_bad_arguments(gradio_client, kwargs, message):
         return
     assert_safe_answer(result["answer"], str(kwargs))
     assert message is None or message in result["answer"], f"expected a message naming {message!r}: {result['answer']}"
+
+
+# --------------------------------------------------------------------------- concurrent users and memory
+
+
+@pytest.mark.slow
+def test_concurrent_api_users_all_get_answers(gradio_client):
+    """bench.load's users, a few of them: every question answered, no error, latency percentiles reported.
+    (The 20 x 20 and 1,000-question figures come from `python -m bench.load`.)"""
+    import math
+    import os
+
+    from bench.load import run_load
+
+    figures = run_load(gradio_client.src, users=4, questions=3, pid=os.getpid(), sample_every=4, seed=3, deadline_s=600)
+    assert figures["errors"] == 0, figures["error_examples"]
+    assert figures["answers"] == 12
+    assert math.isfinite(figures["latency_p95_s"]) and figures["latency_p95_s"] >= figures["latency_p50_s"] > 0
+    assert figures["rss_samples"] >= 3 and figures["rss_first_mb"] > 0
+
+
+def test_memory_trimmer_returns_freed_heap_every_nth_answer():
+    import platform
+
+    from ui.web import MemoryTrimmer
+
+    trimmer = MemoryTrimmer(every=3)
+    done = [trimmer.answered() for _ in range(7)]
+    if platform.libc_ver()[0] != "glibc":
+        assert not any(done)  # elsewhere it is a no-op, never an error
+    else:
+        assert done == [False, False, True, False, False, True, False]
