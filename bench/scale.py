@@ -1,7 +1,7 @@
 """How plan-assistant scales: indexing throughput, search/ask latency, memory and retrieval at 1k-100k sections.
 
-Run: `python -m bench.scale --sizes 1000,10000,100000` (`--json FILE` keeps the figures). On 2 idle cores this
-takes about 15-20 min, most of it embedding the 1000-section corpus with the model.
+Run: `python -m bench.scale --sizes 1000,10000,100000` (`--json FILE` keeps the figures). On 2 cores this
+takes about 25 min, most of it writing 354k vectors of the 100k size into Chroma and that size's cold start.
 
 Each corpus is the shipped plan plus synthetic plans (bench/corpus.py: the real plan's clauses recombined in its
 numbering, 1000 sections per plan file) indexed with the real `PlanIndex.build`. Every size runs in two fresh
@@ -354,7 +354,7 @@ def growth(rows: list[dict[str, Any]]) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="1000,10000,100000", help="comma-separated section counts")
-    ap.add_argument("--embed-limit", type=int, default=1000, help="largest size embedded by the model (about 4 min per 1000 on 2 idle cores)")
+    ap.add_argument("--embed-limit", type=int, default=1000, help="largest size embedded by the model (about 1 min per 1000 sections on 2 cores)")
     ap.add_argument("--questions", type=int, default=40, help="questions timed per size (from tests/data/questions.yaml)")
     ap.add_argument("--chroma-url", help="run against a Chroma server (`chroma run`) instead of the embedded client")
     ap.add_argument("--work", type=Path, help="working directory (default: a temporary one, removed afterwards)")
