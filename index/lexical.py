@@ -8,13 +8,13 @@ import re
 import threading
 from collections import defaultdict
 from functools import lru_cache
-from typing import Sequence
+from typing import Hashable, Iterator, Mapping, Sequence, TypeVar
 
 import numpy as np
 
 from .sections import Section
 
-__all__ = ["LexicalIndex", "tokenize", "english_terms"]
+__all__ = ["LexicalIndex", "ScoreArray", "tokenize", "english_terms"]
 
 _PUNCT_ONLY = re.compile(r"^[\W_]+$")
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
@@ -43,6 +43,53 @@ EN_STOPWORDS = frozenset(
     than then so not no yes if but also up out over under more most much many very one plan plans say says said
     mention mentions mentioned want wants going intend intends aim aims anything something tell""".split()
 )
+
+
+K = TypeVar("K", bound=Hashable)
+
+
+class ScoreArray(Mapping[K, float]):
+    """One query's score for every indexed section, kept as an array behind a read-only mapping.
+
+    At 100k sections a dict per query costs more than BM25 scoring itself; `top` finds the best few with
+    argpartition instead of sorting everything.
+    """
+
+    def __init__(self, keys: Sequence[K], position: Mapping[K, int], values: np.ndarray) -> None:
+        self._keys, self._position, self._values = keys, position, values
+
+    def __getitem__(self, key: K) -> float:
+        return float(self._values[self._position[key]])
+
+    def get(self, key: K, default: float | None = None) -> float | None:  # type: ignore[override]
+        pos = self._position.get(key)
+        return default if pos is None else float(self._values[pos])
+
+    def __iter__(self) -> Iterator[K]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def top(self, n: int) -> list[tuple[K, float]]:
+        """The n best keys with a positive score, best first; ties keep index order (as a stable sort would)."""
+        vals = self._values
+        pos = np.flatnonzero(vals > 0)
+        if len(pos) > n > 0:
+            cutoff = np.partition(vals[pos], len(pos) - n)[len(pos) - n]  # the n-th largest score
+            above, at = pos[vals[pos] > cutoff], pos[vals[pos] == cutoff]
+            pos = np.concatenate([above, at[: n - len(above)]])
+        elif n <= 0:
+            return []
+        order = pos[np.lexsort((pos, -vals[pos]))]
+        return [(self._keys[i], float(vals[i])) for i in order]
+
+
+def top_scores(scores: Mapping[K, float], n: int) -> list[tuple[K, float]]:
+    """The n best positive scores of any mapping, best first (fast for a ScoreArray)."""
+    if isinstance(scores, ScoreArray):
+        return scores.top(n)
+    return sorted((kv for kv in scores.items() if kv[1] > 0), key=lambda kv: -kv[1])[:n]
 
 
 def _jieba():

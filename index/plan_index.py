@@ -18,7 +18,7 @@ from filelock import FileLock, Timeout
 from .embedder import embed_passages, expected_identity, model_identity, precision_identity
 from .embedder_cache import get_embedder
 from .fusion import fuse
-from .lexical import LexicalIndex
+from .lexical import LexicalIndex, ScoreArray, top_scores
 from .sections import Plan, Section, load_plan, parse_plan
 from .settings import Settings
 from .structure import route
@@ -143,6 +143,8 @@ class _RetrievalState:
     units: dict[str, Unit]
     shadowed: set[str]  # bare-heading vectors of sections that have an outline vector: not scored
     lexical: LexicalIndex
+    position: dict[SectionKey, int]  # key -> its row in `keys` (and in every BM25 score array)
+    plan_slices: dict[str, tuple[int, int]]  # each plan's rows: its sections are contiguous in `keys`
 
     @classmethod
     def build(cls, signature: tuple[tuple[str, str], ...], plans: Mapping[str, Plan]) -> "_RetrievalState":
@@ -152,12 +154,19 @@ class _RetrievalState:
         shadowed = {
             rid for rid, u in units.items() if u.unit == "section" and (u.section.plan, u.section.id) in outlined
         }
+        keys = [(s.plan, s.id) for s in sections]
+        slices, start = {}, 0
+        for name, p in plans.items():
+            slices[name] = (start, start + len(p.sections))
+            start += len(p.sections)
         return cls(
             signature,
-            [(s.plan, s.id) for s in sections],
+            keys,
             units,
             shadowed,
             LexicalIndex(sections, [passage_text(s) for s in sections]),
+            {key: i for i, key in enumerate(keys)},
+            slices,
         )
 
 
@@ -648,11 +657,15 @@ class PlanIndex:
             best[key] = max(best.get(key, -1.0), 1.0 - float(dist))
         return dict(sorted(best.items(), key=lambda kv: -kv[1])[:n])
 
-    def lexical_scores(self, query: str, plan: str | None = None) -> dict[SectionKey, float]:
-        """BM25 score of every section (of `plan`, when given) for the query."""
+    def lexical_scores(self, query: str, plan: str | None = None) -> ScoreArray[SectionKey]:
+        """BM25 score of every section for the query (0 for the sections of other plans than `plan`, when given)."""
         state = self._retrieval_state()
         scores = state.lexical.scores(query)
-        return {k: float(v) for k, v in zip(state.keys, scores) if plan in (None, k[0])}
+        if plan is not None and len(state.plan_slices) > 1:
+            start, stop = state.plan_slices.get(plan, (0, 0))
+            scores[:start] = 0.0
+            scores[stop:] = 0.0
+        return ScoreArray(state.keys, state.position, scores)
 
     def dense_search(self, query: str, n: int, plan: str | None = None) -> list[Hit]:
         """Nearest sections by e5 cosine similarity (score = the best vector's 1 - cosine distance)."""
@@ -685,7 +698,7 @@ class PlanIndex:
             return self.dense_search(query, k, plan)
         lexical = self.lexical_scores(query, plan)
         if retriever == "bm25":
-            ranked = sorted((kv for kv in lexical.items() if kv[1] > 0), key=lambda kv: -kv[1])[:k]
+            ranked = top_scores(lexical, k)
             return [Hit(s, v, lexical=v) for key, v in ranked if (s := self._section(*key)) is not None]
         dense = self.dense_scores(query, self.settings.candidates, plan)
         return self.rank(query, dense, lexical, k, plan)
@@ -707,7 +720,7 @@ class PlanIndex:
         Separate from `search` so the fusion weight can be tuned on cached channel scores (bench.tune_fusion).
         """
         w = self.settings.dense_weight if dense_weight is None else dense_weight
-        top_lexical = sorted((kv for kv in lexical.items() if kv[1] > 0), key=lambda kv: -kv[1])[: self.settings.candidates]
+        top_lexical = top_scores(lexical, self.settings.candidates)
         keys = list(dict.fromkeys([*dense, *(key for key, _ in top_lexical)]))
         channels = {"dense": dict(dense), "bm25": {key: lexical.get(key, 0.0) for key in keys}}
         fused = fuse(channels, {"dense": w, "bm25": 1.0 - w}, method or self.settings.fusion)
