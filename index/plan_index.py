@@ -8,6 +8,7 @@ import logging
 import re
 import shutil
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -386,8 +387,12 @@ class PlanIndex:
             self.registry.update(ids=[plan.name], metadatas=[{**meta, "building": True}])
         # Chroma caps one write; embedding and writing batch by batch also keeps finished work if interrupted.
         step = max(1, min(EMBED_BATCH, self.client.get_max_batch_size()))
-        for part in _chunks(len(changed), step):
-            batch = changed[part]
+        # Texts of like length embed together: a model batch is padded to its longest text, and a plan mixes
+        # one-line sentences with long passages.
+        todo = sorted(changed, key=lambda i: len(docs[i]))
+        left = Counter(metas[i]["section_id"] for i in changed)  # unembedded units per section
+        for part in _chunks(len(todo), step):
+            batch = todo[part]
             vectors = embed_passages(self.model, [docs[i] for i in batch])
             col.upsert(
                 ids=[ids[i] for i in batch],
@@ -395,9 +400,9 @@ class PlanIndex:
                 metadatas=[metas[i] for i in batch],
                 embeddings=[v.tolist() for v in vectors],
             )
-            if progress is not None:  # counted in sections, whose sentences are embedded with them
-                done = {metas[i]["section_id"] for i in changed[: part.stop]}
-                progress(plan.name, len(done), len({metas[i]["section_id"] for i in changed}))
+            left.subtract(metas[i]["section_id"] for i in batch)
+            if progress is not None:  # counted in sections: one is done when its passage and sentences are
+                progress(plan.name, sum(1 for n in left.values() if n == 0), len(left))
         changed_set = set(changed)
         unchanged = [i for i in range(len(ids)) if i not in changed_set]
         # Unchanged text can still move (a section inserted before it shifts `order`): rewrite only those.
