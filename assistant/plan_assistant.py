@@ -9,6 +9,7 @@ from typing import Any, Iterator, Sequence
 import numpy as np
 
 from index import PlanIndex, Section, Settings
+from index.lexical import has_words
 from index.store import IndexError_
 
 from .compose import (
@@ -56,11 +57,6 @@ def prepare_question(question: Any) -> tuple[str, list[str]]:
         )
         text = text[:MAX_QUESTION_CHARS]
     return text, notes
-
-
-def has_words(text: str) -> bool:
-    """Does the text hold a letter, digit or Chinese character (not only punctuation, symbols or emoji)?"""
-    return any(ch.isalnum() for ch in text)
 
 
 class PlanAssistant:

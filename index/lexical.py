@@ -14,7 +14,7 @@ import numpy as np
 
 from .sections import Section
 
-__all__ = ["LexicalIndex", "ScoreArray", "tokenize", "english_terms"]
+__all__ = ["LexicalIndex", "ScoreArray", "english_terms", "has_words", "tokenize"]
 
 _PUNCT_ONLY = re.compile(r"^[\W_]+$")
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
@@ -46,6 +46,11 @@ EN_STOPWORDS = frozenset(
 
 
 K = TypeVar("K", bound=Hashable)
+
+
+def has_words(text: str) -> bool:
+    """Does the text hold a letter, digit or Chinese character (not only punctuation, symbols or emoji)?"""
+    return any(ch.isalnum() for ch in text)
 
 
 class ScoreArray(Mapping[K, float]):

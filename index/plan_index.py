@@ -19,7 +19,7 @@ from filelock import FileLock, Timeout
 from .embedder import embed_passages, expected_identity, model_identity, precision_identity
 from .embedder_cache import get_embedder
 from .fusion import fuse
-from .lexical import LexicalIndex, ScoreArray, top_scores
+from .lexical import LexicalIndex, ScoreArray, has_words, top_scores
 from .sections import Plan, Section, load_plan, parse_plan
 from .settings import Settings
 from .structure import route
@@ -332,8 +332,7 @@ class PlanIndex:
         known = set(expected)
         got = get_all(col)
         orphans = [i for i, m in zip(got["ids"], got["metadatas"]) if (m or {}).get("plan") not in known]
-        for part in _chunks(len(orphans), max(1, self.client.get_max_batch_size())):
-            col.delete(ids=orphans[part])
+        self._delete(col, orphans)
         if orphans:
             log.info("dropped %d records left by an interrupted build", len(orphans))
         return len(orphans)
@@ -410,8 +409,7 @@ class PlanIndex:
         for part in _chunks(len(moved), step):
             col.update(ids=[ids[i] for i in moved[part]], metadatas=[metas[i] for i in moved[part]])
         removed = sorted(set(old_meta) - set(ids))
-        for part in _chunks(len(removed), step):
-            col.delete(ids=removed[part])
+        self._delete(col, removed)
         # The registry is written last: a build killed before this point leaves the old plan text in charge.
         self.registry.upsert(
             ids=[plan.name],
@@ -468,9 +466,7 @@ class PlanIndex:
             n = len({(m or {}).get("section_id") for m in got["metadatas"]})  # sentence vectors are no sections
             # Registry first: a removal killed half-way leaves orphan records, never served, not a plan without vectors.
             self.registry.delete(ids=[name])
-            # By id, in batches: one delete(where=plan) of a large plan exceeds SQLite's variable limit.
-            for part in _chunks(len(got["ids"]), max(1, self.client.get_max_batch_size())):
-                col.delete(ids=got["ids"][part])
+            self._delete(col, got["ids"])  # by id: one delete(where=plan) of a large plan exceeds SQLite's variable limit
             return n
 
     def require_plan(self, name: str | None) -> None:
@@ -526,6 +522,11 @@ class PlanIndex:
         extra = count - total
         if extra > 0:
             log.info("%d records left by an interrupted build are ignored; the next `plan-assistant index` drops them", extra)
+
+    def _delete(self, col, ids: Sequence[str]) -> None:
+        """Delete records by id, in batches of what the client takes in one call."""
+        for part in _chunks(len(ids), max(1, self.client.get_max_batch_size())):
+            col.delete(ids=list(ids[part]))
 
     def _expected_vectors(self) -> dict[str, tuple[int, bool]]:
         """Per registered plan: how many records its text needs, and whether a build was changing it."""
@@ -692,7 +693,7 @@ class PlanIndex:
         query = (query or "").strip()
         if not query:
             raise ValueError("The question is empty: type a question about the plan.")
-        if not any(ch.isalnum() for ch in query):  # "？？？", "!!!": nothing a section could match
+        if not has_words(query):  # "？？？", "!!!": nothing a section could match
             raise ValueError("The question has no words, only punctuation or symbols: type a question about the plan.")
         self.require_plan(plan)
         k = k or self.settings.k
