@@ -28,12 +28,11 @@ from .compose import (
     render_refusal,
     render_section,
     select,
-    titled_sections,
     wants_children,
     wants_name,
 )
 from .followup import Resolved, resolve
-from .question import Question, analyze, clean_text, is_english, place_names
+from .question import Question, analyze, clean_text, is_english, place_names, tagging_runs
 from .records import Answer
 
 log = logging.getLogger(__name__)
@@ -149,16 +148,7 @@ class PlanAssistant:
 
     def _translate(self, text: str) -> list[tuple[str, tuple[str, ...]]]:
         """English phrases of `text` with the plan's Chinese words they translate to (CC-CEDICT)."""
-        from index.lexical import LexicalIndex
-
-        sections = self.index.sections()
-        if getattr(self, "_lexicon_for", None) is not sections:  # PlanIndex gives one tuple per plan state
-            key = tuple((s.plan, s.id, hash(s.text)) for s in sections)
-            if getattr(self, "_lexicon_key", None) != key:
-                self._lexicon = LexicalIndex(sections, [s.text for s in sections])
-                self._lexicon_key = key
-            self._lexicon_for = sections
-        return self._lexicon.translate(text)
+        return self.index.translate(text)
 
     def _similar(self, text: str, candidates: Sequence[str]) -> np.ndarray:
         from index.embedder import embed_queries
@@ -167,26 +157,24 @@ class PlanAssistant:
         return vectors[1:] @ vectors[0]
 
     @cached_property
-    def _plan_places(self) -> dict[tuple, set[str]]:
+    def _places(self) -> dict[str, bool]:
         return {}
 
     def mentions_place(self, place: str) -> bool:
-        """Is a place named in the plan on its own (北京 inside 北京大学 does not count)?"""
+        """Is a place named in the plan on its own (北京 inside 北京大学 does not count)?
+
+        Only the text runs that contain the place are tagged: jieba tags each run of letters and digits on its
+        own, so this gives what tagging the whole plan would, at a cost that does not grow with the plan.
+        """
         sections = self.index.sections()
-        if getattr(self, "_places_for", None) is sections:  # PlanIndex gives one tuple per plan state
-            key = self._places_key
-        else:
-            key = self._places_key = tuple((s.plan, s.id, hash(s.text)) for s in sections)
+        if getattr(self, "_places_for", None) is not sections:  # PlanIndex gives one tuple per plan state
+            self._places.clear()
             self._places_for = sections
-        if key not in self._plan_places:
-            self._plan_places.clear()
-            names: set[str] = set()
-            for p in self.index.loaded_plans().values():
-                names.update(place_names(p.text, checked=False))
-                names.update(place_names(p.title, checked=False))
-            self._plan_places[key] = names
-        names = self._plan_places[key]
-        return place in names or any(place in n for n in names)
+        if place not in self._places:
+            texts = [t for p in self.index.loaded_plans().values() for t in (p.title, p.text)]
+            runs = dict.fromkeys(run for t in texts if place in t for run in tagging_runs(t, place))
+            self._places[place] = bool(place) and any(place in n for run in runs for n in place_names(run, checked=False))
+        return self._places[place]
 
     def _offline(self, text: str, history: Sequence[Message] | None, plan: str | None, notes: list[str]) -> Answer:
         started = time.perf_counter()
@@ -245,7 +233,7 @@ class PlanAssistant:
             return self._unknown_reference(q, unknown, sections, plan)
         if named:
             return self._about_named(q, named, plan)
-        titled = titled_sections(q.text, sections)
+        titled = self.index.outline(plan).titles_in(q.text)
         if titled and wants_children(q) and self._children(titled[0]):
             return self._outline(q, titled[0])
         hits = self.index.search(q.text, k=max(self.settings.k, CANDIDATES), plan=plan)

@@ -14,6 +14,7 @@ __all__ = [
     "content_terms",
     "is_english",
     "place_names",
+    "tagging_runs",
     "quoted_terms",
     "SectionRef",
     "section_refs",
@@ -138,6 +139,25 @@ def place_names(text: str, *, checked: bool = True) -> list[str]:
         return words
     named = _proper_headwords()
     return [w for w in words if w in named]
+
+
+# jieba cuts and tags each run of these characters on its own (jieba.posseg's re_han_internal).
+_TAGGED_RUN_CHAR = re.compile(r"[\u4E00-\u9FD5a-zA-Z0-9+#&._]")
+
+
+def tagging_runs(text: str, part: str) -> list[str]:
+    """The runs of `text` that jieba tags on its own and that contain `part`: tagging only these gives the
+    words around `part` that tagging the whole text would, without tagging the whole text."""
+    runs, pos = [], text.find(part) if part else -1
+    while pos >= 0:
+        start, end = pos, pos + len(part)
+        while start > 0 and _TAGGED_RUN_CHAR.match(text[start - 1]):
+            start -= 1
+        while end < len(text) and _TAGGED_RUN_CHAR.match(text[end]):
+            end += 1
+        runs.append(text[start:end])
+        pos = text.find(part, max(end, pos + 1))
+    return runs
 
 
 @lru_cache(maxsize=1)

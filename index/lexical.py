@@ -194,15 +194,24 @@ class LexicalIndex:
     query: translations of one word are synonyms, not extra evidence).
     """
 
-    def __init__(self, sections: Sequence[Section], texts: Sequence[str], *, k1: float = 1.5, b: float = 0.75) -> None:
+    def __init__(
+        self,
+        sections: Sequence[Section],
+        texts: Sequence[str],
+        *,
+        k1: float = 1.5,
+        b: float = 0.75,
+        tokens: Sequence[list[str]] | None = None,
+    ) -> None:
+        """`tokens`, when given, are `tokenize(text)` of each text, computed earlier (see token_cache)."""
         import bm25s
 
         logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG on its own
 
-        if len(sections) != len(texts):
-            raise ValueError("one text per section is needed")
+        if len(sections) != len(texts) or (tokens is not None and len(tokens) != len(texts)):
+            raise ValueError("one text (and one token list) per section is needed")
         self.sections = list(sections)
-        corpus = [tokenize(t) for t in texts]
+        corpus = list(tokens) if tokens is not None else [tokenize(t) for t in texts]
         self.vocabulary = {w for doc in corpus for w in doc}
         self._bm25 = bm25s.BM25(k1=k1, b=b)
         if self.sections:

@@ -19,10 +19,11 @@ from filelock import FileLock, Timeout
 from .embedder import embed_passages, expected_identity, model_identity, precision_identity
 from .embedder_cache import get_embedder
 from .fusion import fuse
-from .lexical import LexicalIndex, ScoreArray, has_words, top_scores
+from .lexical import LexicalIndex, ScoreArray, has_words, tokenize, top_scores
 from .sections import Plan, Section, load_plan, parse_plan
 from .settings import Settings
-from .structure import route
+from .structure import Outline
+from .token_cache import TokenCache
 from .store import (
     SCHEMA_VERSION,
     CorruptIndexError,
@@ -146,9 +147,20 @@ class _RetrievalState:
     lexical: LexicalIndex
     position: dict[SectionKey, int]  # key -> its row in `keys` (and in every BM25 score array)
     plan_slices: dict[str, tuple[int, int]]  # each plan's rows: its sections are contiguous in `keys`
+    plans: Mapping[str, Plan]
+    outlines: dict[str | None, Outline] = field(default_factory=dict)  # per plan filter, built on first use
+
+    def outline(self, plan: str | None) -> Outline:
+        """Numbering and title tables of every plan, or of one: what structural questions are routed by."""
+        if plan not in self.outlines:
+            self.outlines[plan] = Outline({n: p for n, p in self.plans.items() if plan in (None, n)})
+        return self.outlines[plan]
 
     @classmethod
-    def build(cls, signature: tuple[tuple[str, str], ...], plans: Mapping[str, Plan]) -> "_RetrievalState":
+    def build(
+        cls, signature: tuple[tuple[str, str], ...], plans: Mapping[str, Plan], tokens: TokenCache | None = None
+    ) -> "_RetrievalState":
+        tokens = tokens or TokenCache(None)
         sections = [s for p in plans.values() for s in p.sections]
         units = {u.record_id: u for p in plans.values() for u in embedding_units(p)}
         outlined = {(u.section.plan, u.section.id) for u in units.values() if u.unit == "outline"}
@@ -156,6 +168,12 @@ class _RetrievalState:
             rid for rid, u in units.items() if u.unit == "section" and (u.section.plan, u.section.id) in outlined
         }
         keys = [(s.plan, s.id) for s in sections]
+        texts: list[str] = []
+        words: list[list[str]] = []
+        for p in plans.values():  # BM25 tokens per plan, from the cache when an earlier process made them
+            plan_texts = [passage_text(s) for s in p.sections]
+            texts += plan_texts
+            words += tokens.tokens(p.sha256, plan_texts, tokenize)
         slices, start = {}, 0
         for name, p in plans.items():
             slices[name] = (start, start + len(p.sections))
@@ -165,9 +183,10 @@ class _RetrievalState:
             keys,
             units,
             shadowed,
-            LexicalIndex(sections, [passage_text(s) for s in sections]),
+            LexicalIndex(sections, texts, tokens=words),
             {key: i for i, key in enumerate(keys)},
             slices,
+            plans,
         )
 
 
@@ -631,8 +650,19 @@ class PlanIndex:
         signature = tuple((name, p.sha256) for name, p in plans.items())
         state = self._retrieval
         if state is None or state.signature != signature:
-            state = self._retrieval = _RetrievalState.build(signature, plans)
+            cache = TokenCache(Path(self.settings.home) / "tokens")
+            state = self._retrieval = _RetrievalState.build(signature, plans, cache)
+            cache.keep([sha for _, sha in signature])
         return state
+
+    def outline(self, plan: str | None = None) -> Outline:
+        """Lookup tables over the numbering and titles of the loaded plans (or one): sections a text names."""
+        self.require_plan(plan)
+        return self._retrieval_state().outline(plan)
+
+    def translate(self, text: str) -> list[tuple[str, tuple[str, ...]]]:
+        """English phrases of `text` with the loaded plans' Chinese words they translate to (CC-CEDICT)."""
+        return self._retrieval_state().lexical.translate(text)
 
     def dense_scores(self, query: str, n: int, plan: str | None = None) -> dict[SectionKey, float]:
         """The n nearest sections by e5 cosine, each scored by its best vector (passage, sentence or outline)."""
@@ -642,25 +672,31 @@ class PlanIndex:
         if n <= 0 or not state.keys:
             return {}
         vec = embed_queries(self.model, [query])[0].tolist()
-        total = self.collection.count()
-        if total == 0:
-            return {}
-        # A section has several vectors (its passage, sentences, outline); an interrupted build may have left
-        # records that are skipped below: over-fetch for both.
-        per_section = max(1, round(len(state.units) / len(state.keys)))
-        res = self.collection.query(
-            query_embeddings=[vec],
-            n_results=min(total, n * per_section + max(0, total - len(state.units))),
-            where={"plan": plan} if plan else None,
-            include=["metadatas", "distances"],
-        )
-        best: dict[SectionKey, float] = {}
-        for rid, meta, dist in zip(res["ids"][0], res["metadatas"][0], res["distances"][0]):
-            unit = state.units.get(rid)
-            if unit is None or unit.hash != (meta or {}).get("hash") or rid in state.shadowed:
-                continue  # not a vector of the registered text, or a bare heading that has its outline vector
-            key = (unit.section.plan, unit.section.id)
-            best[key] = max(best.get(key, -1.0), 1.0 - float(dist))
+        # A section has several vectors (its passage, sentences, outline): fetch that many per wanted section.
+        # Records an interrupted build left behind are skipped below; only when they crowd out sections is the
+        # query repeated wider (counting the collection instead costs ~30 ms per query at 100k sections).
+        fetch = n * max(1, round(len(state.units) / len(state.keys)))
+        while True:
+            res = self.collection.query(
+                query_embeddings=[vec],
+                n_results=fetch,
+                where={"plan": plan} if plan else None,
+                include=["metadatas", "distances"],
+            )
+            best: dict[SectionKey, float] = {}
+            skipped = 0
+            for rid, meta, dist in zip(res["ids"][0], res["metadatas"][0], res["distances"][0]):
+                unit = state.units.get(rid)
+                if unit is None or unit.hash != (meta or {}).get("hash"):
+                    skipped += 1  # not a vector of the registered text
+                    continue
+                if rid in state.shadowed:
+                    continue  # a bare heading that has its outline vector
+                key = (unit.section.plan, unit.section.id)
+                best[key] = max(best.get(key, -1.0), 1.0 - float(dist))
+            if not skipped or len(best) >= n or len(res["ids"][0]) < fetch:
+                break
+            fetch *= 4
         return dict(sorted(best.items(), key=lambda kv: -kv[1])[:n])
 
     def lexical_scores(self, query: str, plan: str | None = None) -> ScoreArray[SectionKey]:
@@ -733,8 +769,7 @@ class PlanIndex:
         order = sorted(fused, key=lambda key: -fused[key])
         routed: list[SectionKey] = []
         if routing:
-            plans = {n: p for n, p in self.loaded_plans().items() if plan in (None, n)}
-            routed = self._route(query, plans, fused, lexical)
+            routed = self._route(query, self._retrieval_state().outline(plan), fused, lexical)
         hits: list[Hit] = []
         top = fused[order[0]] if order else 0.0
         for i, key in enumerate(routed):
@@ -751,10 +786,11 @@ class PlanIndex:
 
     @staticmethod
     def _route(
-        query: str, plans: Mapping[str, Plan], fused: Mapping[SectionKey, float], lexical: Mapping[SectionKey, float]
+        query: str, outline: Outline, fused: Mapping[SectionKey, float], lexical: Mapping[SectionKey, float]
     ) -> list[SectionKey]:
         """Sections the question names by structure, in answer order; relevance orders what the route leaves open."""
-        found = route(query, plans)
+        found = outline.route(query)
+        plans = outline.plans
         if not found:
             return []
         floor = min(fused.values(), default=0.0) - 1.0
@@ -764,7 +800,7 @@ class PlanIndex:
             return fused.get(key, floor), lexical.get(key, 0.0)
 
         if found.which_kind:  # "哪个专栏 / which box": the box whose own or items' text fits best, with its items
-            boxes = [s for p in plans.values() for s in p.sections if s.kind == found.which_kind]
+            boxes = outline.of_kind(found.which_kind)
             if not boxes:
                 return []
             box = max(boxes, key=lambda b: max(relevance(x) for x in [b, *plans[b.plan].children(b.id)]))

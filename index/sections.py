@@ -109,9 +109,13 @@ class Plan:
     path: str | None = None
     sha256: str = ""
     _by_id: dict[str, Section] = field(init=False, repr=False, compare=False)
+    _children: dict[str | None, list[Section]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self._by_id = {s.id: s for s in self.sections}
+        self._children = {}  # answers and routes ask for children per question: one pass here, not one per call
+        for s in self.sections:
+            self._children.setdefault(s.parent_id, []).append(s)
         if not self.sha256:
             self.sha256 = hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
@@ -137,7 +141,7 @@ class Plan:
     def children(self, section_id: str | None = None) -> list[Section]:
         """Direct children of a section, or the top-level sections when section_id is None."""
         parent = None if section_id is None else normalize_id(section_id)
-        return [s for s in self.sections if s.parent_id == parent]
+        return list(self._children.get(parent, ()))
 
     def depth(self, section_id: str) -> int:
         depth, s = 0, self[section_id]

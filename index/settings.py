@@ -27,7 +27,7 @@ def _env(name: str, doc: str, default: Any = None, **kwargs: Any) -> Any:
 class Settings:
     """Every tunable of plan-assistant; `Settings.from_env()` reads the environment."""
 
-    home: Path = _env("PLAN_ASSISTANT_HOME", "Data directory: the embedded Chroma index lives in HOME/chroma.", _data_home)
+    home: Path = _env("PLAN_ASSISTANT_HOME", "Data directory: the embedded Chroma index lives in HOME/chroma, cached BM25 tokens in HOME/tokens.", _data_home)
     plans: tuple[Path, ...] = _env(
         "PLAN_ASSISTANT_PLANS",
         "Plan files indexed on first use, separated by the OS path separator (':'). Default: the shipped Shenzhen plan.",

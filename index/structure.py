@@ -7,7 +7,7 @@ from typing import Iterable, Mapping, Sequence
 
 from .sections import BOX, BOX_ITEM, KINDS, Plan, Section
 
-__all__ = ["Route", "cn_number", "route", "section_number"]
+__all__ = ["Outline", "Route", "cn_number", "route", "section_number"]
 
 # -- numbers ---------------------------------------------------------------------------------------
 _CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -111,74 +111,161 @@ class Route:
         return bool(self.named or self.members or self.which_kind)
 
 
-def _by_kind_number(plans: Iterable[Plan], kinds: Sequence[str], number: int) -> list[Section]:
-    return [s for p in plans for s in p.sections if s.kind in kinds and section_number(s) == number]
+def _common_suffix(texts: Sequence[str]) -> str:
+    first = texts[0]
+    n = len(first)
+    for t in texts[1:]:
+        n = min(n, len(t))
+        while n and t[len(t) - n :] != first[len(first) - n :]:
+            n -= 1
+    return first[len(first) - n :] if n else ""
 
 
-def _box_items(plan_of: Mapping[str, Plan], box: Section) -> list[Section]:
-    return [s for s in plan_of[box.plan].children(box.id) if s.kind == BOX_ITEM]
+_SUFFIX_MAX = 4  # "五大工程": the word after 大 is 1-4 characters (_ZH_COUNT)
 
 
-def _top_kind(plans: Iterable[Plan]) -> tuple[str, ...]:
-    """What "chapter N" means in these plans: 第X章 parts when a plan has them, else its 一、 chapters."""
-    kinds = {s.kind for p in plans for s in p.sections}
-    return ("part",) if "part" in kinds else ("chapter",)
+class Outline:
+    """Lookup tables over the plans' numbering and titles, built once per set of plans.
+
+    Routing a question then costs about its own length, not the number of sections: at 100k sections a scan
+    of every section per question took ~130 ms. Every answer is what a scan in plan order would give.
+    """
+
+    def __init__(self, plans: Mapping[str, Plan]) -> None:
+        self.plans = dict(plans)
+        self.kinds: set[str] = set()
+        self._order: dict[tuple[str, str], int] = {}
+        self._by_number: dict[tuple[str, int], list[Section]] = {}
+        self._by_kind: dict[str, list[Section]] = {}
+        self._by_id: dict[str, list[Section]] = {}  # only IDs a question could type: with (, digit or .
+        self._by_title: dict[str, list[Section]] = {}  # titles of 4+ characters
+        # "N大X": first sibling group (in plan order) of N members, by kind or by the members' title suffix.
+        self._groups_by_kind: dict[tuple[str, int], tuple[int, list[Section]]] = {}
+        self._groups_by_suffix: dict[tuple[str, int], tuple[int, list[Section]]] = {}
+        groups: list[tuple[Plan, str | None, list[Section]]] = []
+        for plan in self.plans.values():
+            siblings: dict[tuple[str | None, str], list[Section]] = {}
+            for s in plan.sections:
+                self._order[(s.plan, s.id)] = len(self._order)
+                self.kinds.add(s.kind)
+                self._by_kind.setdefault(s.kind, []).append(s)
+                number = section_number(s)
+                if number is not None:
+                    self._by_number.setdefault((s.kind, number), []).append(s)
+                if re.search(r"[()\d.]", s.id):
+                    self._by_id.setdefault(s.id, []).append(s)
+                if len(s.title) >= 4:
+                    self._by_title.setdefault(s.title, []).append(s)
+                siblings.setdefault((s.parent_id, s.kind), []).append(s)
+            groups.extend((plan, parent_id, members) for (parent_id, _), members in siblings.items())
+        for rank, (plan, parent_id, members) in enumerate(groups):
+            parent = plan.get(parent_id) if parent_id else None
+            answer = ([parent] if parent else []) + members
+            self._groups_by_kind.setdefault((members[0].kind, len(members)), (rank, answer))
+            counts: dict[str, list[Section]] = {}
+            for m in members:
+                for size in range(1, min(_SUFFIX_MAX, len(m.title)) + 1):
+                    counts.setdefault(m.title[-size:], []).append(m)
+            for suffix, ms in counts.items():
+                self._groups_by_suffix.setdefault((suffix, len(ms)), (rank, ([parent] if parent else []) + ms))
+        self._id_lengths = sorted({len(i) for i in self._by_id}, reverse=True)
+        self._title_lengths = sorted({len(t) for t in self._by_title}, reverse=True)
+        self._title_suffix = {
+            kind: _common_suffix([s.title for s in ss]) for kind, ss in self._by_kind.items() if len(ss) > 1
+        }
+
+    def _in_order(self, sections: Iterable[Section]) -> list[Section]:
+        return sorted(sections, key=lambda s: self._order[(s.plan, s.id)])
+
+    def of_kind(self, kind: str) -> list[Section]:
+        return list(self._by_kind.get(kind, ()))
+
+    def by_kind_number(self, kinds: Sequence[str], number: int) -> list[Section]:
+        found = [s for kind in dict.fromkeys(kinds) for s in self._by_number.get((kind, number), ())]
+        return found if len(kinds) == 1 else self._in_order(found)
+
+    def box_items(self, box: Section) -> list[Section]:
+        return [s for s in self.plans[box.plan].children(box.id) if s.kind == BOX_ITEM]
+
+    def top_kind(self) -> tuple[str, ...]:
+        """What "chapter N" means in these plans: 第X章 parts when a plan has them, else its 一、 chapters."""
+        return ("part",) if "part" in self.kinds else ("chapter",)
+
+    def count_members(self, count: int, suffix: str | None, kinds: Sequence[str] | None) -> list[Section]:
+        """Siblings of one kind under one parent numbering exactly `count` (titles ending in `suffix` when given):
+        "五大工程" -> the five projects whose titles end in 工程; "the five major projects" -> the five projects."""
+        if suffix:
+            found = self._groups_by_suffix.get((suffix, count))
+            return list(found[1]) if found else []
+        firsts = [g for kind in kinds or () if (g := self._groups_by_kind.get((kind, count)))]
+        return list(min(firsts, key=lambda g: g[0])[1]) if firsts else []
+
+    def kind_by_title_word(self, following: str) -> tuple[str, ...] | None:
+        """The kind whose sections' titles all end in the word after "第N项" ("工程" -> project), if one does."""
+        for size in range(len(following), 1, -1):
+            word = following[:size]
+            for kind in KINDS.values():
+                if self._title_suffix.get(kind, "").endswith(word):
+                    return (kind,)
+        return None
+
+    def _substrings(self, text: str, table: Mapping[str, list[Section]], lengths: Sequence[int]) -> list[Section]:
+        keys = {text[i : i + n] for n in lengths for i in range(len(text) - n + 1)}
+        return self._in_order(s for key in keys if key in table for s in table[key])
+
+    def titles_in(self, text: str) -> list[Section]:
+        """Sections whose full title (4+ characters) the text quotes, in plan order; a title inside a longer
+        quoted title is no mention of its own ("创新载体" inside "创新载体建设")."""
+        found = self._substrings(text, self._by_title, self._title_lengths)
+        titles = {s.title for s in found}
+        inner = {t for t in titles if any(t != o and t in o for o in titles)}
+        return [s for s in found if s.title not in inner]
+
+    def mentioned_titles(self, question: str) -> list[Section]:
+        """`titles_in`, longest title first."""
+        return sorted(self.titles_in(question), key=lambda s: -len(s.title))
+
+    def literal_ids(self, question: str) -> list[Section]:
+        """Section IDs typed as such ("五(三)", "专栏11.3", "五(一)3"); a bare numeral like "五" is too common to count."""
+        compact = re.sub(r"\s+", "", question.translate(_WIDE))
+        found = self._substrings(compact, self._by_id, self._id_lengths)
+        ids = {s.id for s in found}
+        # "五(一)3" also contains "五(一)": keep the longest IDs only.
+        inner = {i for i in ids if any(i != o and i in o for o in ids)}
+        return [s for s in found if s.id not in inner]
+
+    def attached_boxes(self, section: Section) -> list[Section]:
+        """Boxes printed right after a section, before its next sibling: the box that details it."""
+        plan = self.plans[section.plan]
+        siblings = [s for s in plan.children(section.parent_id) if s.kind == section.kind]
+        later = [s.start for s in siblings if s.start > section.start]
+        end = min(later) if later else None
+        return [
+            s for s in self._by_kind.get(BOX, ())
+            if s.plan == plan.name and s.start > section.start and (end is None or s.start < end)
+        ]
+
+    def route(self, question: str) -> "Route":
+        return _route(question, self)
 
 
-def _count_members(plans: Iterable[Plan], count: int, suffix: str | None, kinds: Sequence[str] | None) -> list[Section]:
-    """Siblings of one kind under one parent numbering exactly `count` (titles ending in `suffix` when given):
-    "五大工程" -> the five projects whose titles end in 工程; "the five major projects" -> the five projects."""
-    for plan in plans:
-        groups: dict[tuple[str | None, str], list[Section]] = {}
-        for s in plan.sections:
-            if kinds is None or s.kind in kinds:
-                groups.setdefault((s.parent_id, s.kind), []).append(s)
-        for (parent_id, _), members in groups.items():
-            if suffix:
-                members = [s for s in members if s.title.endswith(suffix)]
-            if len(members) == count:
-                parent = plan.get(parent_id) if parent_id else None
-                return ([parent] if parent else []) + members
-    return []
+def route(question: str, plans: Mapping[str, Plan] | Outline) -> Route:
+    """The sections a question names by its structure, in any plan of `plans`; empty when it names none.
+
+    Pass an `Outline` of the plans when routing many questions: building its tables is the costly part.
+    """
+    return _route(question, plans if isinstance(plans, Outline) else Outline(plans))
 
 
-def _kind_by_title_word(plans: Iterable[Plan], following: str) -> tuple[str, ...] | None:
-    """The kind whose sections' titles all end in the word after "第N项" ("工程" -> project), if one does."""
-    for size in range(len(following), 1, -1):
-        word = following[:size]
-        for kind in KINDS.values():
-            titles = [s.title for p in plans for s in p.sections if s.kind == kind]
-            if len(titles) > 1 and all(title.endswith(word) for title in titles):
-                return (kind,)
-    return None
-
-
-def _mentioned_titles(question: str, plans: Iterable[Plan]) -> list[Section]:
-    """Sections whose full title (4+ characters) the question quotes, longest title first."""
-    found = [s for p in plans for s in p.sections if len(s.title) >= 4 and s.title in question]
-    found.sort(key=lambda s: -len(s.title))
-    # A title inside a longer quoted title is no mention of its own ("创新载体" inside "创新载体建设").
-    return [s for i, s in enumerate(found) if not any(s.title in o.title and s.title != o.title for o in found[:i])]
-
-
-def _literal_ids(question: str, plans: Iterable[Plan]) -> list[Section]:
-    """Section IDs typed as such ("五(三)", "专栏11.3", "五(一)3"); a bare numeral like "五" is too common to count."""
-    compact = re.sub(r"\s+", "", question.translate(_WIDE))
-    found = [s for p in plans for s in p.sections if re.search(r"[()\d.]", s.id) and s.id in compact]
-    # "五(一)3" also contains "五(一)": keep the longest IDs only.
-    return [s for s in found if not any(s.id != o.id and s.id in o.id and o.id in compact for o in found)]
-
-
-def route(question: str, plans: Mapping[str, Plan]) -> Route:
-    """The sections a question names by its structure, in any plan of `plans`; empty when it names none."""
+def _route(question: str, outline: Outline) -> Route:
     q = question.translate(_WIDE)
-    plist = list(plans.values())
+    plans = outline.plans
     result = Route()
-    outline = bool(_OUTLINE_ZH.search(q) or _OUTLINE_EN.search(q))
+    asks_outline = bool(_OUTLINE_ZH.search(q) or _OUTLINE_EN.search(q))
 
     def add_box(number: int, item: int | None) -> None:
-        for box in _by_kind_number(plist, (BOX,), number):
-            items = _box_items(plans, box)
+        for box in outline.by_kind_number((BOX,), number):
+            items = outline.box_items(box)
             if item is None:
                 result.named.append(box)
                 result.members.extend(items)  # a box's own text is its title: its items are its content
@@ -204,48 +291,48 @@ def route(question: str, plans: Mapping[str, Plan]) -> Route:
 
     rest = _ZH_BOX.sub(" ", q)
     for m in _ZH_LEVEL.finditer(rest):
-        kinds = (_LEVEL[m.group(2)],) if m.group(2) == "节" else _top_kind(plist)
-        result.named.extend(_by_kind_number(plist, kinds, cn_number(m.group(1)) or -1))
+        kinds = (_LEVEL[m.group(2)],) if m.group(2) == "节" else outline.top_kind()
+        result.named.extend(outline.by_kind_number(kinds, cn_number(m.group(1)) or -1))
     if not boxes_named:
         for m in _ZH_ITEM.finditer(rest):
-            kinds = _kind_by_title_word(plist, rest[m.end() : m.end() + 4]) or ("item",)  # "第三项工程" is a project
-            result.named.extend(_by_kind_number(plist, kinds, cn_number(m.group(1)) or -1))
+            kinds = outline.kind_by_title_word(rest[m.end() : m.end() + 4]) or ("item",)  # "第三项工程" is a project
+            result.named.extend(outline.by_kind_number(kinds, cn_number(m.group(1)) or -1))
         for m in _EN_ITEM.finditer(q):
-            result.named.extend(_by_kind_number(plist, ("item",), _en_number(m.group(1)) or -1))
+            result.named.extend(outline.by_kind_number(("item",), _en_number(m.group(1)) or -1))
     for m in _EN_LEVEL.finditer(q):
         kinds = _EN_KIND[m.group(1).lower()]
         if kinds[0] in ("chapter", "part"):
-            kinds = _top_kind(plist)
-        result.named.extend(_by_kind_number(plist, kinds, _en_number(m.group(2)) or -1))
+            kinds = outline.top_kind()
+        result.named.extend(outline.by_kind_number(kinds, _en_number(m.group(2)) or -1))
     for m in _EN_ORDINAL_LEVEL.finditer(q):  # "the third project", "the 2nd chapter"
         kind = m.group(2).lower()
-        kinds = _top_kind(plist) if kind in ("chapter", "part") else _EN_KIND[kind]
+        kinds = outline.top_kind() if kind in ("chapter", "part") else _EN_KIND[kind]
         if kind != "box" and not (kind == "item" and boxes_named):
-            result.named.extend(_by_kind_number(plist, kinds, _en_number(m.group(1)) or -1))
-    literal = [s for s in _literal_ids(q, plist) if not (boxes_named and s.kind in (BOX, BOX_ITEM))]
+            result.named.extend(outline.by_kind_number(kinds, _en_number(m.group(1)) or -1))
+    literal = [s for s in outline.literal_ids(q) if not (boxes_named and s.kind in (BOX, BOX_ITEM))]
     result.named.extend(literal)
     if not literal:
         for m in _ZH_PAREN.finditer(rest):
-            result.named.extend(_by_kind_number(plist, ("project",), cn_number(m.group(1)) or -1))
+            result.named.extend(outline.by_kind_number(("project",), cn_number(m.group(1)) or -1))
 
     # "五大工程", "the five major projects": a set named by its size.
     for m in _ZH_COUNT.finditer(rest):
         count = cn_number(m.group(1)) or 0
         for size in range(len(m.group(2)), 0, -1):
-            members = _count_members(plist, count, m.group(2)[:size], None)
+            members = outline.count_members(count, m.group(2)[:size], None)
             if members:
                 result.members.extend(members)
                 result.rank_members = True
                 break
     for m in _EN_COUNT.finditer(q):
-        members = _count_members(plist, _en_number(m.group(1)) or 0, None, _EN_KIND[m.group(2).lower()])
+        members = outline.count_members(_en_number(m.group(1)) or 0, None, _EN_KIND[m.group(2).lower()])
         if members:
             result.members.extend(members)
             result.rank_members = True
 
     # A title quoted with an outline question: "协同创新促进工程下面分了哪几条？"
-    if outline and not result.named and not result.members:
-        titled = _mentioned_titles(q, plist)
+    if asks_outline and not result.named and not result.members:
+        titled = outline.mentioned_titles(q)
         if titled:
             target = titled[0]
             children = plans[target.plan].children(target.id)
@@ -254,7 +341,7 @@ def route(question: str, plans: Mapping[str, Plan]) -> Route:
             result.named.append(target)
             result.members.extend(children)
             result.members_first = bool(children)
-    elif outline:
+    elif asks_outline:
         for s in list(result.named):
             if s.kind not in (BOX, BOX_ITEM):
                 children = plans[s.plan].children(s.id)
@@ -264,22 +351,12 @@ def route(question: str, plans: Mapping[str, Plan]) -> Route:
                 result.members_first = result.members_first or bool(children)
 
     if _WHICH_BOX.search(q):
-        attached = [b for s in result.named if s.kind not in (BOX, BOX_ITEM) for b in _attached_boxes(plans[s.plan], s)]
+        attached = [b for s in result.named if s.kind not in (BOX, BOX_ITEM) for b in outline.attached_boxes(s)]
         if attached:
             result.named = attached
-            result.members = [i for b in attached for i in _box_items(plans, b)]
+            result.members = [i for b in attached for i in outline.box_items(b)]
         elif not boxes_named:
             result.which_kind = BOX
     result.reason = "outline" if result else ""
     return result
 
-
-def _attached_boxes(plan: Plan, section: Section) -> list[Section]:
-    """Boxes printed right after a section, before its next sibling: the box that details it."""
-    siblings = [s for s in plan.sections if s.parent_id == section.parent_id and s.kind == section.kind]
-    later = [s.start for s in siblings if s.start > section.start]
-    end = min(later) if later else None
-    return [
-        s for s in plan.sections
-        if s.kind == BOX and s.start > section.start and (end is None or s.start < end)
-    ]

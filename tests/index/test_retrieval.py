@@ -10,7 +10,7 @@ from index import DEFAULT_PLAN, PlanIndex, load_plan
 from index.fusion import fuse, minmax, rrf, zscore
 from index.lexical import LexicalIndex, tokenize
 from index.plan_index import embedding_units, passage_text
-from index.structure import cn_number, route
+from index.structure import Outline, cn_number, route, section_number
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 QUESTIONS = DATA / "questions.yaml"
@@ -77,6 +77,28 @@ def test_routes_come_from_any_plans_outline():
     assert [s.id for s in route("chapter 12", plans).sections] == ["第十二章"]
     boxes = load_plan(DATA / "plans" / "box_last.txt")
     assert [s.id for s in route("专栏4第2项", {boxes.name: boxes}).sections] == ["专栏4.2"]
+
+
+def test_outline_tables_answer_what_a_scan_of_every_section_would(plan):
+    """The Outline's lookups (built once, so routing does not scan 100k sections per question) match a scan."""
+    others = [load_plan(DATA / "plans" / f) for f in ("chapters.txt", "box_last.txt")]
+    plans = {p.name: p for p in [plan, *others]}
+    outline = Outline(plans)
+    every = [s for p in plans.values() for s in p.sections]
+    for s in every:
+        number = section_number(s)
+        if number is not None:
+            for kinds in [(s.kind,), (s.kind, "chapter", "part")]:
+                scanned = [x for x in every if x.kind in kinds and section_number(x) == number]
+                assert outline.by_kind_number(kinds, number) == scanned
+        if any(ch in s.id for ch in "().0123456789"):
+            assert s in outline.literal_ids(f"请问{s.id}讲什么"), s.id
+        if len(s.title) >= 4:
+            assert any(x.title == s.title for x in outline.mentioned_titles(f"关于{s.title}的内容")), s.title
+    assert [s.id for s in outline.literal_ids("五(一)3讲什么")] == ["五(一)3"]  # not also 五(一)
+    five = outline.count_members(5, "工程", None)
+    assert len(five) == 6 and all(s.title.endswith("工程") for s in five[1:])  # the parent, then its five projects
+    assert outline.count_members(99, None, ("project",)) == []
 
 
 @pytest.mark.parametrize("text, value", [("18", 18), ("十八", 18), ("十", 10), ("二十一", 21), ("一百零五", 105), ("１２", 12), ("x", None)])
