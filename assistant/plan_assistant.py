@@ -141,11 +141,6 @@ class PlanAssistant:
 
         return SentenceScorer(lambda texts: embed_passages(self.index.model, texts), self.index.sections)
 
-    def _embed_query(self, text: str) -> np.ndarray:
-        from index.embedder import embed_queries
-
-        return embed_queries(self.index.model, [text])[0]
-
     def _translate(self, text: str) -> list[tuple[str, tuple[str, ...]]]:
         """English phrases of `text` with the plan's Chinese words they translate to (CC-CEDICT)."""
         return self.index.translate(text)
@@ -236,7 +231,8 @@ class PlanAssistant:
         titled = self.index.outline(plan).titles_in(q.text)
         if titled and wants_children(q) and self._children(titled[0]):
             return self._outline(q, titled[0])
-        hits = self.index.search(q.text, k=max(self.settings.k, CANDIDATES), plan=plan)
+        qvec = self.index.embed_query(q.text)  # once, for the search and for scoring sentences
+        hits = self.index.search(q.text, k=max(self.settings.k, CANDIDATES), plan=plan, query_vector=qvec)
         ordered: list[Section] = []
         prior: dict[tuple[str, str], float] = {}
         for i, s in enumerate(h.section for h in hits):
@@ -256,10 +252,12 @@ class PlanAssistant:
             Evidence(e.section, e.cite_id, e.rank, 1.0 if e.section in titled[:1] else prior.get((e.section.plan, e.section.id), 0.0))
             for e in self._evidence(ordered)
         ]
-        return self._compose(q, evidence)
+        return self._compose(q, evidence, qvec=qvec)
 
-    def _compose(self, q: Question, evidence: Sequence[Evidence], *, min_score: float | None = None) -> Draft:
-        qvec = self._embed_query(q.text)
+    def _compose(
+        self, q: Question, evidence: Sequence[Evidence], *, min_score: float | None = None, qvec: np.ndarray | None = None
+    ) -> Draft:
+        qvec = self.index.embed_query(q.text) if qvec is None else qvec
         ranked = rank(q, evidence, self.scorer, qvec)
         verdict = judge(
             q, ranked, self.scorer, self.settings.min_score if min_score is None else min_score, self.mentions_place

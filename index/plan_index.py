@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterator, Mapping, Sequence
 
+import numpy as np
 from filelock import FileLock, Timeout
 
 from .embedder import embed_passages, expected_identity, model_identity, precision_identity
@@ -664,14 +665,20 @@ class PlanIndex:
         """English phrases of `text` with the loaded plans' Chinese words they translate to (CC-CEDICT)."""
         return self._retrieval_state().lexical.translate(text)
 
-    def dense_scores(self, query: str, n: int, plan: str | None = None) -> dict[SectionKey, float]:
-        """The n nearest sections by e5 cosine, each scored by its best vector (passage, sentence or outline)."""
+    def embed_query(self, text: str) -> np.ndarray:
+        """The e5 query vector of `text`: pass it to `search(query_vector=...)` when the caller needs it too."""
         from .embedder import embed_queries
 
+        return embed_queries(self.model, [text])[0]
+
+    def dense_scores(
+        self, query: str, n: int, plan: str | None = None, *, query_vector: np.ndarray | None = None
+    ) -> dict[SectionKey, float]:
+        """The n nearest sections by e5 cosine, each scored by its best vector (passage, sentence or outline)."""
         state = self._retrieval_state()
         if n <= 0 or not state.keys:
             return {}
-        vec = embed_queries(self.model, [query])[0].tolist()
+        vec = (self.embed_query(query) if query_vector is None else query_vector).tolist()
         # A section has several vectors (its passage, sentences, outline): fetch that many per wanted section.
         # Records an interrupted build left behind are skipped below; only when they crowd out sections is the
         # query repeated wider (counting the collection instead costs ~30 ms per query at 100k sections).
@@ -709,22 +716,29 @@ class PlanIndex:
             scores[stop:] = 0.0
         return ScoreArray(state.keys, state.position, scores)
 
-    def dense_search(self, query: str, n: int, plan: str | None = None) -> list[Hit]:
+    def dense_search(self, query: str, n: int, plan: str | None = None, *, query_vector: np.ndarray | None = None) -> list[Hit]:
         """Nearest sections by e5 cosine similarity (score = the best vector's 1 - cosine distance)."""
         return [
             Hit(s, score, dense=score)
-            for key, score in self.dense_scores(query, n, plan).items()
+            for key, score in self.dense_scores(query, n, plan, query_vector=query_vector).items()
             if (s := self._section(*key)) is not None
         ]
 
     def search(
-        self, query: str, k: int | None = None, plan: str | None = None, *, retriever: str | None = None
+        self,
+        query: str,
+        k: int | None = None,
+        plan: str | None = None,
+        *,
+        retriever: str | None = None,
+        query_vector: np.ndarray | None = None,
     ) -> list[Hit]:
         """Ranked sections for a question; empty or whitespace queries are refused with a clear message.
 
         `retriever` (default: the setting) is "hybrid": e5 and BM25 fused, and a question that names the
         plan's structure ("专栏12有哪些内容", "item 18") answered by those sections first, all of them even
-        beyond k; or "dense" / "bm25" alone, for comparison.
+        beyond k; or "dense" / "bm25" alone, for comparison. `query_vector`: `embed_query(query)`, when the
+        caller has it already (the answerer scores sentences with it too: one embedding instead of two).
         """
         query = (query or "").strip()
         if not query:
@@ -737,12 +751,12 @@ class PlanIndex:
         if retriever not in RETRIEVERS:
             raise ValueError(f"Unknown retriever {retriever!r}: choose one of {', '.join(RETRIEVERS)}.")
         if retriever == "dense":
-            return self.dense_search(query, k, plan)
+            return self.dense_search(query, k, plan, query_vector=query_vector)
         lexical = self.lexical_scores(query, plan)
         if retriever == "bm25":
             ranked = top_scores(lexical, k)
             return [Hit(s, v, lexical=v) for key, v in ranked if (s := self._section(*key)) is not None]
-        dense = self.dense_scores(query, self.settings.candidates, plan)
+        dense = self.dense_scores(query, self.settings.candidates, plan, query_vector=query_vector)
         return self.rank(query, dense, lexical, k, plan)
 
     def rank(

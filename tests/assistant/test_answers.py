@@ -143,3 +143,13 @@ def test_answer_json_contract(assistant):
     data = assistant.ask("深圳要布局哪些重大科技基础设施？").to_json()
     assert set(data) >= {"question", "rewritten_question", "answer", "answerable", "citations", "related", "mode", "notes"}
     assert data["citations"] and set(data["citations"][0]) == {"id", "title", "quote"}
+
+
+def test_an_answer_embeds_its_question_once(assistant, monkeypatch):
+    """The search and the sentence scoring share one query vector (~20 ms of e5 on 2 cores saved per answer)."""
+    calls: list[str] = []
+    real = assistant.index.embed_query
+    monkeypatch.setattr(assistant.index, "embed_query", lambda text: calls.append(text) or real(text))
+    answer = assistant.ask("深圳计划柔性引进多少名诺贝尔奖科学家？", history=[])
+    assert "五(一)3" in [c.id for c in answer.citations]
+    assert calls == ["深圳计划柔性引进多少名诺贝尔奖科学家？"]

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from index import DEFAULT_PLAN, load_plan
 from index.lexical import LexicalIndex, tokenize
 from index.plan_index import passage_text
@@ -60,6 +62,7 @@ def test_files_of_plans_no_longer_loaded_are_pruned(tmp_path):
     assert [p.name[:1] for p in tmp_path.glob("*.json")] == ["b"]
 
 
+@pytest.mark.slow
 def test_a_search_leaves_the_tokens_for_the_next_process(plan_index):
     plan_index.search("深圳要建设哪些重大科技基础设施？")
     files = list((plan_index.settings.home / "tokens").glob("*.json"))
