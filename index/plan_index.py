@@ -651,7 +651,7 @@ class PlanIndex:
         signature = tuple((name, p.sha256) for name, p in plans.items())
         state = self._retrieval
         if state is None or state.signature != signature:
-            cache = TokenCache(Path(self.settings.home) / "tokens")
+            cache = TokenCache(Path(self.settings.home) / "tokens" / self.settings.collection)  # pruned per index
             state = self._retrieval = _RetrievalState.build(signature, plans, cache)
             cache.keep([sha for _, sha in signature])
         return state

@@ -23,7 +23,7 @@ def _tools() -> str:
 
 
 class TokenCache:
-    """HOME/tokens/SHA-vN-jiebaX.json: one plan's token lists, section by section.
+    """HOME/tokens/COLLECTION/SHA-vN-jiebaX.json: one plan's token lists, section by section.
 
     Tokenizing costs ~1 ms per section (jieba twice, plus dictionary lookups): 100k sections took ~100 s of
     every worker's cold start. The file is written atomically by whichever process tokenizes first; a missing,

@@ -65,7 +65,7 @@ def test_files_of_plans_no_longer_loaded_are_pruned(tmp_path):
 @pytest.mark.slow
 def test_a_search_leaves_the_tokens_for_the_next_process(plan_index):
     plan_index.search("深圳要建设哪些重大科技基础设施？")
-    files = list((plan_index.settings.home / "tokens").glob("*.json"))
+    files = list((plan_index.settings.home / "tokens" / plan_index.settings.collection).glob("*.json"))
     assert len(files) == len(plan_index.loaded_plans())
     sections = plan_index.loaded_plans()[DEFAULT_PLAN.stem].sections
     assert len(json.loads(files[0].read_text(encoding="utf-8"))) == len(sections)
