@@ -6,7 +6,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 export HF_HUB_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: run test install system-deps eval bench load clean llm-install llm-install-large llm-server
+.PHONY: run test install system-deps eval bench bench-backends load clean llm-install llm-install-large llm-server
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,11 @@ eval: install
 
 bench: install
 	$(BIN)/python -m bench.foundation
+
+# Embedding backends (torch fp32 / bf16 / int8, ONNX Runtime fp32 / int8) on speed and retrieval quality.
+bench-backends: install
+	$(BIN)/pip install -q -c constraints.txt -e ".[bench]"
+	$(BIN)/python -m bench.scale --backends
 
 # 20 concurrent API users x 20 questions against a fresh `serve`; `--questions 50` for the 1,000-question memory run.
 load: install

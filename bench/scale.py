@@ -307,14 +307,17 @@ def _onnx_rows(model, measure) -> list[dict[str, Any]]:
         sess = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
 
         def encode(texts, prefix, sess=sess):
-            out = []
+            # Longest first, as sentence-transformers batches: like lengths together, little padding.
+            order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+            out = np.zeros((len(texts), hf.config.hidden_size), dtype=np.float32)
             for i in range(0, len(texts), 32):
-                batch = tok([prefix + t for t in texts[i : i + 32]], padding=True, truncation=True, max_length=512, return_tensors="np")
+                rows = order[i : i + 32]
+                batch = tok([prefix + texts[j] for j in rows], padding=True, truncation=True, max_length=512, return_tensors="np")
                 hidden = sess.run(None, {"input_ids": batch["input_ids"].astype(np.int64), "attention_mask": batch["attention_mask"].astype(np.int64)})[0]
                 mask = batch["attention_mask"][..., None].astype(np.float32)
                 v = (hidden * mask).sum(1) / mask.sum(1)
-                out.append(v / np.linalg.norm(v, axis=1, keepdims=True))
-            return np.concatenate(out)
+                out[rows] = v / np.linalg.norm(v, axis=1, keepdims=True)
+            return out
 
         p_prefix = prompts.get("passage") or prompts.get("document") or ""
         q_prefix = prompts.get("query") or ""
