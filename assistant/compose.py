@@ -31,7 +31,7 @@ from .sentences import Span, split_clauses, split_sentences
 __all__ = [
     "Composition", "Draft", "Evidence", "Passage", "Ranked", "SentenceScorer", "Verdict", "find_referenced", "judge",
     "lead_passage", "quotable_sentences", "rank", "render", "render_outline", "render_refusal", "render_section",
-    "select", "titled_sections",
+    "select",
 ]
 
 _SEP = "\x00"  # between texts in the joined corpus string: no term contains it
@@ -642,13 +642,6 @@ def find_referenced(refs: Sequence, sections: Sequence[Section]) -> tuple[list[S
         else:
             unknown.append(ref)
     return found, unknown
-
-
-def titled_sections(text: str, sections: Sequence[Section], min_len: int = 4) -> list[Section]:
-    """Sections whose full title the question quotes verbatim ("协同创新促进工程下面分了哪几条？")."""
-    out = [s for s in sections if len(s.title) >= min_len and s.title in text]
-    # "创新人才高地建设工程" contains "人才高地": keep only the longest titles that match.
-    return [s for s in out if not any(o is not s and s.title in o.title and len(o.title) > len(s.title) for o in out)]
 
 
 def remaining_terms(question: Question, named: Sequence[Section]) -> list[str]:

@@ -64,6 +64,8 @@ class PlanAssistant:
     def __init__(self, index: PlanIndex) -> None:
         self.index = index
         self.settings = index.settings
+        self._places: dict[str, bool] = {}  # see mentions_place(): valid for the plans of `_places_for`
+        self._places_for: tuple[Section, ...] | None = None
 
     @classmethod
     def open(cls, settings: Settings | None = None) -> "PlanAssistant":
@@ -151,10 +153,6 @@ class PlanAssistant:
         vectors = embed_queries(self.index.model, [text, *candidates])
         return vectors[1:] @ vectors[0]
 
-    @cached_property
-    def _places(self) -> dict[str, bool]:
-        return {}
-
     def mentions_place(self, place: str) -> bool:
         """Is a place named in the plan on its own (北京 inside 北京大学 does not count)?
 
@@ -162,7 +160,7 @@ class PlanAssistant:
         own, so this gives what tagging the whole plan would, at a cost that does not grow with the plan.
         """
         sections = self.index.sections()
-        if getattr(self, "_places_for", None) is not sections:  # PlanIndex gives one tuple per plan state
+        if self._places_for is not sections:  # PlanIndex gives one tuple per plan state
             self._places.clear()
             self._places_for = sections
         if place not in self._places:

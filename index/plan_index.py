@@ -171,14 +171,12 @@ class _RetrievalState:
         keys = [(s.plan, s.id) for s in sections]
         texts: list[str] = []
         words: list[list[str]] = []
-        for p in plans.values():  # BM25 tokens per plan, from the cache when an earlier process made them
+        slices: dict[str, tuple[int, int]] = {}
+        for name, p in plans.items():  # BM25 tokens per plan, from the cache when an earlier process made them
+            slices[name] = (len(texts), len(texts) + len(p.sections))
             plan_texts = [passage_text(s) for s in p.sections]
             texts += plan_texts
             words += tokens.tokens(p.sha256, plan_texts, tokenize)
-        slices, start = {}, 0
-        for name, p in plans.items():
-            slices[name] = (start, start + len(p.sections))
-            start += len(p.sections)
         return cls(
             signature,
             keys,
@@ -205,6 +203,10 @@ def check_plan_name(name: str) -> str:
             "a colon or surrounding spaces. Rename the file or pass another name (`plan-assistant index --plan FILE --name NAME`)."
         )
     return name
+
+
+def _unreadable(exc: Exception) -> CorruptIndexError:
+    return CorruptIndexError(f"The index cannot be read ({exc}). Run `plan-assistant index --rebuild`.")
 
 
 def _chunks(n: int, size: int) -> Iterator[slice]:
@@ -512,7 +514,7 @@ class PlanIndex:
             count = col.count()
             expected = self._expected_vectors()
         except Exception as exc:
-            raise CorruptIndexError(f"The index cannot be read ({exc}). Run `plan-assistant index --rebuild`.") from None
+            raise _unreadable(exc) from None
         total = sum(n for n, _ in expected.values())
         suspects = sorted(expected) if count < total else sorted(name for name, (_, building) in expected.items() if building)
         missing: dict[str, int] = {}
@@ -523,7 +525,7 @@ class PlanIndex:
             try:
                 got = get_all(col, where={"plan": name})
             except Exception as exc:
-                raise CorruptIndexError(f"The index cannot be read ({exc}). Run `plan-assistant index --rebuild`.") from None
+                raise _unreadable(exc) from None
             have = {i: (m or {}).get("hash") for i, m in zip(got["ids"], got["metadatas"])}
             lacking = sum(have.get(u.record_id) != u.hash for u in embedding_units(plans[name]))
             if lacking:

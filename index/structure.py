@@ -160,14 +160,14 @@ class Outline:
             groups.extend((plan, parent_id, members) for (parent_id, _), members in siblings.items())
         for rank, (plan, parent_id, members) in enumerate(groups):
             parent = plan.get(parent_id) if parent_id else None
-            answer = ([parent] if parent else []) + members
-            self._groups_by_kind.setdefault((members[0].kind, len(members)), (rank, answer))
+            head = [parent] if parent else []  # the answer lists the parent first, then the members
+            self._groups_by_kind.setdefault((members[0].kind, len(members)), (rank, head + members))
             counts: dict[str, list[Section]] = {}
             for m in members:
                 for size in range(1, min(_SUFFIX_MAX, len(m.title)) + 1):
                     counts.setdefault(m.title[-size:], []).append(m)
             for suffix, ms in counts.items():
-                self._groups_by_suffix.setdefault((suffix, len(ms)), (rank, ([parent] if parent else []) + ms))
+                self._groups_by_suffix.setdefault((suffix, len(ms)), (rank, head + ms))
         self._id_lengths = sorted({len(i) for i in self._by_id}, reverse=True)
         self._title_lengths = sorted({len(t) for t in self._by_title}, reverse=True)
         self._title_suffix = {

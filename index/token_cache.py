@@ -52,6 +52,7 @@ class TokenCache:
         except (OSError, ValueError) as exc:
             log.warning("cannot read %s (%s); tokenizing again", path, exc)
         made = [tokenize(t) for t in texts]
+        tmp: str | None = None
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
@@ -59,6 +60,8 @@ class TokenCache:
                 json.dump(made, fh, ensure_ascii=False, separators=(",", ":"))
             os.replace(tmp, path)  # readers see the whole file or none
         except OSError as exc:
+            if tmp is not None:  # a full disk must not leave half-written files behind
+                Path(tmp).unlink(missing_ok=True)
             log.warning("cannot cache tokens in %s (%s); each new process will tokenize again", self.folder, exc)
         return made
 
