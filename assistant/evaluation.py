@@ -12,6 +12,11 @@ import yaml
 
 __all__ = [
     "DEFAULT_SET",
+    "SUITE",
+    "Suite",
+    "column",
+    "load_suite",
+    "render_columns",
     "EvalQuestion",
     "EvalReport",
     "QuestionResult",
@@ -21,10 +26,12 @@ __all__ = [
     "render_table",
 ]
 
-DEFAULT_SET = Path(__file__).resolve().parent.parent / "tests" / "data" / "questions.yaml"
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SET = ROOT / "tests" / "data" / "questions.yaml"  # the fixed set: one plan, a regression floor
+SUITE = ROOT / "tests" / "data" / "eval" / "suite.yaml"  # the generalization suite: documents + split question sets
 HIT_AT = (1, 3, 5)
 SEARCH_DEPTH = 10  # hits searched per question: MRR is MRR@10
-TAGS = ("direct", "paraphrase", "fact", "multi", "structure", "unanswerable", "followup")
+TAGS = ("direct", "paraphrase", "fact", "multi", "structure", "unanswerable", "followup", "compare")
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,10 @@ class EvalQuestion:
     fact: str | None = None
     history: tuple[str, ...] = ()
     note: str = ""
+    facts: tuple[str, ...] = ()  # every string a correct answer holds (`fact` as a list: one per needed section)
+    plan: str | None = None  # the plan the asker selected (search and answer are limited to it)
+    split: str = ""  # "dev" (tuned on) or "test" (reported only); "" in sets without a split
+    conv: str = ""  # the conversation a turn belongs to
 
     @property
     def groups(self) -> list[str]:
@@ -78,12 +89,54 @@ def load_questions(path: str | Path) -> list[EvalQuestion]:
                 expected=tuple(str(x) for x in entry["expected"] or ()),
                 match=entry["match"],
                 answerable=bool(entry["answerable"]),
-                fact=str(entry["fact"]) if entry.get("fact") is not None else None,
+                fact=_facts(entry)[0] if _facts(entry) else None,
                 history=tuple(str(x) for x in entry.get("history") or ()),
                 note=str(entry.get("note") or ""),
+                facts=_facts(entry),
+                plan=str(entry["plan"]) if entry.get("plan") else None,
+                split=str(entry.get("split") or ""),
+                conv=str(entry.get("conv") or ""),
             )
         )
     return questions
+
+
+def _facts(entry: dict) -> tuple[str, ...]:
+    fact = entry.get("fact")
+    if fact is None:
+        return ()
+    return tuple(str(f) for f in fact) if isinstance(fact, list) else (str(fact),)
+
+
+@dataclass(frozen=True)
+class Suite:
+    """A generalization suite: the documents indexed together, and question sets split once into dev and test."""
+
+    path: Path
+    documents: tuple[Path, ...]
+    sets: tuple[Path, ...]
+
+    def questions(self) -> list[EvalQuestion]:
+        out: list[EvalQuestion] = []
+        for path in self.sets:
+            out.extend(load_questions(path))
+        ids = [q.id for q in out]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"{self.path}: question ids repeat across its sets")
+        return out
+
+
+def load_suite(path: str | Path = SUITE) -> Suite:
+    """Read a suite file: `documents` (plan files, relative to the repository) and `sets` (beside the suite)."""
+    path = Path(path)
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(raw, dict) or "documents" not in raw or "sets" not in raw:
+        raise ValueError(f"{path} must be a mapping with `documents` and `sets` (see tests/data/README.md).")
+    docs = tuple((ROOT / d).resolve() for d in raw["documents"])
+    missing = [str(d) for d in docs if not d.is_file()]
+    if missing:
+        raise ValueError(f"{path}: documents not found: {', '.join(missing)}")
+    return Suite(path, docs, tuple((path.parent / s).resolve() for s in raw["sets"]))
 
 
 @dataclass
@@ -101,6 +154,8 @@ class QuestionResult:
     ask_ms: float | None = None
     citation_precision: float | None = None
     citation_recall: float | None = None
+    cited_any: bool | None = None  # answerable questions: at least one expected section cited
+    complete: bool | None = None  # match-all questions: every needed section cited
     refused_correctly: bool | None = None  # unanswerable questions
     refused_wrongly: bool | None = None  # answerable questions
     fact_found: bool | None = None
@@ -165,6 +220,8 @@ METRICS = (
     ("mrr", "MRR"),
     ("citation_precision", "cite P"),
     ("citation_recall", "cite R"),
+    ("cited_any", "cited"),
+    ("complete", "all cited"),
     ("refusal_accuracy", "refuse"),
     ("false_refusal_rate", "false ref"),
     ("fact_accuracy", "fact"),
@@ -180,6 +237,8 @@ def _summary(results: Sequence[QuestionResult], questions: dict[str, EvalQuestio
         row.update(ranking_metrics(searched, questions))
     row["citation_precision"] = _mean(r.citation_precision for r in results)
     row["citation_recall"] = _mean(r.citation_recall for r in results)
+    row["cited_any"] = _mean(r.cited_any for r in results)
+    row["complete"] = _mean(r.complete for r in results)
     row["refusal_accuracy"] = _mean(r.refused_correctly for r in results)
     row["false_refusal_rate"] = _mean(r.refused_wrongly for r in results)
     row["fact_accuracy"] = _mean(r.fact_found for r in results)
@@ -217,8 +276,14 @@ class EvalReport:
 
 
 def _plain_id(citation_id: str) -> str:
-    """`PLAN:五(一)3` -> `五(一)3`: question sets name sections without their plan."""
+    """`PLAN:五(一)3` -> `五(一)3`: the fixed set names sections without their plan."""
     return citation_id.split(":", 1)[1] if ":" in citation_id and not citation_id.startswith("专栏") else citation_id
+
+
+def _section_key(plan: str, section_id: str, qualified: bool) -> str:
+    """How a question set names a section: `PLAN:ID` in suites of several documents, the bare ID in the fixed set."""
+    bare = _plain_id(section_id)
+    return f"{plan}:{bare}" if qualified else bare
 
 
 def _fact_in(fact: str, text: str) -> bool:
@@ -240,8 +305,11 @@ def _score_answer(result: QuestionResult, q: EvalQuestion) -> None:
             result.citation_recall = len(expected & set(cited)) / len(expected) if expected else None
         else:
             result.citation_recall = 1.0 if expected & set(cited) else 0.0
-        if q.fact is not None:
-            result.fact_found = bool(result.answer) and _fact_in(q.fact, result.answer or "")
+        result.cited_any = bool(expected & set(cited))
+        if q.match == "all" and expected:
+            result.complete = expected <= set(cited)
+        if q.facts:
+            result.fact_found = bool(result.answer) and all(_fact_in(f, result.answer or "") for f in q.facts)
     else:
         result.refused_correctly = result.answerable is False
     if "followup" in q.tags:
@@ -271,6 +339,7 @@ def evaluate(
     """
     retriever = retriever or index.settings.retriever
     by_id = {q.id: q for q in questions}
+    qualified = any(":" in e for q in questions for e in q.expected)  # suites name sections as PLAN:ID
     notes: list[str] = []
     if questions:  # warm-up: the first search loads the model and builds BM25; latency is measured warm
         index.search(questions[0].question, k=SEARCH_DEPTH, retriever=retriever)
@@ -283,14 +352,14 @@ def evaluate(
             if assistant is not None:
                 history: list[dict[str, str]] = []
                 for turn in q.history:
-                    earlier = assistant.ask(turn, history=list(history))
+                    earlier = assistant.ask(turn, history=list(history), plan=q.plan)
                     history += [{"role": "user", "content": turn}, {"role": "assistant", "content": earlier.text}]
                 started = time.perf_counter()
-                answer = assistant.ask(q.question, history=list(history))
+                answer = assistant.ask(q.question, history=list(history), plan=q.plan)
                 result.ask_ms = (time.perf_counter() - started) * 1000
                 result.answer = answer.text
                 result.answerable = bool(answer.answerable)
-                result.cited = [_plain_id(c.id) for c in answer.citations]
+                result.cited = [_section_key(c.plan, c.id, qualified) for c in answer.citations]
                 result.rewritten = answer.rewritten_question or q.question
                 _score_answer(result, q)
             if q.history:
@@ -299,9 +368,9 @@ def evaluate(
                 result.searched = q.question
             if result.searched is not None:
                 started = time.perf_counter()
-                hits = index.search(result.searched, k=SEARCH_DEPTH, retriever=retriever)
+                hits = index.search(result.searched, k=SEARCH_DEPTH, retriever=retriever, plan=q.plan)
                 result.search_ms = (time.perf_counter() - started) * 1000
-                result.ranked = [h.section.id for h in hits]
+                result.ranked = [_section_key(h.section.plan, h.section.id, qualified) for h in hits]
         except Exception as exc:  # one broken question must not hide the others' figures
             result.error = f"{type(exc).__name__}: {exc}"
         results.append(result)
@@ -366,4 +435,53 @@ def render_table(report: EvalReport) -> str:
         "search figures: answerable questions (hit@k, MRR@10); cite P/R, refusals, facts, follow-ups: answers"
     )
     lines.extend(f"note: {n}" for n in report.notes)
+    return "\n".join(lines)
+
+
+# -- a suite: dev and test side by side ----------------------------------------------------------------------------
+
+# (row label, which questions, metric): the figures the generalization issue tracks, one row each.
+SUITE_ROWS: tuple[tuple[str, Callable[[EvalQuestion], bool], str], ...] = (
+    ("unanswerable questions refused", lambda q: not q.answerable, "refusal_accuracy"),
+    ("answerable questions refused", lambda q: q.answerable, "false_refusal_rate"),
+    ("an expected section cited", lambda q: q.answerable, "cited_any"),
+    ("the asked-for fact in the answer", lambda q: q.answerable, "fact_accuracy"),
+    ("multi-section: every section cited", lambda q: q.answerable and "multi" in q.tags and "compare" not in q.tags, "complete"),
+    ("comparisons: every document cited", lambda q: "compare" in q.tags, "complete"),
+    ("follow-up turns right", lambda q: "followup" in q.tags, "followup_accuracy"),
+    ("Chinese: an expected section cited", lambda q: q.answerable and q.lang == "zh", "cited_any"),
+    ("English: an expected section cited", lambda q: q.answerable and q.lang == "en", "cited_any"),
+    ("search hit@5 (answerable, not follow-ups)", lambda q: q.answerable and not q.history, "hit@5"),
+)
+
+
+def column(report: EvalReport, questions: Sequence[EvalQuestion], keep: Callable[[EvalQuestion], bool]) -> dict[str, Any]:
+    """The suite rows over the questions `keep` admits (a split), each as {"value", "n"}."""
+    by_id = {q.id: q for q in questions}
+    chosen = [r for r in report.results if keep(by_id[r.id])]
+    out: dict[str, Any] = {}
+    for label, admits, metric in SUITE_ROWS:
+        members = [r for r in chosen if admits(by_id[r.id])]
+        summary = _summary(members, by_id) if members else {}
+        out[label] = {"value": summary.get(metric), "n": len(members)}
+    ask_ms = [r.ask_ms for r in chosen if r.ask_ms is not None]
+    out["ask p95 ms"] = {"value": _percentile(ask_ms, 95), "n": len(ask_ms)}
+    return out
+
+
+def render_columns(columns: dict[str, dict[str, Any]], title: str = "") -> str:
+    """Rows of the suite, one column per question set or split ("fixed", "dev", "test"), each cell value (n)."""
+    labels = [label for label, _, _ in SUITE_ROWS] + ["ask p95 ms"]
+    width = max(len(label) for label in labels)
+
+    def cell(c: dict[str, Any]) -> str:
+        v = c.get("value")
+        if v is None:
+            return "–"
+        return f"{v:.0f} ({c['n']})" if isinstance(v, float) and v > 1.5 else f"{v:.3f} ({c['n']})"
+
+    lines = [title] if title else []
+    lines.append(f"{'':<{width}}  " + "  ".join(f"{name:>13}" for name in columns))
+    for label in labels:
+        lines.append(f"{label:<{width}}  " + "  ".join(f"{cell(col.get(label, {})):>13}" for col in columns.values()))
     return "\n".join(lines)

@@ -165,26 +165,57 @@ def cmd_llm_server(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from assistant.evaluation import DEFAULT_SET, evaluate, load_questions, render_table
+    from assistant import PlanAssistant
+    from assistant.evaluation import evaluate, load_questions, render_table
     from index import PlanIndex
 
-    path = Path(args.set) if args.set else DEFAULT_SET
-    questions = load_questions(path)
     settings = _settings(args)
     settings = settings.with_(retriever=args.retriever or settings.retriever)
+    if not args.set:
+        return _eval_suite(args, settings)
+    path = Path(args.set)
+    questions = load_questions(path)
     idx = PlanIndex.open(settings)
-    assistant = None
-    if not args.search_only:
-        from assistant import PlanAssistant
-
-        assistant = PlanAssistant(idx)
-
-    def progress(n: int, total: int, qid: str) -> None:
-        if sys.stderr.isatty():
-            print(f"\r{n}/{total} {qid}", end="\n" if n == total else "", file=sys.stderr, flush=True)
-
-    report = evaluate(idx, questions, assistant=assistant, question_set=str(path), progress=progress)
+    assistant = None if args.search_only else PlanAssistant(idx)
+    report = evaluate(idx, questions, assistant=assistant, question_set=str(path), progress=_eval_progress)
     print(report.dumps() if args.json else render_table(report))
+    return 0
+
+
+def _eval_progress(n: int, total: int, qid: str) -> None:
+    if sys.stderr.isatty():
+        print(f"\r{n}/{total} {qid}", end="\n" if n == total else "", file=sys.stderr, flush=True)
+
+
+EVAL_COLLECTION = "eval_suite"  # the suite's documents are indexed apart from the user's own plans
+
+
+def _eval_suite(args: argparse.Namespace, settings: Settings) -> int:
+    """The fixed set on the user's index, and the suite's dev and test splits on its own documents, side by side."""
+    from assistant import PlanAssistant
+    from assistant.evaluation import DEFAULT_SET, SUITE, column, evaluate, load_questions, load_suite, render_columns
+    from index import PlanIndex
+
+    suite = load_suite(args.suite or SUITE)
+    columns: dict[str, dict] = {}
+    reports: dict[str, dict] = {}
+    if not args.no_fixed:
+        idx = PlanIndex.open(settings)
+        fixed = load_questions(DEFAULT_SET)
+        report = evaluate(idx, fixed, assistant=PlanAssistant(idx), question_set=str(DEFAULT_SET), progress=_eval_progress)
+        columns["fixed"] = column(report, fixed, lambda q: True)
+        reports["fixed"] = report.to_json()
+    suite_idx = PlanIndex.open(settings.with_(collection=EVAL_COLLECTION), build=False)
+    suite_idx.build([str(d) for d in suite.documents], progress=_progress)
+    questions = suite.questions()
+    report = evaluate(suite_idx, questions, assistant=PlanAssistant(suite_idx), question_set=str(suite.path), progress=_eval_progress)
+    for split in ("dev", "test"):
+        columns[split] = column(report, questions, lambda q, split=split: q.split == split)
+    reports["suite"] = report.to_json()
+    if args.json:
+        _print_json({"columns": columns, "reports": reports})
+    else:
+        print(render_columns(columns, f"suite: {suite.path} ({len(questions)} questions); fixed: {DEFAULT_SET}"))
     return 0
 
 
@@ -235,7 +266,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_remove)
 
     p = sub.add_parser("eval", parents=[common], help="score search and answers on a question set")
-    p.add_argument("--set", metavar="FILE", help="question set YAML (default: tests/data/questions.yaml)")
+    p.add_argument("--set", metavar="FILE", help="one question set YAML, scored on your index (e.g. tests/data/questions.yaml)")
+    p.add_argument("--suite", metavar="FILE", help="suite of documents and split sets (default: tests/data/eval/suite.yaml)")
+    p.add_argument("--no-fixed", action="store_true", help="suite only: skip the fixed set's column")
     p.add_argument("--retriever", choices=["hybrid", "dense", "bm25"], default=None, help="ranking to score (default hybrid)")
     p.add_argument("--search-only", action="store_true", help="score search only, skip the answers")
     p.add_argument("--json", action="store_true")
