@@ -25,6 +25,9 @@ from .question import (
     Question,
     content_terms,
 )
+from .evidence import NUMBER as _NUMBER
+from .features import REFUSAL_FEATURES, question_features, sentence_features
+from .fitted import AnswererModel, load_model
 from .records import Citation
 from .sentences import Span, split_clauses, split_sentences
 
@@ -38,20 +41,7 @@ _SEP = "\x00"  # between texts in the joined corpus string: no term contains it
 
 Embed = Callable[[Sequence[str]], np.ndarray]  # texts -> (n, dim) unit vectors
 
-# Evidence of the fact kinds some questions need (see question.NEEDS_EVIDENCE).
-_NUMBER = re.compile(r"[0-9０-９]+(?:[.,][0-9]+)?|[一二两三四五六七八九十百千万]+(?=[个家名项条次位所座种期大批类处亿万元年倍%]|以上)")
-_EVIDENCE = {
-    MONEY: re.compile(r"[0-9０-９.]+\s*(?:亿|万|千)?(?:元|美元|港元|欧元)|[$¥￥€]\s*[0-9]|[一二两三四五六七八九十百千万]+(?:亿|万)元"),
-    PERCENT: re.compile(r"[0-9０-９.]+\s*[%％]|百分之|个百分点|比重|占比"),
-    TIME: re.compile(r"[0-9０-９]{4}\s*年|[0-9０-９]{1,2}\s*月|年底|年内|年前|季度|[0-9]{4}[-/.][0-9]{1,2}"),
-    PERSON: re.compile(r"(?!x)x"),  # filled in by jieba's person-name tags, see _has_person
-}
-_ENUMERATION = re.compile(r"[、,，]")
 _CJK_CHARS = re.compile(r"[\u3400-\u9fff]")
-_MEASURE_VERB = re.compile(
-    r"^(?:加快|推进|推动|支持|鼓励|建立|建设|完善|加强|加大|实施|开展|引导|培育|打造|构建|提升|强化|探索|深化|落实|促进|发展|设立|举办|组建|"
-    r"依托|围绕|利用|充分|积极|大力|着力|重点|争取|力争|引进|创建|扩大|提高|优化|整合|规划)"
-)
 
 
 @dataclass(frozen=True)
@@ -62,6 +52,12 @@ class Evidence:
     cite_id: str
     rank: int = 0
     prior: float = 0.0  # how strongly retrieval put it forward: 1/(1 + its rank among the search hits), else 0
+    label: str = ""  # how the answer names the section: 《2016年政府工作报告》三(一) among several documents
+    previous: bool = False  # the last answer cited it (a follow-up's candidates)
+
+    @property
+    def shown(self) -> str:
+        return self.label or self.cite_id
 
 
 @dataclass
@@ -108,7 +104,7 @@ class Composition:
             mine = [q for q in self.passages if q.evidence.cite_id == cid]
             start, end = min(q.start for q in mine), max(q.end for q in mine)
             seen[cid] = len(out)
-            out.append(Citation(cid, s.title, s.text[start:end], s.plan))
+            out.append(Citation(cid, s.title, s.text[start:end], s.plan, p.evidence.label))
         return out
 
 
@@ -130,41 +126,6 @@ def quotable_sentences(section: Section) -> list[Span]:
     if len(spans) > 1 and spans[0].text.rstrip("。.：:") == section.title:
         spans = spans[1:]
     return spans or split_sentences(text)
-
-
-def _has_person(text: str) -> bool:
-    from .question import _jieba
-
-    _, posseg = _jieba()
-    return any(w.flag == "nr" and len(w.word) >= 2 for w in posseg.cut(text))
-
-
-# "多少辆 / 几家": the measure word the asker expects the number in (个 says nothing, 年 is usually a year).
-_ASKED_UNIT = re.compile(r"(?:多少|几)\s*(辆|家|名|人|位|项|条|次|所|座|种|台|套|批|处|亿元|万元|元|平方米|平方公里|公里|吨|倍|天|个月|年)")
-_SAME_UNIT = {"人": "人名位", "名": "人名位", "位": "人名位", "元": "元", "亿元": "亿元", "万元": "万元"}
-_COUNT_NUMBER = r"(?:[0-9０-９]+(?:[.,][0-9]+)?|[一二两三四五六七八九十百千万]+)(?:\s*[-~～至到]\s*(?:[0-9０-９]+|[一二两三四五六七八九十百千万]+))?\s*(?:余|多)?"
-
-
-def asked_unit(text: str) -> str | None:
-    m = _ASKED_UNIT.search(text)
-    return m.group(1) if m else None
-
-
-def counts_in(unit: str, text: str) -> bool:
-    """Does `text` count something in `unit` ("2200家", "8-10家"; for 年 a number of years, not 2020年)?"""
-    units = _SAME_UNIT.get(unit, unit)
-    alternatives = "|".join(re.escape(u) for u in ([unit] if len(unit) > 1 else list(units)))
-    if unit == "年":
-        return bool(re.search(r"(?<![0-9])(?:[0-9]{1,2}|[一二两三四五六七八九十]+)\s*(?:多)?年", text))
-    return bool(re.search(rf"{_COUNT_NUMBER}(?:{alternatives})", text))
-
-
-def has_evidence(kind: str, text: str) -> bool:
-    """Does `text` hold the kind of fact a MONEY/PERCENT/TIME/PERSON question asks for?"""
-    if kind == PERSON:
-        return _has_person(text)
-    pattern = _EVIDENCE.get(kind)
-    return bool(pattern and pattern.search(text))
 
 
 CONTEXT_SHARE = 0.3  # weight of a follow-up's carried-over terms in the lexical score
@@ -265,17 +226,24 @@ class SentenceScorer:
             self._idf[term] = math.log((n + 1) / (df + 0.5)) if n else 1.0
         return self._idf[term]
 
-    def coverage(self, question: Question) -> float:
-        """IDF-weighted share of the question's key terms found anywhere in the plan (English: the share of its
-        words that translate into the plan's words). Low coverage: the question is about things the plan never names."""
+    def coverage(self, question: Question, in_scope: Callable[[str], bool] | None = None) -> float:
+        """IDF-weighted share of the question's key terms found anywhere in the documents asked about (English: the
+        share of its words that translate into their words). Low: the question is about things they never name."""
         if question.english:
             return question.translated_share if question.translated_share is not None else 1.0
         terms = list(question.terms)
         if not terms:
             return 1.0
+        found = in_scope or self.in_corpus
         total = sum(self.idf(t) for t in terms)
-        got = sum(self.idf(t) for t in terms if self.in_corpus(t))
+        got = sum(self.idf(t) for t in terms if found(t))
         return got / total if total else 1.0
+
+    def max_idf(self) -> float:
+        """The IDF of a term found nowhere: the scale of `idf`."""
+        self._ensure_idf()
+        n = len(self._texts)
+        return math.log((n + 1) / 0.5) if n else 1.0
 
     def in_corpus(self, term: str) -> bool:
         self._ensure_idf()
@@ -336,38 +304,11 @@ class SentenceScorer:
 
 # -- choosing what to quote ------------------------------------------------------------------------------------
 
-# Sentence score = dense + W_LEX * lexical + W_CUE * cue + W_TITLE * title + W_PHRASE * phrase + W_PRIOR * prior
-# - W_RANK * rank. The weights were set on the fixed question set (tests/data/questions.yaml) and checked on
-# bench/holdout_questions.yaml.
-W_LEX = 0.2
-W_CUE = 0.02
-W_TITLE = 0.02  # times the share of the question's key terms in the section's title
-W_PHRASE = 0.02  # times phrase_match: the question's words in a row in the sentence
-W_RANK = 0.002
-# Retrieval (hybrid e5 + BM25 with CC-CEDICT translation) knows sections better than sentence scores do for English
-# questions, whose lexical match against Chinese text is thin: its ranking counts more there.
-W_PRIOR = {False: 0.01, True: 0.04}
-NEIGHBOR_MARGIN = 0.015  # an adjacent sentence this close to the best one is quoted with it
-SECOND_MARGIN = 0.005  # another section whose best sentence is this close (and adds a term) is cited too
-MAX_SECTIONS = 2
+NEIGHBOR_SHARE = 0.5  # an adjacent sentence at least this share as likely as the best one is quoted with it
+NEAR_SENTENCES = 5  # the best sentences whose facts count as "close" when judging whether the question is answered
 MAX_LOCATE_SECTIONS = 6
 MAX_PASSAGE_CHARS = 240
 TRIM_OVER = 60  # sentences longer than this are cut to the clauses with the number a 多少 question asks for
-
-
-def _cue(question: Question, text: str) -> float:
-    """How well a sentence fits the kind of answer asked for: a number for 多少, a list for 哪些, a measure for 怎么."""
-    cue = 0.0
-    if question.wants(COUNT) and _NUMBER.search(text):
-        cue += 1.0
-    for kind in NEEDS_EVIDENCE:
-        if question.wants(kind) and has_evidence(kind, text):
-            cue += 1.0
-    if question.wants(LIST) or question.wants(LOCATE):
-        cue += min(1.0, len(_ENUMERATION.findall(text)) / 4)
-    if question.wants(HOW) and _MEASURE_VERB.match(text):
-        cue += 0.5
-    return cue
 
 
 PHRASE_MIN, PHRASE_FULL = 4, 8  # shared Chinese runs shorter than this are single words; this long is a full match
@@ -385,54 +326,47 @@ def phrase_match(question: Question, text: str) -> float:
     return 0.0 if run < PHRASE_MIN else min(run, PHRASE_FULL) / PHRASE_FULL
 
 
+def _probability(score: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, score))))
+
+
 @dataclass
 class Ranked:
     """The scored sentences of the candidate sections and the best one per section, best section first."""
 
     units: list[_Unit]
     best: list[_Unit]  # one per section
+    features: np.ndarray | None = None  # SENTENCE_FEATURES of `units`, row by row
 
     @property
     def top(self) -> _Unit | None:
         return self.best[0] if self.best else None
 
+    def near(self, n: int = NEAR_SENTENCES) -> list[_Unit]:
+        """The n best sentences overall."""
+        return sorted(self.units, key=lambda u: -u.score)[:n]
 
-def rank(question: Question, evidence: Sequence[Evidence], scorer: SentenceScorer, qvec: np.ndarray | None) -> Ranked:
-    """Score every quotable sentence; sections with no body (a box's title line) only count when nothing else is left."""
+
+def rank(question: Question, evidence: Sequence[Evidence], scorer: SentenceScorer, qvec: np.ndarray | None,
+         model: AnswererModel | None = None) -> Ranked:
+    """Score every quotable sentence with the fitted sentence model; sections with no body (a box's title line)
+    only count when nothing else is left."""
+    model = model or load_model()
     with_body = [e for e in evidence if e.section.body.strip()] or list(evidence)
     units = scorer.units(question, qvec, with_body)
-    # A question that restates a section's title ("人才体制机制改革…" -> "加快推进人才体制机制改革创新") is about that
-    # section rather than the overview above it that uses the same words in passing; "where is X mentioned" is not.
+    # A question that restates a section's title is about that section ("where is X mentioned" is not).
     titled = {} if question.wants(LOCATE) else {e.cite_id: scorer.lexical(question.groups, e.section.title) for e in with_body}
-    for u in units:
-        u.score = (
-            u.dense
-            + W_LEX * u.lexical
-            + W_CUE * _cue(question, u.span.text)
-            + W_TITLE * titled.get(u.evidence.cite_id, 0.0)
-            + W_PHRASE * phrase_match(question, u.span.text)
-            + W_PRIOR[question.english] * u.evidence.prior
-            - W_RANK * u.evidence.rank
-        )
+    features = sentence_features(question, units, titled, phrase_match, scorer.idf)
+    if units:
+        for u, score in zip(units, model.sentence.logit(features)):
+            u.score = float(score)
     by_section: dict[str, _Unit] = {}
     for u in units:
         cur = by_section.get(u.evidence.cite_id)
         if cur is None or u.score > cur.score:
             by_section[u.evidence.cite_id] = u
     best = sorted(by_section.values(), key=lambda u: -u.score)
-    # An overview restates its parts in passing: when one of its own parts answers about as well, the part is the
-    # specific answer (a project's intro vs the numbered item the question is about).
-    if best:
-        top = best[0].evidence.section
-        for u in best[1:]:
-            if u.score < best[0].score - SECOND_MARGIN:
-                break
-            part = u.evidence.section
-            if part.parent_id == top.id and part.plan == top.plan:
-                best.remove(u)
-                best.insert(0, u)
-                break
-    return Ranked(units, best)
+    return Ranked(units, best, features)
 
 
 def _trim(question: Question, scorer: SentenceScorer, section: Section, span: Span) -> tuple[int, int, bool, bool]:
@@ -469,15 +403,16 @@ def _trim(question: Question, scorer: SentenceScorer, section: Section, span: Sp
 
 
 def _passage(question: Question, scorer: SentenceScorer, ranked: Ranked, best: _Unit, max_sentences: int) -> Passage:
-    """The best sentence of a section, with adjacent sentences that score nearly as well (one contiguous quote)."""
+    """The best sentence of a section, with adjacent sentences nearly as likely to answer (one contiguous quote)."""
     section = best.evidence.section
     mine = {u.index: u for u in ranked.units if u.evidence.cite_id == best.evidence.cite_id}
     lo = hi = best.index
+    floor = NEIGHBOR_SHARE * _probability(best.score)
     while hi - lo + 1 < max_sentences:
         grew = False
         for nxt in (lo - 1, hi + 1):
             u = mine.get(nxt)
-            if u is None or u.score < best.score - NEIGHBOR_MARGIN:
+            if u is None or _probability(u.score) < floor:
                 continue
             new_lo, new_hi = min(lo, nxt), max(hi, nxt)
             if mine[new_hi].span.end - mine[new_lo].span.start > MAX_PASSAGE_CHARS:
@@ -493,99 +428,100 @@ def _passage(question: Question, scorer: SentenceScorer, ranked: Ranked, best: _
     return Passage(best.evidence, start, end, best.score, cut_before, cut_after)
 
 
-def _adds_something(question: Question, scorer: SentenceScorer, chosen: list[Passage], candidate: _Unit) -> bool:
-    """A further section is cited only when it brings a key term of the question the chosen quotes lack."""
-    have = "".join(p.quote for p in chosen)
-    text = candidate.span.text
-    for g in question.groups:
-        for t in [g] if isinstance(g, str) else g:
-            if t.lower() in text.lower() and t.lower() not in have.lower() and scorer.idf(t) > 1.0:
-                return True
-    return False
-
-
-def select(question: Question, ranked: Ranked, scorer: SentenceScorer) -> list[Passage]:
-    """The passages to quote: the best section's best sentences, plus close runners-up that add something."""
+def select(question: Question, ranked: Ranked, scorer: SentenceScorer, model: AnswererModel | None = None) -> list[Passage]:
+    """The passages to quote: the best section's best sentences, plus every other section whose best sentence the
+    fitted model finds nearly as likely to answer (an answer spread over several sections cites each)."""
+    model = model or load_model()
     top = ranked.top
     if top is None:
         return []
-    many = question.wants(LOCATE)
     per_section = 3 if (question.wants(LIST) or question.wants(HOW)) else 2
     chosen = [_passage(question, scorer, ranked, top, per_section)]
-    limit = MAX_LOCATE_SECTIONS if many else MAX_SECTIONS
+    limit = MAX_LOCATE_SECTIONS if question.wants(LOCATE) else model.max_sections
+    floor = model.extra_section * _probability(top.score)
     for u in ranked.best[1:]:
         if len(chosen) >= limit:
             break
-        if many:
-            ok = u.lexical >= 0.5 * top.lexical and u.lexical > 0 and u.score >= top.score - 4 * SECOND_MARGIN
-        else:
-            ok = u.score >= top.score - SECOND_MARGIN and _adds_something(question, scorer, chosen, u)
-        if ok:
+        if _probability(u.score) >= floor:
             chosen.append(_passage(question, scorer, ranked, u, per_section))
     return chosen
 
 
-# -- deciding whether the plan answers -------------------------------------------------------------------------
-
-# e5 scores an English question against Chinese text about this much lower than the same question in Chinese;
-# adding it back lets one threshold (Settings.min_score) serve both languages.
-ENGLISH_OFFSET = 0.08
-EVIDENCE_MARGIN = 0.03  # how far below the best sentence a sentence may be and still supply the asked-for fact
-MIN_COVERAGE = 0.08  # below this share of its key terms in the plan, a Chinese question is about something else…
-CONFIDENT = 0.95  # …unless its best sentence is this relevant anyway
+# -- deciding whether the documents answer ---------------------------------------------------------------------
 
 
 @dataclass
 class Verdict:
-    """Whether the plan answers, and if not why: not_found, place, quoted, missing:<kind>."""
+    """Whether the documents answer, and if not why: not_found, place, quoted, year, missing:<kind>."""
 
     answerable: bool
     reason: str = ""
     detail: str = ""
     relevance: float = 0.0
     coverage: float = 1.0
+    probability: float = 1.0  # the fitted P(answerable)
 
 
 def relevance(question: Question, unit: _Unit) -> float:
-    """How well the best sentence matches, comparable across languages: dense + W_LEX * lexical (+ offset)."""
-    return unit.dense + W_LEX * unit.lexical + (ENGLISH_OFFSET if question.english else 0.0)
+    """How well the best sentence matches: its e5 cosine plus a fifth of its key-term share (a signal, not a rule)."""
+    return unit.dense + 0.2 * unit.lexical
+
+
+def refusal_features(question: Question, ranked: Ranked, scorer: SentenceScorer, in_scope: Callable[[str], bool],
+                     place_absent: bool) -> np.ndarray:
+    """The REFUSAL_FEATURES row of a question (see assistant/features.py)."""
+    return question_features(
+        question, ranked, in_scope=in_scope, idf=scorer.idf, max_idf=scorer.max_idf(),
+        coverage=scorer.coverage(question, in_scope), place_absent=place_absent,
+    )
+
+
+# What a refusal names as missing, in the order it is told: the first signal that fired.
+_REASONS = (("place_absent", "place"), ("year_absent", "year"), ("quoted_absent", "quoted"), ("missing_kind", "missing:kind"),
+            ("missing_unit", "missing:count"), ("no_term_number", "missing:number"), ("stance_conflict", "stance"))
 
 
 def judge(
     question: Question,
     ranked: Ranked,
     scorer: SentenceScorer,
-    min_score: float,
-    plan_places: Callable[[str], bool] | None = None,
+    *,
+    in_scope: Callable[[str], bool] | None = None,
+    place_absent: bool = False,
+    model: AnswererModel | None = None,
 ) -> Verdict:
-    """Refuse when a named place or quoted term is not in the plan, when the asked-for kind of fact (an amount,
-    a share, a date, a name) is nowhere near, or when even the best sentence is below `min_score`."""
+    """Answer or refuse, by the refusal model fitted on dev questions (`python -m bench.fit_answerer`)."""
+    model = model or load_model()
     top = ranked.top
     if top is None:
-        return Verdict(False, "not_found")
+        return Verdict(False, "not_found", probability=0.0)
+    in_scope = in_scope or scorer.in_corpus
+    x = refusal_features(question, ranked, scorer, in_scope, place_absent)
+    p = float(model.refusal.probability(x[None, :])[0])
     rel = relevance(question, top)
-    cov = scorer.coverage(question)
-    # A question about another city ("上海要建设…", "Beijing's targets…"): none of the places it names is in the plan.
-    if question.places and plan_places is not None and not any(plan_places(p) for p in question.places):
-        return Verdict(False, "place", question.places[0], rel)
-    for term in question.quoted:
-        if not scorer.in_corpus(term):
-            return Verdict(False, "quoted", term, rel)
-    near = [u for u in ranked.units if u.score >= top.score - EVIDENCE_MARGIN]
-    for kind in NEEDS_EVIDENCE:
-        if question.wants(kind) and not any(has_evidence(kind, u.span.text) for u in near):
-            return Verdict(False, f"missing:{kind}", kind, rel)
-    unit = None if question.wants(LOCATE) else asked_unit(question.text)  # "出现了几次" counts mentions
-    if unit and not any(counts_in(unit, u.span.text) for u in near):
-        return Verdict(False, "missing:count", unit, rel)
-    subject = question.subject_groups
-    if subject and not any(all(any(a in u.span.text for a in g) for g in subject) for u in near):
-        return Verdict(False, "not_found", "", rel, cov)  # "How many 5G base stations": no sentence counts them
-    if not question.english and cov < MIN_COVERAGE and rel < CONFIDENT:
-        return Verdict(False, "not_found", "", rel, cov)  # the plan names none of what the question is about
-    if rel < min_score:
-        return Verdict(False, "not_found", "", rel, cov)
-    return Verdict(True, "", "", rel, cov)
+    cov = float(x[REFUSAL_FEATURES.index("coverage")])
+    if p >= model.answer_above:
+        return Verdict(True, "", "", rel, cov, p)
+    fired = {name: float(x[REFUSAL_FEATURES.index(name)]) for name, _ in _REASONS}
+    for name, reason in _REASONS:
+        if fired[name] > 0:
+            return Verdict(False, reason, _reason_detail(question, reason, in_scope), rel, cov, p)
+    return Verdict(False, "not_found", "", rel, cov, p)
+
+
+def _reason_detail(question: Question, reason: str, in_scope: Callable[[str], bool]) -> str:
+    """The thing a refusal names: the place, year or term the documents lack, or the kind of fact."""
+    if reason == "place":
+        return next(iter(question.places), "")
+    if reason == "year":
+        import re as _re
+
+        return next((y for y in _re.findall(r"(?<![0-9])(?:19|20)[0-9]{2}(?![0-9])", question.text) if not in_scope(y)), "")
+    if reason == "quoted":
+        return next((t for t in question.quoted if not in_scope(t)), "")
+    if reason == "missing:kind":
+        return next((k for k in NEEDS_EVIDENCE if question.wants(k)), "")
+    return ""
 
 
 # -- questions about the plan's structure ("专栏12有哪些内容？", "第18条讲什么？", "What is box 13 called?") --------
@@ -688,6 +624,8 @@ _KIND_NAMES = {
     PERCENT: ("具体比例", "a percentage or share"),
     TIME: ("具体时间", "a date or deadline"),
     PERSON: ("具体人名", "names of people"),
+    "count": ("具体数量", "that number"),
+    "number": ("具体数字", "that figure"),
 }
 
 
@@ -713,46 +651,65 @@ class Draft:
         return Composition(self.related).citations()
 
 
+@dataclass(frozen=True)
+class Frame:
+    """How the answer refers to the documents: by their kind (规划, 报告 …), and by short title among several."""
+
+    kind: str = "规划"
+    kind_en: str = "plan"
+    several: bool = False  # sections are named with their document: 《2016年政府工作报告》三(一)
+
+    def the(self, english: bool) -> str:
+        return f"The {self.kind_en}" if english else self.kind
+
+
+PLAN_FRAME = Frame()
+
+
 def _name(p: Passage, english: bool) -> str:
     s = p.evidence.section
-    return f"{p.evidence.cite_id} ({s.title})" if english else f"{p.evidence.cite_id}「{s.title}」"
+    return f"{p.evidence.shown} ({s.title})" if english else f"{p.evidence.shown}「{s.title}」"
 
 
 def _quoted(p: Passage) -> str:
-    return f"{p.display}[{p.evidence.cite_id}]"
+    return f"{p.display}[{p.evidence.shown}]"
 
 
-def _lead(question: Question, p: Passage) -> str:
+def _lead(question: Question, p: Passage, frame: Frame = PLAN_FRAME) -> str:
     name = _name(p, question.english)
+    the = frame.the(question.english)
+    if frame.several:
+        return f"According to {name}:" if question.english else f"据{name}："
     if question.english:
         if question.wants(COUNT):
-            return f"The plan gives the figure in {name}:"
+            return f"{the} gives the figure in {name}:"
         if question.wants(HOW):
-            return f"The plan sets out the measures in {name}:"
+            return f"{the} sets out the measures in {name}:"
         if question.wants(LIST):
-            return f"The plan lists them in {name}:"
-        return f"The plan addresses this in {name}:"
+            return f"{the} lists them in {name}:"
+        return f"{the} addresses this in {name}:"
     if question.wants(COUNT):
-        return f"关于数量，规划在{name}中写道："
+        return f"关于数量，{the}在{name}中写道："
     if question.wants(HOW):
-        return f"规划在{name}中提出的做法是："
+        return f"{the}在{name}中提出的做法是："
     if question.wants(LIST):
-        return f"规划在{name}中列出："
-    return f"规划在{name}中写道："
+        return f"{the}在{name}中列出："
+    return f"{the}在{name}中写道："
 
 
-def render(question: Question, passages: Sequence[Passage]) -> list[str]:
+def render(question: Question, passages: Sequence[Passage], frame: Frame = PLAN_FRAME) -> list[str]:
     """Lead sentence, then each quote followed by its citation; more sections are introduced as "另见"."""
     if not passages:
         return []
     english = question.english
-    if question.wants(LOCATE) and len({p.evidence.cite_id for p in passages}) > 1:
+    the = frame.the(english)
+    if len({p.evidence.cite_id for p in passages}) > 2 or (question.wants(LOCATE) and len({p.evidence.cite_id for p in passages}) > 1):
         n = len({p.evidence.cite_id for p in passages})
-        lines = [f"The plan mentions this in {n} places:" if english else f"规划中有{n}处提到："]
+        lines = [f"{the} speaks to this in {n} places:" if english else f"{the}中有{n}处谈到："]
         for p in passages:
             lines.append(f"- {_name(p, english)}: {_quoted(p)}" if english else f"- {_name(p, english)}：{_quoted(p)}")
         return lines
-    lines = [_lead(question, passages[0]), _quoted(passages[0])]
+    lines = [_lead(question, passages[0], frame), _quoted(passages[0])]
     for p in passages[1:]:
         lines.append(f"See also {_name(p, english)}:" if english else f"另见{_name(p, english)}：")
         lines.append(_quoted(p))
@@ -764,9 +721,9 @@ def render_outline(question: Question, parent: Evidence, children: Sequence[Pass
     s = parent.section
     english = question.english
     lead = (
-        f"{parent.cite_id} ({s.title}) has {len(children)} items:"
+        f"{parent.shown} ({s.title}) has {len(children)} items:"
         if english
-        else f"{parent.cite_id}「{s.title}」下设{len(children)}项："
+        else f"{parent.shown}「{s.title}」下设{len(children)}项："
     )
     lines = [lead]
     for p in children:
@@ -781,38 +738,64 @@ def render_section(question: Question, passage: Passage, *, name_only: bool = Fa
     ev, english = passage.evidence, question.english
     s = ev.section
     if name_only:
-        lead = f"{ev.cite_id} is titled 「{s.title}」." if english else f"{ev.cite_id}的标题是「{s.title}」。"
+        lead = f"{ev.shown} is titled 「{s.title}」." if english else f"{ev.shown}的标题是「{s.title}」。"
     else:
         lead = f"{_name(passage, english)} says:" if english else f"{_name(passage, english)}的内容是："
     return [lead, _quoted(passage)]
 
 
-def render_refusal(question: Question, verdict: Verdict, related: Sequence[Passage]) -> list[str]:
-    """Say plainly that the plan does not answer, why when we know, and offer the nearest sections."""
+# The interrogative tail of a Chinese question ("…是多少？", "…有哪些？"): cut to name what was asked.
+_ASKING_TAIL = re.compile(
+    r"(?:(?:分别|一共|总共|大概|具体|到底|究竟)?(?:是|有|为|定在|定的|定了|控制在|达到|要达到|能|会|要|打算|准备|计划)?"
+    r"(?:多少|多大|几[个项条家名次年]?|哪些|哪几[个项条]?|哪个|哪里|哪儿|什么时候|何时|什么|怎么样|怎样|如何|怎么|吗|呢|是否|有没有)"
+    r".*|[？?。!！]+)$"
+)
+_ASKING_HEAD = re.compile(r"^(?:请问|那么|那|规划|报告|文件)(?:中|里|里面)?(?:提到|说|讲)?的?")
+
+
+def asked_phrase(text: str) -> str:
+    """What a Chinese question asks about, in its own words: "规划中深圳2020年GDP目标是多少？" -> 深圳2020年GDP目标."""
+    phrase = _ASKING_HEAD.sub("", text.strip())
+    for _ in range(3):
+        cut = _ASKING_TAIL.sub("", phrase).strip(" ，,、的")
+        if cut == phrase or not cut:
+            break
+        phrase = cut
+    return phrase if 2 <= len(phrase) <= 40 else ""
+
+
+def render_refusal(question: Question, verdict: Verdict, related: Sequence[Passage], frame: Frame = PLAN_FRAME) -> list[str]:
+    """Say plainly that the documents do not answer, what they lack when we know it, and offer the nearest sections."""
     english = question.english
     reason, detail = verdict.reason, verdict.detail
+    the = frame.the(english)
+    asked = "" if english else asked_phrase(question.text)
     if reason == "place":
         first = (
-            f"The plan does not mention {detail}, so it cannot answer this."
+            f"{the} does not mention {detail}, so it cannot answer this."
             if english
-            else f"规划中没有提到“{detail}”，无法回答这个问题。"
+            else f"{the}中没有提到“{detail}”，无法回答这个问题。"
         )
+    elif reason == "year":
+        first = f"{the} says nothing about {detail}." if english else f"{the}中没有关于{detail}年的内容，无法回答这个问题。"
     elif reason == "quoted":
-        first = f"The plan does not contain “{detail}”." if english else f"规划中没有“{detail}”这一提法，无法回答这个问题。"
-    elif reason.startswith("missing:"):
-        zh, en = _KIND_NAMES.get(detail, ("具体数据", "that detail"))
+        first = f"{the} does not contain “{detail}”." if english else f"{the}中没有“{detail}”这一提法，无法回答这个问题。"
+    elif reason.startswith("missing:") or reason == "stance":
+        zh, en = _KIND_NAMES.get(detail, ("具体数据", "that figure"))
+        if reason == "stance":
+            zh, en = "所问的这一项（目标与实际完成情况不同）", "that figure (a target is not an outcome)"
         first = (
-            f"The plan touches on this topic but does not give {en}."
+            f"{the} touches on this topic but does not give {en}."
             if english
-            else f"规划涉及相关内容，但没有给出{zh}。"
+            else f"{the}涉及相关内容，但没有给出{('“' + asked + '”的') if asked else ''}{zh}。"
         )
     elif reason == "unknown_ref":
-        first = f"The plan has no {detail}." if english else f"规划中没有{detail}。"
+        first = f"{the} has no {detail}." if english else f"{the}中没有{detail}。"
     else:
         first = (
-            "The plan does not say: no section of it answers this question."
+            f"{the} does not say: no section of it answers this question."
             if english
-            else "规划中没有找到回答这个问题的内容。"
+            else (f"{the}中没有给出“{asked}”。" if asked else f"{the}中没有找到回答这个问题的内容。")
         )
     lines = [first]
     if related:

@@ -16,6 +16,7 @@ __all__ = [
     "Suite",
     "column",
     "load_suite",
+    "open_suite_index",
     "render_columns",
     "EvalQuestion",
     "EvalReport",
@@ -124,6 +125,19 @@ class Suite:
         if len(set(ids)) != len(ids):
             raise ValueError(f"{self.path}: question ids repeat across its sets")
         return out
+
+
+SUITE_COLLECTION = "eval_suite"  # the suite's documents are indexed apart from the user's own plans
+
+
+def open_suite_index(settings: Any, suite: Suite, progress: Callable[[str, int, int], None] | None = None) -> Any:
+    """The suite's documents indexed together in their own collection (incremental: only changes are embedded;
+    an interrupted build is finished)."""
+    from index import PlanIndex
+
+    idx = PlanIndex(settings.with_(collection=SUITE_COLLECTION))
+    idx.build([str(d) for d in suite.documents], progress=progress)
+    return idx
 
 
 def load_suite(path: str | Path = SUITE) -> Suite:

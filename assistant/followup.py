@@ -112,8 +112,13 @@ def _bare(question: str) -> bool:
     return len(_QUESTION_WORDS_ZH.sub("", question)) <= 2
 
 
+def _topicless(question: str) -> bool:
+    """Only words of when and whether ("去年实际涨了多少？", "What about this year?"): the topic is the last turn's."""
+    return not [t for t in content_terms(question) if not _STANCE_WORD.match(t)]
+
+
 def _is_followup(question: str) -> bool:
-    if _bare(question):
+    if _bare(question) or _topicless(question):
         return True
     if is_english(question):
         probe = _IT_IS_THE_PLAN.sub(" ", question)
@@ -199,8 +204,15 @@ def _chunks(text: str) -> list[tuple[int, int]]:
     return runs
 
 
+_YEAR = re.compile(r"(?:19|20)[0-9]{2}\s*年?")
+
+
 def _substitute(previous: str, target: str, similar: Similar | None) -> str | None:
-    """The previous question with its most similar key phrase replaced by `target`, or None when nothing fits."""
+    """The previous question with its most similar key phrase replaced by `target`, or None when nothing fits;
+    a year replaces the year ("那2021年呢？")."""
+    if _YEAR.fullmatch(target.strip()) and _YEAR.search(previous):
+        year = target.strip().rstrip("年")
+        return _YEAR.sub(lambda m: year + ("年" if m.group().rstrip().endswith("年") else ""), previous, count=1)
     spans = _chunks(previous)
     if not spans or similar is None:
         return None
@@ -218,11 +230,35 @@ def _without_end(question: str) -> str:
     return question.rstrip(" ？?。.!！")
 
 
+# Words that say when or whether (今年 / 去年 / 目标 / 实际): the current turn sets them, the topic does not carry them.
+_STANCE_WORD = re.compile(
+    r"^(?:今年|去年|明年|上年|全年|过去|实际|目标|预期|计划|规划|报告|完成|达到|涨|增长|"
+    r"this|last|year|years|target|targets|actual|actually|plan|planned|planning|set|report|goal|goals)$", re.I)
+
+
+def topic_of(previous: str, question: str) -> str:
+    """What the earlier turn was about that the follow-up leaves unsaid: its noun phrases the follow-up lacks."""
+    own = set(content_terms(question))
+    spans = _chunks(previous)
+    parts = []
+    for s, e in spans:
+        chunk = previous[s:e].strip()
+        words = content_terms(chunk)
+        if chunk and not any(w in own for w in words) and not all(_STANCE_WORD.match(w) for w in words or [chunk]):
+            parts.append(chunk)
+    sep = ", " if is_english(previous) else "、"
+    return sep.join(dict.fromkeys(parts))
+
+
 def _join(previous: str, question: str) -> str:
-    if is_english(previous) or is_english(question):
-        prev = previous if previous.rstrip()[-1:] in "?.!" else previous + "?"
-        return f"{prev} {question}"
-    return f"{_without_end(previous)}，{question}"
+    """The follow-up made readable on its own: the earlier topic first, then the follow-up's own words."""
+    topic = topic_of(previous, question)
+    if not topic:
+        prev = previous if previous.rstrip()[-1:] in "?.!？。" else previous + ("?" if is_english(previous) else "？")
+        return f"{prev} {question}" if is_english(question) else f"{prev}{question}"
+    if is_english(question):
+        return f"{question} ({topic})"
+    return f"{topic}：{question}"
 
 
 def resolve(question: str, history: Sequence[Any] | None = None, similar: Similar | None = None) -> Resolved:

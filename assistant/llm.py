@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"  # installed next to this package as package data
+REFUSED_FIRST = "The documents do not answer this question (the fitted refusal decision); the LLM was not asked."
 NOT_IN_PLAN = "NOT_IN_PLAN"  # what the system prompt tells the model to write when the sections do not answer
 
 
@@ -224,8 +225,18 @@ class LLMAnswerer:
     def stream(
         self, question: str, history: Sequence["Message"] | None = None, *, plan: str | None = None
     ) -> Iterator[tuple[str, Answer | None]]:
-        """Yield (raw text so far, None) per token, then (verified text, Answer); on failure the offline answer."""
+        """Yield (raw text so far, None) per token, then (verified text, Answer); on failure the offline answer.
+
+        The offline answerer's refusal decision comes first: a question it refuses is refused here too, and the
+        model is not called for it (a small model invents answers the documents do not hold)."""
         timing = Timing(time.monotonic())
+        offline = self.assistant.ask(question, history, plan=plan, mode="offline")
+        if not offline.answerable:
+            offline.mode = "llm"
+            offline.notes = [*offline.notes, REFUSED_FIRST]
+            offline.verification = {**offline.verification, "llm_called": False}
+            yield offline.text, offline
+            return
         try:
             answer = yield from self._stream_llm(question, list(history or []), plan, timing)
         except LLMFailure as exc:

@@ -13,9 +13,13 @@ class Citation:
     title: str
     quote: str
     plan: str = ""
+    label: str = ""  # how the answer text names it among several documents: 《2016年政府工作报告》三(一)
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "title": self.title, "quote": self.quote}
+        data = {"id": self.id, "title": self.title, "quote": self.quote}
+        if self.label:
+            data["label"] = self.label
+        return data
 
 
 @dataclass
@@ -50,7 +54,7 @@ class Answer:
         """The answer with its citations, for copying."""
         lines = [self.text]
         for c in self.citations or self.related:
-            lines.append(f"[{c.id}] {c.title}: {c.quote}")
+            lines.append(f"[{c.label or c.id}] {c.title}: {c.quote}")
         return "\n".join(lines)
 
 

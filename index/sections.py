@@ -228,7 +228,17 @@ def _short_label(rest: str) -> str:
     return label
 
 
-def _title(rest: str) -> str:
+# Outline levels whose inline heading is a whole sentence ("（一）稳定和完善宏观经济政策，保持经济运行在合理区间。…"):
+# their title is that sentence, not a short label. Numbered items keep short labels ("创新载体。在重点…").
+_SENTENCE_TITLED = ("zhang", "jie", "cn", "cn_paren")
+TITLE_SENTENCE_MAX = 80  # a first sentence longer than this is body text, not a heading
+
+
+def _title(rest: str, style: str = "") -> str:
+    if style in _SENTENCE_TITLED and not _heading_like(rest):
+        end = _SENTENCE_END.search(rest, 0, TITLE_SENTENCE_MAX + 1)
+        if end and end.start() > 0:
+            return rest[: end.start()]
     m = _LABEL_END.search(rest, 0, LABEL_MAX + 1)
     if m and m.start() > 0:
         return rest[: m.start()]  # "创新载体。在重点…" -> "创新载体"
@@ -312,7 +322,7 @@ class _Parser:
 
     def _new(self, i: int, mark: _Marker, kind: str, sid: str, parent: Section | None, inline: bool) -> Section:
         line = self.lines[i]
-        title = _title(mark.rest)
+        title = _title(mark.rest, mark.style)
         heading = f"{mark.marker}{_gap(mark.marker)}{title}" if inline else line.text
         if sid in self.ids:  # a repeated number: keep every section citable
             n = 2
@@ -336,7 +346,7 @@ class _Parser:
             self.stack.pop()
         parent = self.stack[-1][1] if self.stack else None
         sid = (parent.id if parent else "") + mark.token
-        inline = mark.rest.rstrip("：: ") != _title(mark.rest)
+        inline = mark.rest.rstrip("：: ") != _title(mark.rest, mark.style)
         section = self._new(i, mark, KINDS[mark.style], sid, parent, inline)
         self.stack.append((rank, section))
 

@@ -66,11 +66,6 @@ class Settings:
         "How hybrid mixes the two rankings: zscore or minmax (normalized weighted sum), or rrf (reciprocal rank).",
         "zscore",
     )
-    min_score: float = _env(
-        "PLAN_ASSISTANT_MIN_SCORE",
-        "Offline answerer: below this relevance of the best sentence (e5 cosine + 0.2 x key-term overlap; +0.08 for English) it says the plan does not answer. 0.84 is just under the lowest answerable question of the fixed set (0.845).",
-        0.84,
-    )
     llm_base_url: str | None = _env(
         "PLAN_ASSISTANT_LLM_BASE_URL", "OpenAI-compatible chat endpoint, e.g. http://127.0.0.1:8080/v1; unset = offline answerer."
     )

@@ -187,13 +187,12 @@ def _eval_progress(n: int, total: int, qid: str) -> None:
         print(f"\r{n}/{total} {qid}", end="\n" if n == total else "", file=sys.stderr, flush=True)
 
 
-EVAL_COLLECTION = "eval_suite"  # the suite's documents are indexed apart from the user's own plans
-
-
 def _eval_suite(args: argparse.Namespace, settings: Settings) -> int:
     """The fixed set on the user's index, and the suite's dev and test splits on its own documents, side by side."""
     from assistant import PlanAssistant
-    from assistant.evaluation import DEFAULT_SET, SUITE, column, evaluate, load_questions, load_suite, render_columns
+    from assistant.evaluation import (
+        DEFAULT_SET, SUITE, column, evaluate, load_questions, load_suite, open_suite_index, render_columns,
+    )
     from index import PlanIndex
 
     suite = load_suite(args.suite or SUITE)
@@ -205,8 +204,7 @@ def _eval_suite(args: argparse.Namespace, settings: Settings) -> int:
         report = evaluate(idx, fixed, assistant=PlanAssistant(idx), question_set=str(DEFAULT_SET), progress=_eval_progress)
         columns["fixed"] = column(report, fixed, lambda q: True)
         reports["fixed"] = report.to_json()
-    suite_idx = PlanIndex.open(settings.with_(collection=EVAL_COLLECTION), build=False)
-    suite_idx.build([str(d) for d in suite.documents], progress=_progress)
+    suite_idx = open_suite_index(settings, suite, _progress)
     questions = suite.questions()
     report = evaluate(suite_idx, questions, assistant=PlanAssistant(suite_idx), question_set=str(suite.path), progress=_eval_progress)
     for split in ("dev", "test"):

@@ -62,11 +62,13 @@ def chip(cid: str, title: str = "", ref: str = "", *, label: str | None = None, 
     )
 
 
-def link_citations(escaped: str, titles: dict[str, str], ref: str) -> str:
+def link_citations(escaped: str, titles: dict[str, str], ref: str, labels: dict[str, str] | None = None) -> str:
     """Turn the IDs an answer cites into chips: bracketed ("[五(一)3]", "【专栏11.3，五】") and bare ones ("见专栏11.3")
     alike. A bare ID must look like one (a digit, a bracket or 专栏 in it), so the chapter "五" never turns every 五 in
     the text into a chip; other brackets stay as they are."""
     known = {esc(cid): cid for cid in titles}
+    shown = {esc(label): label for label, cid in (labels or {}).items() if cid in titles}
+    known.update({esc(label): cid for label, cid in (labels or {}).items() if cid in titles})  # 《…报告》三(一) -> its ID
     bare = sorted((e for e, cid in known.items() if re.search(r"[\d(（专]", cid)), key=len, reverse=True)
     pattern = _CITATION.pattern
     if bare:
@@ -76,10 +78,13 @@ def link_citations(escaped: str, titles: dict[str, str], ref: str) -> str:
     def replace(m: re.Match[str]) -> str:
         if m.group("bare") if bare else None:
             cid = known[m.group("bare")]
-            return chip(cid, titles[cid], ref, cls="pa-inline")
-        ids = [p for p in _ID_SPLIT.split(m.group(1)) if p]
+            return chip(cid, titles[cid], ref, cls="pa-inline", label=shown.get(m.group("bare")))
+        whole = m.group(1)
+        if whole in shown:  # a label holds no separators to split on: 《2016年政府工作报告》三(一)
+            return chip(known[whole], titles[known[whole]], ref, cls="pa-inline", label=shown[whole])
+        ids = [p for p in _ID_SPLIT.split(whole) if p]
         if ids and all(i in known for i in ids):
-            return "".join(chip(known[i], titles[known[i]], ref, cls="pa-inline") for i in ids)
+            return "".join(chip(known[i], titles[known[i]], ref, cls="pa-inline", label=shown.get(i)) for i in ids)
         return m.group(0)
 
     return re.sub(pattern, replace, escaped)
@@ -123,7 +128,8 @@ def render_answer(answer: Any, turn: int, lang: str) -> str:
     question, searched = (answer.question or "").strip(), (answer.rewritten_question or "").strip()
     if searched and searched != question:
         parts.append(f'<div class="pa-searched">{esc(t("searched", lang))}：{esc(searched)}</div>')
-    parts.append(f'<div class="pa-text">{link_citations(_lines(answer.text), titles, ref)}</div>')
+    labels = {c.label: c.id for c in [*related, *cites] if getattr(c, "label", "")}
+    parts.append(f'<div class="pa-text">{link_citations(_lines(answer.text), titles, ref, labels)}</div>')
     if cites:
         parts.append(_chips_row(t("sources", lang), cites, ref, "pa-sources"))
     if related and (not answer.answerable or not cites):

@@ -217,7 +217,7 @@ def test_property_every_quote_is_verbatim_and_every_cited_id_was_given(bodies, t
     evidence = [Evidence(s, s.id, i) for i, s in enumerate(sections)]
     ranked = rank(q, evidence, scorer, None)
     passages = select(q, ranked, scorer)
-    verdict = judge(q, ranked, scorer, min_score=0.5)
+    verdict = judge(q, ranked, scorer)
     draft = Draft(render(q, passages), passages)
     given_ids = {s.id for s in sections}
     by_id = {s.id: s for s in sections}

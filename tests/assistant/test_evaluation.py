@@ -152,3 +152,76 @@ def test_ask_floors_on_the_fixed_question_set(fixed_set_run):
     assert not errors, [(r.id, r.error) for r in errors[:3]]
     assert report.overall["refusal_accuracy"] >= 0.9, report.overall
     assert report.overall["false_refusal_rate"] <= 0.05, report.overall
+
+
+def test_the_generalization_suite_loads_with_its_split():
+    from assistant.evaluation import load_suite
+
+    suite = load_suite()
+    questions = suite.questions()
+    assert len(suite.documents) == 8 and all(d.is_file() for d in suite.documents)
+    assert {q.split for q in questions} == {"dev", "test"}
+    assert all(":" in e for q in questions for e in q.expected)  # sections named with their document
+    multi = next(q for q in questions if "multi" in q.tags and len(q.facts) > 1)
+    assert multi.fact == multi.facts[0] and multi.match == "all"
+
+
+def test_suite_columns_score_each_split_apart():
+    from assistant.evaluation import EvalReport, column
+
+    qs = [
+        EvalQuestion("d1", "?", "zh", (), ("p:A",), "any", True, split="dev"),
+        EvalQuestion("t1", "?", "en", (), ("p:A",), "any", True, split="test"),
+        EvalQuestion("t2", "?", "zh", ("unanswerable",), (), "any", False, split="test"),
+    ]
+    results = [
+        QuestionResult("d1", cited_any=True, refused_wrongly=False, ask_ms=10.0),
+        QuestionResult("t1", cited_any=False, refused_wrongly=True, ask_ms=20.0),
+        QuestionResult("t2", refused_correctly=True, ask_ms=30.0),
+    ]
+    report = EvalReport("s", "hybrid", False, {}, {}, {}, results)
+    dev = column(report, qs, lambda q: q.split == "dev")
+    test = column(report, qs, lambda q: q.split == "test")
+    assert dev["an expected section cited"] == {"value": 1.0, "n": 1}
+    assert test["an expected section cited"] == {"value": 0.0, "n": 1}
+    assert test["English: an expected section cited"]["value"] == 0.0
+    assert test["unanswerable questions refused"] == {"value": 1.0, "n": 1} and dev["unanswerable questions refused"]["n"] == 0
+
+
+SMALL_SUITE_SET = """
+- id: s1
+  split: dev
+  question: 今年经济增长的预期目标是多少？
+  lang: zh
+  plan: government-work-report-2016
+  tags: [fact]
+  expected: [government-work-report-2016:三]
+  match: any
+  answerable: true
+  fact: "6.5%－7%"
+- id: s2
+  split: test
+  question: 深圳计划柔性引进多少名诺贝尔奖科学家？
+  lang: zh
+  plan: shenzhen-sti-13th-five-year-plan-E
+  tags: [fact]
+  expected: [shenzhen-sti-13th-five-year-plan-E:五(一)3]
+  match: any
+  answerable: true
+  fact: "10名以上"
+"""
+
+
+@pytest.mark.slow
+def test_eval_prints_dev_and_test_side_by_side(run_cli, tmp_path):
+    (tmp_path / "set.yaml").write_text(SMALL_SUITE_SET, encoding="utf-8")
+    (tmp_path / "suite.yaml").write_text(
+        "documents:\n  - index/plans/shenzhen-sti-13th-five-year-plan-E.txt\n"
+        "  - tests/data/corpora/gov-work-reports/government-work-report-2016.txt\nsets: [set.yaml]\n",
+        encoding="utf-8",
+    )
+    out = run_cli("eval", "--suite", str(tmp_path / "suite.yaml"), "--no-fixed", "--home", str(tmp_path / "home"))
+    assert out.returncode == 0, out.stderr
+    header = out.stdout.splitlines()[1]
+    assert header.split() == ["dev", "test"]
+    assert "an expected section cited" in out.stdout and "1.000 (1)" in out.stdout

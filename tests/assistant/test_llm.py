@@ -272,6 +272,23 @@ def test_endpoint_down_falls_back_to_the_offline_answer(plan_index, caplog):
 
 
 @pytest.mark.slow
+def test_llm_mode_refuses_what_the_offline_answerer_refuses_without_calling_the_model(plan_index):
+    from assistant import PlanAssistant
+    from assistant.llm import REFUSED_FIRST
+
+    pa = PlanAssistant(plan_index)
+    # An endpoint nobody listens on: had the model been called, the answer would say it could not be reached.
+    pa.settings = plan_index.settings.with_(llm_base_url=f"http://127.0.0.1:{free_port()}/v1")
+    question = "深圳计划到2020年开通多少条地铁线路？"
+    offline = pa.ask(question, [])
+    answer = pa.ask(question, [], mode="llm")
+    assert not offline.answerable and not answer.answerable
+    assert answer.mode == "llm" and REFUSED_FIRST in answer.notes
+    assert not any("could not be reached" in n for n in answer.notes)
+    assert answer.text == offline.text and answer.verification["llm_called"] is False
+
+
+@pytest.mark.slow
 def test_llm_mode_without_an_endpoint_answers_offline_and_says_so(assistant):
     assert not assistant.settings.llm_configured
     answer = assistant.ask("深圳计划组建多少个诺贝尔奖科学家实验室？", [], mode="llm")

@@ -409,3 +409,13 @@ def test_generated_plans_round_trip(case):
     assert_covered_once(plan)
     if preamble:
         assert plan.title == "某市规划"
+
+
+def test_a_sentence_heading_keeps_its_whole_title():
+    """A report's "（一）稳定和完善宏观经济政策，保持经济运行在合理区间。…" is titled by that whole sentence."""
+    reports = Path(__file__).resolve().parents[1] / "data" / "corpora" / "gov-work-reports"
+    plan = load_plan(reports / "government-work-report-2016.txt")
+    assert plan.get("三(一)").title == "稳定和完善宏观经济政策，保持经济运行在合理区间"
+    assert plan.get("三(五)").title == "推进新一轮高水平对外开放，着力实现合作共赢"
+    plan = load_plan(reports / "government-work-report-2018.txt")
+    assert plan.get("一(二)").title.startswith("坚持以供给侧结构性改革为主线，着力培育壮大新动能")

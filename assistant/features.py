@@ -1,0 +1,215 @@
+"""The signals the fitted answerer decides on: one vector per candidate sentence, one per question for refusing."""
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from . import cues
+from .evidence import NUMBER, asked_unit, counts_in, has_evidence
+from .question import COUNT, HOW, LIST, LOCATE, MONEY, NEEDS_EVIDENCE, PERCENT, TIME, Question
+
+__all__ = ["REFUSAL_FEATURES", "SENTENCE_FEATURES", "question_features", "sentence_features", "stance"]
+
+# One column per signal, in this order, for every candidate sentence.
+SENTENCE_FEATURES = (
+    "dense",  # e5 cosine of the question and the sentence (with its section title)
+    "dense_gap",  # the same minus the best candidate's: how far behind the best sentence it is
+    "lexical",  # IDF-weighted share of the question's key terms (or their translations) in the sentence
+    "lexical_gap",
+    "phrase",  # the longest run of the question's characters in the sentence, 0..1
+    "title",  # share of the question's key terms in the section's title
+    "prior",  # 1 / (1 + the section's rank in hybrid retrieval)
+    "previous",  # a follow-up, and the last answer cited this section
+    "english_prior",  # the same for English questions, whose lexical match to Chinese text is thin
+    "number_cue",  # the question asks for a number (of its kind: amount, share, date) and the sentence has one
+    "unit_match",  # the question asks "多少家" and the sentence counts in 家
+    "term_near_number",  # a key term of the question stands just before a number in the sentence
+    "list_cue",  # a list question and the sentence enumerates (、，)
+    "how_cue",  # a how question and the sentence states a measure (starts with a policy verb)
+    "target_match",  # the question asks for a target and the sentence sets one
+    "outcome_match",  # the question asks for a result and the sentence reports one
+    "stance_conflict",  # target asked, only a result given (or the reverse)
+    "restates_heading",  # the sentence mostly repeats its section's title
+    "first",  # the section's first quotable sentence
+    "depth",  # how deep the section sits in the outline (a numbered item is more specific than its chapter)
+    "length",  # log of the sentence's length
+)
+
+# One row per question, for deciding whether the documents answer it.
+REFUSAL_FEATURES = (
+    "top_score",  # the fitted score of the best sentence
+    "top_dense",
+    "top_lexical",
+    "section_lexical",  # share of the key terms in the best section's whole text
+    "coverage",  # IDF-weighted share of the key terms found anywhere in the documents asked about
+    "missing_rare",  # the rarest key term the documents lack (its IDF, scaled), 0 when none is missing
+    "missing_kind",  # an amount / share / date / name / place is asked and no close sentence has one
+    "missing_unit",  # "多少辆" is asked and no close sentence counts in 辆
+    "no_term_number",  # a number is asked and no close sentence puts one beside a key term
+    "place_absent",  # a place is named that the documents never name
+    "quoted_absent",  # a quoted term the documents lack
+    "year_absent",  # a year is named that the documents never mention
+    "stance_conflict",  # target asked but the close sentences with numbers only report results (or the reverse)
+    "english",
+    "untranslated",  # English: share of content words with no translation into the documents' words
+    "subject_absent",  # English "how many X": no close sentence names X
+    "gap",  # the best sentence's lead over the best sentence of the next section
+)
+
+_YEAR = re.compile(r"(?<![0-9])(19[5-9][0-9]|20[0-9]{2})(?![0-9])")
+_ENUMERATION = re.compile(r"[、,，]")
+_NEAR = 14  # characters between a key term and the number it counts
+
+
+def stance(question_text: str) -> tuple[bool, bool]:
+    """Does the question ask for a target, a result, or (neither / both) can't tell?"""
+    return bool(cues.QUESTION_TARGET.search(question_text)), bool(cues.QUESTION_OUTCOME.search(question_text))
+
+
+def _sentence_stance(text: str) -> tuple[bool, bool]:
+    return bool(cues.SENTENCE_TARGET.search(text)), bool(cues.SENTENCE_OUTCOME.search(text))
+
+
+def _bigrams(text: str) -> set[str]:
+    chars = [c for c in text if "\u3400" <= c <= "\u9fff" or c.isalnum()]
+    return {a + b for a, b in zip(chars, chars[1:])}
+
+
+def _term_near_number(groups: Sequence[Sequence[str]], text: str, idf: Callable[[str], float]) -> bool:
+    """A specific key term (not a common word) followed within a few characters by a number."""
+    low = text.lower()
+    for g in groups:
+        for t in g:
+            if len(t) < 2 or idf(t) < 1.0:
+                continue
+            pos = low.find(t.lower())
+            while pos >= 0:
+                after = text[pos + len(t) : pos + len(t) + _NEAR]
+                if NUMBER.search(after):
+                    return True
+                pos = low.find(t.lower(), pos + 1)
+    return False
+
+
+def _number_kind_cue(q: Question, text: str) -> float:
+    cue = 0.0
+    if (q.wants(COUNT) or q.wants(PERCENT) or q.wants(MONEY)) and NUMBER.search(text):
+        cue = 1.0
+    for kind in NEEDS_EVIDENCE:
+        if q.wants(kind) and has_evidence(kind, text):
+            cue = 1.0
+    return cue
+
+
+def sentence_features(q: Question, units: Sequence, titled: dict[str, float], phrase: Callable[[Question, str], float],
+                      idf: Callable[[str], float]) -> np.ndarray:
+    """The SENTENCE_FEATURES matrix of the candidate sentences (`units`, as scored by SentenceScorer.units)."""
+    if not units:
+        return np.zeros((0, len(SENTENCE_FEATURES)), dtype=np.float32)
+    best_dense = max(u.dense for u in units)
+    best_lex = max(u.lexical for u in units)
+    wants_target, wants_outcome = stance(q.text)
+    unit = None if q.wants(LOCATE) else asked_unit(q.text)
+    asks_number = q.wants(COUNT) or q.wants(PERCENT) or q.wants(MONEY) or q.wants(TIME)
+    rows = []
+    for u in units:
+        text = u.span.text
+        section = u.evidence.section
+        s_target, s_outcome = _sentence_stance(text)
+        title_bigrams = _bigrams(section.title)
+        overlap = len(_bigrams(text) & title_bigrams) / len(title_bigrams) if title_bigrams else 0.0
+        conflict = (wants_target and not wants_outcome and s_outcome and not s_target) or (
+            wants_outcome and not wants_target and s_target and not s_outcome
+        )
+        rows.append((
+            u.dense,
+            u.dense - best_dense,
+            u.lexical,
+            u.lexical - best_lex,
+            phrase(q, text),
+            titled.get(u.evidence.cite_id, 0.0),
+            u.evidence.prior,
+            1.0 if u.evidence.previous else 0.0,
+            u.evidence.prior if q.english else 0.0,
+            _number_kind_cue(q, text),
+            1.0 if unit and counts_in(unit, text) else 0.0,
+            1.0 if asks_number and _term_near_number(q.groups, text, idf) else 0.0,
+            min(1.0, len(_ENUMERATION.findall(text)) / 4) if (q.wants(LIST) or q.wants(LOCATE)) else 0.0,
+            1.0 if q.wants(HOW) and cues.MEASURE_VERB.match(text) else 0.0,
+            1.0 if wants_target and s_target else 0.0,
+            1.0 if wants_outcome and s_outcome else 0.0,
+            1.0 if conflict and NUMBER.search(text) else 0.0,
+            1.0 if overlap >= 0.6 else 0.0,
+            1.0 if u.index == 0 else 0.0,
+            min(len(section.path), 4) / 4,
+            math.log1p(len(text)) / 5,
+        ))
+    return np.asarray(rows, dtype=np.float32)
+
+
+def question_features(
+    q: Question,
+    ranked,
+    *,
+    in_scope: Callable[[str], bool],
+    idf: Callable[[str], float],
+    max_idf: float,
+    coverage: float,
+    place_absent: bool,
+) -> np.ndarray:
+    """The REFUSAL_FEATURES row of a question, from its ranked sentences and their fitted scores."""
+    top = ranked.top
+    if top is None:
+        return np.zeros(len(REFUSAL_FEATURES), dtype=np.float32)
+    top_score = float(top.score)
+    near = ranked.near()
+    missing = [idf(t) for t in dict.fromkeys(q.terms) if not q.english and not in_scope(t)]
+    wants_kind = [k for k in NEEDS_EVIDENCE if q.wants(k)]
+    missing_kind = any(not any(has_evidence(k, u.span.text) for u in near) for k in wants_kind)
+    if cues.QUESTION_PLACE.search(q.text) and not q.wants(LOCATE):
+        from .question import place_names
+
+        missing_kind = missing_kind or not any(place_names(u.span.text, checked=False) for u in near[:5])
+    unit = None if q.wants(LOCATE) else asked_unit(q.text)
+    asks_number = q.wants(COUNT) or q.wants(PERCENT) or q.wants(MONEY)
+    no_term_number = asks_number and not any(_term_near_number(q.groups, u.span.text, idf) for u in near)
+    years = set(_YEAR.findall(q.text))
+    year_absent = any(not in_scope(y) for y in years)
+    wants_target, wants_outcome = stance(q.text)
+    numbered = [u for u in near if NUMBER.search(u.span.text)]
+    stances = [_sentence_stance(u.span.text) for u in numbered]
+    conflict = bool(numbered) and (
+        (wants_target and not wants_outcome and all(o and not t for t, o in stances))
+        or (wants_outcome and not wants_target and all(t and not o for t, o in stances))
+    )
+    subject = q.subject_groups
+    subject_absent = bool(subject) and not any(all(any(a in u.span.text for a in g) for g in subject) for u in near)
+    section_text = top.evidence.section.text.lower()
+    section_lex = 0.0
+    if q.groups:
+        total = sum(max(idf(a) for a in g) for g in q.groups if g)
+        got = sum(max(idf(a) for a in g) for g in q.groups if g and any(a.lower() in section_text for a in g))
+        section_lex = got / total if total else 0.0
+    second = next((u.score for u in ranked.best[1:]), top_score - 1.0)
+    return np.asarray((
+        top_score,
+        top.dense,
+        top.lexical,
+        section_lex,
+        coverage,
+        (max(missing) / max_idf) if missing and max_idf > 0 else 0.0,
+        1.0 if missing_kind else 0.0,
+        1.0 if unit and not any(counts_in(unit, u.span.text) for u in near) else 0.0,
+        1.0 if no_term_number else 0.0,
+        1.0 if place_absent else 0.0,
+        1.0 if any(not in_scope(t) for t in q.quoted) else 0.0,
+        1.0 if year_absent else 0.0,
+        1.0 if conflict else 0.0,
+        1.0 if q.english else 0.0,
+        (1.0 - q.translated_share) if q.english and q.translated_share is not None else 0.0,
+        1.0 if subject_absent else 0.0,
+        min(1.0, top_score - second),
+    ), dtype=np.float32)

@@ -1,0 +1,212 @@
+"""Fits the answerer's decisions on dev data, checks them by cross-validation, and writes assistant/answerer_model.json.
+
+Training data: the fixed set (tests/data/questions.yaml, one plan) and the DEV split of the generalization suite
+(tests/data/eval/); the test split is never read here. Three decisions are fitted:
+
+1. Sentence scores: logistic regression over SENTENCE_FEATURES; a sentence is positive when it holds the question's
+   fact string and lies in an expected section. Reported: how often the best-scored sentence holds the fact,
+   out-of-fold (5-fold by question) against the hand-set bootstrap weights.
+2. Refusal: logistic regression over REFUSAL_FEATURES of each question (label: answerable), its threshold chosen
+   on out-of-fold probabilities as the one refusing the most unanswerable questions while refusing at most
+   MAX_FALSE_REFUSAL of the answerable ones. Reported: out-of-fold precision and recall of refusing.
+3. How many sections an answer quotes: the share of the top sentence's probability another section needs, and a
+   cap, chosen to maximise expected sections covered minus half the wrong sections added.
+
+    python -m bench.fit_answerer [--home DIR]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+MAX_FALSE_REFUSAL = 0.03
+FOLDS = 5
+SEED = 7
+
+
+def _squeeze(text: str) -> str:
+    return "".join(text.split())
+
+
+def _key(section, qualified: bool) -> str:
+    return f"{section.plan}:{section.id}" if qualified else section.id
+
+
+def collect(pa, questions, qualified: bool, model=None) -> list[dict]:
+    """Ask every question (after its earlier turns) and keep the final ranking of each."""
+    from assistant.fitted import load_model
+
+    pa.model = model or load_model()
+    rows = []
+    for n, q in enumerate(questions, 1):
+        history: list[dict] = []
+        for turn in q.history:
+            a = pa.ask(turn, history=list(history), plan=q.plan)
+            history += [{"role": "user", "content": turn}, {"role": "assistant", "content": a.text}]
+        pa.trace = []
+        pa.ask(q.question, history=list(history), plan=q.plan)
+        trace, pa.trace = pa.trace, None
+        if trace:
+            rows.append({"q": q, **trace[-1], "qualified": qualified})
+        if n % 50 == 0:
+            print(f"  {n}/{len(questions)}", file=sys.stderr)
+    return rows
+
+
+def sentence_data(rows: list[dict]):
+    X, y, groups = [], [], []
+    for g, row in enumerate(rows):
+        q, ranked = row["q"], row["ranked"]
+        if not q.answerable or not q.facts or ranked.features is None or not len(ranked.units):
+            continue
+        expected = set(q.expected)
+        labels = []
+        for u in ranked.units:
+            inside = _key(u.evidence.section, row["qualified"]) in expected
+            labels.append(inside and any(_squeeze(f) in _squeeze(u.span.text) for f in q.facts))
+        if not any(labels):
+            continue  # retrieval missed every fact sentence: nothing to learn about ranking here
+        X.append(ranked.features)
+        y.extend(labels)
+        groups.extend([g] * len(labels))
+    return np.vstack(X), np.asarray(y, dtype=int), np.asarray(groups)
+
+
+def top1(scores: np.ndarray, y: np.ndarray, groups: np.ndarray) -> float:
+    hits = []
+    for g in np.unique(groups):
+        idx = np.where(groups == g)[0]
+        hits.append(y[idx[np.argmax(scores[idx])]])
+    return float(np.mean(hits))
+
+
+def fit_linear(X, y, names, C=1.0, balanced=True):
+    from sklearn.linear_model import LogisticRegression
+
+    from assistant.fitted import LinearModel
+
+    mean = X.mean(axis=0)
+    scale = X.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    clf = LogisticRegression(C=C, class_weight="balanced" if balanced else None, max_iter=2000)
+    clf.fit((X - mean) / scale, y)
+    return LinearModel(tuple(names), clf.coef_[0].astype(float), float(clf.intercept_[0]), mean, scale)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--home", help="data directory (default: $PLAN_ASSISTANT_HOME)")
+    parser.add_argument("--dry-run", action="store_true", help="report, do not write the model file")
+    args = parser.parse_args()
+
+    from sklearn.model_selection import GroupKFold, StratifiedKFold
+
+    from assistant import PlanAssistant
+    from assistant.evaluation import DEFAULT_SET, load_questions, load_suite, open_suite_index
+    from assistant.features import REFUSAL_FEATURES, SENTENCE_FEATURES
+    from assistant.fitted import MODEL_FILE, AnswererModel, _bootstrap
+    from index import PlanIndex, Settings
+
+    settings = Settings.from_env(home=Path(args.home) if args.home else None)
+    suite = load_suite()
+    dev = [q for q in suite.questions() if q.split == "dev"]
+    fixed = load_questions(DEFAULT_SET)
+    print(f"training questions: fixed {len(fixed)}, suite dev {len(dev)} (test split not read)", file=sys.stderr)
+
+    pa_fixed = PlanAssistant(PlanIndex.open(settings))
+    pa_suite = PlanAssistant(open_suite_index(settings, suite))
+
+    boot = _bootstrap()
+    print("pass 1: sentence features", file=sys.stderr)
+    rows = collect(pa_fixed, fixed, False, boot) + collect(pa_suite, dev, True, boot)
+    X, y, groups = sentence_data(rows)
+    print(f"sentences: {len(y)} from {len(np.unique(groups))} questions, {int(y.sum())} hold the fact")
+    oof = np.zeros(len(y))
+    for train, held in GroupKFold(n_splits=FOLDS).split(X, y, groups):
+        oof[held] = fit_linear(X[train], y[train], SENTENCE_FEATURES).logit(X[held])
+    base = boot.sentence.logit(X)
+    print(f"best sentence holds the fact (out-of-fold): fitted {top1(oof, y, groups):.3f}, hand-set {top1(base, y, groups):.3f}")
+    sentence = fit_linear(X, y, SENTENCE_FEATURES)
+    for name, w in sorted(zip(SENTENCE_FEATURES, sentence.weights), key=lambda t: -abs(t[1])):
+        print(f"  sentence weight {name:18s} {w:+.3f}")
+
+    # The rankings are rescored with the fitted sentence model instead of asking every question again: retrieval,
+    # and so each question's candidate sentences, do not depend on the sentence weights.
+    for r in rows:
+        ranked = r["ranked"]
+        if ranked.features is None or not len(ranked.units):
+            continue
+        for u, score in zip(ranked.units, sentence.logit(ranked.features)):
+            u.score = float(score)
+        by_section: dict = {}
+        for u in ranked.units:
+            if u.evidence.cite_id not in by_section or u.score > by_section[u.evidence.cite_id].score:
+                by_section[u.evidence.cite_id] = u
+        ranked.best[:] = sorted(by_section.values(), key=lambda u: -u.score)
+    judged = [r for r in rows if not r["force"] and r["ranked"].top is not None]
+    pa = {False: pa_fixed, True: pa_suite}
+    from assistant.compose import refusal_features
+
+    R = np.vstack([
+        refusal_features(r["question"], r["ranked"], pa[r["qualified"]].scorer, r["in_scope"], r["place_absent"])
+        for r in judged
+    ])
+    a = np.asarray([int(r["q"].answerable) for r in judged])
+    oof = np.zeros(len(a))
+    for train, held in StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=SEED).split(R, a):
+        oof[held] = fit_linear(R[train], a[train], REFUSAL_FEATURES).probability(R[held])
+    best = (0.0, 0.5)
+    for t in np.unique(np.round(oof, 4)):
+        false_ref = np.mean(oof[a == 1] < t)
+        recall = np.mean(oof[a == 0] < t)
+        if false_ref <= MAX_FALSE_REFUSAL and recall >= best[0]:
+            best = (recall, float(t))
+    threshold = best[1]
+    refused = oof < threshold
+    precision = float(np.mean(a[refused] == 0)) if refused.any() else 0.0
+    print(f"refusal (out-of-fold, {int((a == 0).sum())} unanswerable of {len(a)}): threshold {threshold:.4f}, "
+          f"recall {np.mean(refused[a == 0]):.3f}, precision {precision:.3f}, answerable refused {np.mean(refused[a == 1]):.3f}")
+    refusal = fit_linear(R, a, REFUSAL_FEATURES)
+    for name, w in sorted(zip(REFUSAL_FEATURES, refusal.weights), key=lambda t: -abs(t[1])):
+        print(f"  refusal weight {name:18s} {w:+.3f}")
+
+    # How many sections: expected sections covered minus half the wrong ones, over answerable judged questions.
+    def prob(s: float) -> float:
+        return 1 / (1 + np.exp(-s))
+
+    choices = []
+    for share in (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
+        for cap in (2, 3, 4, 5):
+            gain = 0.0
+            for r in judged:
+                q = r["q"]
+                if not q.answerable or not r["ranked"].best:
+                    continue
+                best_units = r["ranked"].best
+                floor = share * prob(best_units[0].score)
+                cited = [best_units[0]] + [u for u in best_units[1:] if prob(u.score) >= floor][: cap - 1]
+                keys = {_key(u.evidence.section, r["qualified"]) for u in cited}
+                expected = set(q.expected)
+                gain += len(keys & expected) / len(expected) - 0.5 * len(keys - expected) / max(1, len(keys))
+            choices.append((gain, share, cap))
+    gain, share, cap = max(choices)
+    print(f"sections: another section is quoted at >= {share} of the top's probability, at most {cap} (score {gain:.1f})")
+
+    model = AnswererModel(sentence, refusal, threshold, share, cap, {
+        "fitted": True, "training": {"fixed": len(fixed), "dev": len(dev)},
+        "command": "python -m bench.fit_answerer",
+    })
+    if not args.dry_run:
+        model.save(MODEL_FILE)
+        print(f"wrote {MODEL_FILE}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,68 @@
+"""The generalization suite: the bundled plan and seven government work reports indexed together, questions written
+from their text alone, split once into dev (tuned on) and test (reported). Floors on both splits catch regressions."""
+from __future__ import annotations
+
+import pytest
+
+from assistant.evaluation import column, evaluate, load_suite, open_suite_index
+
+pytestmark = pytest.mark.slow
+
+# Floors a little under what `plan-assistant eval` measured when the fitted answerer was committed (README,
+# Evaluation): they fail on a regression, not on noise.
+FLOORS = {
+    "unanswerable questions refused": 0.75,
+    "an expected section cited": 0.80,
+    "the asked-for fact in the answer": 0.60,
+    "follow-up turns right": 0.55,
+}
+CEILINGS = {"answerable questions refused": 0.10}
+
+
+@pytest.fixture(scope="session")
+def suite_run(settings, model):
+    from assistant import PlanAssistant
+
+    suite = load_suite()
+    questions = suite.questions()
+    idx = open_suite_index(settings, suite)
+    report = evaluate(idx, questions, assistant=PlanAssistant(idx), question_set=str(suite.path))
+    return report, questions
+
+
+def test_the_split_was_made_once_and_covers_every_question(suite_run):
+    _, questions = suite_run
+    assert {q.split for q in questions} == {"dev", "test"}
+    by_conv: dict[str, set[str]] = {}
+    for q in questions:
+        if q.conv:
+            by_conv.setdefault(q.conv, set()).add(q.split)
+    assert all(len(splits) == 1 for splits in by_conv.values()), "a conversation is split across dev and test"
+    kinds = {
+        "unanswerable": sum(not q.answerable for q in questions),
+        "follow-ups": sum(bool(q.history) for q in questions),
+        "English": sum(q.lang == "en" for q in questions),
+        "multi-section": sum("multi" in q.tags for q in questions),
+    }
+    assert kinds["unanswerable"] >= 60 and kinds["follow-ups"] >= 40 and kinds["English"] >= 40 and kinds["multi-section"] >= 25
+
+
+@pytest.mark.parametrize("split", ["dev", "test"])
+def test_floors_hold_on_each_split(suite_run, split):
+    report, questions = suite_run
+    assert not [r for r in report.results if r.error], [r.error for r in report.results if r.error][:3]
+    figures = column(report, questions, lambda q: q.split == split)
+    for label, floor in FLOORS.items():
+        assert figures[label]["value"] >= floor, (split, label, figures[label])
+    for label, ceiling in CEILINGS.items():
+        assert figures[label]["value"] <= ceiling, (split, label, figures[label])
+
+
+def test_reports_are_named_as_people_name_them(suite_run):
+    """With several documents loaded, answers name a report by its title, never by its file stem."""
+    report, questions = suite_run
+    by_id = {q.id: q for q in questions}
+    answered = [r for r in report.results if r.answerable and by_id[r.id].expected[0].startswith("government-work-report")]
+    assert answered
+    for r in answered:
+        assert "government-work-report" not in r.answer and "》" in r.answer, r.answer
