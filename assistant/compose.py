@@ -305,6 +305,7 @@ class SentenceScorer:
 # -- choosing what to quote ------------------------------------------------------------------------------------
 
 NEIGHBOR_SHARE = 0.5  # an adjacent sentence at least this share as likely as the best one is quoted with it
+PART_MARGIN = 0.2  # in sentence-score units: 0.005 of e5 cosine under the hand-set weights (x40)
 NEAR_SENTENCES = 5  # the best sentences whose facts count as "close" when judging whether the question is answered
 MAX_LOCATE_SECTIONS = 6
 MAX_PASSAGE_CHARS = 240
@@ -366,6 +367,18 @@ def rank(question: Question, evidence: Sequence[Evidence], scorer: SentenceScore
         if cur is None or u.score > cur.score:
             by_section[u.evidence.cite_id] = u
     best = sorted(by_section.values(), key=lambda u: -u.score)
+    # An overview restates its parts in passing: when one of its own parts answers about as well, the part is the
+    # specific answer (a project's intro vs the numbered item the question is about). Checked on the fixed set.
+    if best:
+        top = best[0].evidence.section
+        for u in best[1:]:
+            if u.score < best[0].score - PART_MARGIN:
+                break
+            part = u.evidence.section
+            if part.parent_id == top.id and part.plan == top.plan:
+                best.remove(u)
+                best.insert(0, u)
+                break
     return Ranked(units, best, features)
 
 

@@ -237,17 +237,34 @@ _STANCE_WORD = re.compile(
 
 
 def topic_of(previous: str, question: str) -> str:
-    """What the earlier turn was about that the follow-up leaves unsaid: its noun phrases the follow-up lacks."""
+    """What the earlier turn was about that the follow-up leaves unsaid: its runs of key words (jieba's precise
+    cut, adjacent key words joined: "海外创新中心") that the follow-up lacks."""
+    from .question import _STOP_EN, _STOP_ZH, _jieba
+
     own = set(content_terms(question))
-    spans = _chunks(previous)
-    parts = []
-    for s, e in spans:
-        chunk = previous[s:e].strip()
-        words = content_terms(chunk)
-        if chunk and not any(w in own for w in words) and not all(_STANCE_WORD.match(w) for w in words or [chunk]):
-            parts.append(chunk)
-    sep = ", " if is_english(previous) else "、"
-    return sep.join(dict.fromkeys(parts))
+    english = is_english(previous)
+    if english:
+        tokens = re.findall(r"[A-Za-z][A-Za-z'\-]*|[0-9][0-9.,%]*|\S", previous)
+    else:
+        jieba, _ = _jieba()
+        tokens = jieba.lcut(previous)
+    runs, current = [], []
+    for tok in tokens:
+        word = tok.strip()
+        key = word.lower()
+        keep = bool(word) and key not in _STOP_ZH and key not in _STOP_EN and not _STANCE_WORD.match(word) and (
+            re.search(r"[\u3400-\u9fffA-Za-z0-9]", word) is not None) and not _QUESTION_WORDS_ZH.fullmatch(word)
+        if keep:
+            current.append(word)
+        elif current:
+            runs.append(current)
+            current = []
+    if current:
+        runs.append(current)
+    sep = " " if english else ""
+    phrases = [sep.join(r) for r in runs]
+    phrases = [p for p in phrases if len(p) >= 2 and not any(w in own for w in content_terms(p))]
+    return (", " if english else "、").join(dict.fromkeys(phrases))
 
 
 def _join(previous: str, question: str) -> str:

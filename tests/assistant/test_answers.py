@@ -153,3 +153,27 @@ def test_an_answer_embeds_its_question_once(assistant, monkeypatch):
     answer = assistant.ask("深圳计划柔性引进多少名诺贝尔奖科学家？", history=[])
     assert "五(一)3" in [c.id for c in answer.citations]
     assert calls == ["深圳计划柔性引进多少名诺贝尔奖科学家？"]
+
+
+def _converse(assistant, *questions):
+    history, answers = [], []
+    for q in questions:
+        a = assistant.ask(q, history)
+        answers.append(a)
+        history += [{"role": "user", "content": q}, {"role": "assistant", "content": a.text}]
+    return answers
+
+
+def test_an_ordinal_follow_up_takes_the_item_of_the_last_answers_list(assistant):
+    a, b, c = _converse(assistant, "创新基础提升计划那个专栏，第五项讲的是什么？", "那第二项呢？", "What about the last item in that box?")
+    assert [x.id for x in a.citations] == ["专栏11.5"]
+    assert [x.id for x in b.citations] == ["专栏11.2"] and "专栏11.2" in b.rewritten_question
+    assert [x.id for x in c.citations] == ["专栏11.6"]
+
+
+def test_a_follow_up_is_answered_from_its_own_words_not_the_earlier_question(assistant):
+    """"那实验室建在哪些领域？" after the laureates: the laboratories' fields, and a rewrite a person can read."""
+    _, follow = _converse(assistant, "深圳计划柔性引进多少名诺贝尔奖科学家？", "那实验室建在哪些领域？")
+    assert follow.answerable and "化学、生物、光电" in follow.text
+    assert follow.rewritten_question.endswith("那实验室建在哪些领域？")
+    assert "多少名" not in follow.rewritten_question  # the earlier question is not glued on whole

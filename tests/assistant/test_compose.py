@@ -9,10 +9,7 @@ from assistant.compose import (
     Draft,
     Evidence,
     SentenceScorer,
-    asked_unit,
-    counts_in,
     find_referenced,
-    has_evidence,
     judge,
     lead_passage,
     quotable_sentences,
@@ -21,6 +18,7 @@ from assistant.compose import (
     render_refusal,
     select,
 )
+from assistant.evidence import asked_unit, counts_in, has_evidence
 from assistant.plan_assistant import has_words
 from assistant.question import analyze, clean_text, is_english, number_groups, section_refs
 from assistant.sentences import split_clauses, split_sentences
@@ -190,7 +188,7 @@ def test_refusal_offers_related_sections_without_brackets(plan):
     q = analyze("深圳地铁票价多少？")
     p = Passage(Evidence(plan.get("专栏17.1"), "专栏17.1"), 0, 5, 0.0)
     lines = render_refusal(q, Verdict(False, "missing:money", "money"), [p])
-    assert "没有给出具体金额" in lines[0] and "专栏17.1" in lines[-1] and "[" not in "".join(lines)
+    assert "没有给出“深圳地铁票价”的具体金额" in lines[0] and "专栏17.1" in lines[-1] and "[" not in "".join(lines)
 
 
 def test_outline_opening_is_verbatim(plan):
