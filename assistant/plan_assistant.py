@@ -31,6 +31,7 @@ from .compose import (
     wants_children,
     wants_name,
 )
+from .compare import answer_comparison
 from .followup import Resolved, resolve
 from .question import Question, analyze, clean_text, is_english, place_names, tagging_runs
 from .records import Answer
@@ -171,6 +172,13 @@ class PlanAssistant:
 
     def _offline(self, text: str, history: Sequence[Message] | None, plan: str | None, notes: list[str]) -> Answer:
         started = time.perf_counter()
+        # >>> issue 14 hook: a question across documents (years, 历年, over the years) gets one cited line per
+        # document from assistant/compare.py; None means it is no such question and the normal path below answers.
+        compared = answer_comparison(self.index, text, plan)
+        if compared is not None:
+            compared.notes[:0] = notes
+            return compared
+        # <<< issue 14 hook
         resolved = resolve(text, history, self._similar)
         q = analyze(
             resolved.rewritten,

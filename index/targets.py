@@ -40,7 +40,7 @@ class Target:
 _UNITS = sorted(
     """
     亿美元 万美元 美元 亿港元 亿元 万元 千元 元
-    平方公里 平方千米 万平方米 平方米 立方米 公顷 亩 公里 千米 米 万吨 吨 千瓦时 万千瓦 千瓦 兆瓦 吉瓦
+    平方公里 平方千米 万平方米 平方米 立方米 公顷 亩 公里 千米 米 万吨 吨 公斤 斤 千瓦时 万千瓦 千瓦 兆瓦 吉瓦
     个百分点 百分点 倍 个月 小时 天
     人次 万人 人 个 家 名 位 项 所 座 条 台 套 支 种 类 件 篇 部 间 处 栋 辆 艘 架 颗 批 户 场 次 门
     """.split(),
@@ -61,9 +61,10 @@ _RATES = ("每年", "年均", "年平均", "每批", "每季度", "每月", "每
 _CLAUSE_END = "，,；;。：:！!？?\n"
 _SENTENCE_END = "。；;！!？?\n"
 
+# A range may repeat its unit before the dash ("6.5%－7%"): the first unit is then part of the range.
 _ARABIC = re.compile(
-    rf"(?<![A-Za-z{_DIGITS}.+\-/第每栏])(?P<num>{_NUM})(?:{_DASH}(?P<num2>{_NUM}))?"
-    rf"\s*(?P<approx>余|多)?(?P<unit>[万亿]?(?:{'|'.join(map(re.escape, _UNITS))})|[%‰])"
+    rf"(?<![A-Za-z{_DIGITS}.+\-/第每栏])(?P<num>{_NUM})(?:[%‰]?{_DASH}(?P<num2>{_NUM}))?"
+    rf"\s*(?P<approx>余|多)?(?P<unit>(?:万亿|[万亿])?(?:{'|'.join(map(re.escape, _UNITS))})|[%‰])"
     rf"(?P<post>以上|以下|以内|左右|上下)?"
 )
 _CHINESE = re.compile(
