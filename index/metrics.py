@@ -39,7 +39,9 @@ _LINKING = re.compile(
     r"(?:提高|提升|降低|下降|降|增加|增|减少|扩大|上升|回落|稳定|保持|控制|维持|设定|定)(?:到|在|至|为))+$"
 )
 # A clause whose subject is only a change ("…达到67.7万亿元，增长6.9%") shares the subject of the clause before it.
-_BARE = re.compile(r"^(?:增长|下降|上涨|下调|上调|降低|提高|增加|减少|回落|上升|扩大|缩小|分别|为|达到|超过)?$")
+_BARE = re.compile(
+    r"^(?:[一二三四五六七八九十]+年)?(?:年均|年平均)?(?:增长|下降|上涨|下调|上调|降低|提高|增加|减少|回落|上升|扩大|缩小|分别|为|达到|超过)?$"
+)
 # A change against an earlier figure, not a level: "比上年增加1800亿元", "同比增长".
 _DELTA = re.compile(r"比(?:上年|去年|上一年|前一年|年初)|同比|较(?:上年|去年)|比上年|增幅|多\d")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -65,15 +67,32 @@ def subject_of(text: str, start: int, floor: int = 0) -> str:
     linking verbs ("今年赤字率拟按3%安排" -> "赤字率"); a bare change ("增长6.9%") takes the subject of the
     clause before it in the same sentence ("国内生产总值达到…，增长6.9%" -> "国内生产总值增长")."""
     c = max(_clause_start(text, start), floor)
-    subject = _trim(text[c:start])
+    words = text[c:start]
+    listed = bool(re.search(r"[0-9０-９]", words)) and "、" in words
+    if listed:  # a 、-list of figures: "产能9000多万吨、水泥2.3亿吨" -> "水泥"
+        words = words.rsplit("、", 1)[-1]
+    subject = _trim(words)
+    if _BARE.match(subject) and listed:
+        return ""  # "…5.2%，十年增加近70万亿元、年均增长6.2%": whose growth, the list does not say
     if _BARE.match(subject):
-        s = max(_sentence_start(text, start), floor)
+        # The sentence, across line breaks inside it ("达到74.4\n万亿元，增长6.7%" in a transcribed report).
+        s = max(max((text.rfind(ch, 0, start) for ch in "。；;！!？?"), default=-1) + 1, floor)
         if c - 1 > s:  # an earlier clause in the same sentence
-            prev_c = max(_clause_start(text, c - 1), s)
-            head = _trim(re.split(r"[0-9０-９]", text[prev_c : c - 1])[0])
+            prev_c = max(max((text.rfind(ch, 0, c - 1) for ch in "，,；;。：:！!？?"), default=-1) + 1, s)
+            head = re.sub(r"[\s\u200b\ufeff]+", "", text[prev_c : c - 1])
+            head = _trim(re.split(r"[0-9０-９从由]", head)[0])
             head = re.sub(r"(?:增长|下降|上涨|降低|提高|增加|减少)$", "", head)
             if len(_CJK.findall(head)) >= 2:
                 subject = head + subject
+        if _BARE.match(subject):
+            return ""
+    if len(_CJK.findall(subject)) < 3:  # "完成1000万以上农村贫困人口脱贫任务", "新建1亿亩高标准农田": named after it
+        end = min([i for i in (text.find(ch, start) for ch in _CLAUSE_END) if i != -1] or [len(text)])
+        after = re.sub(r"^[0-9０-９.,，%％万亿千百余多以上下内左右]*[^\u4e00-\u9fff]*", "", text[start:end])
+        after = re.sub(r"^(?:[万亿]?[个家名项所座条台套人元亩斤吨]|以上|以下|以内|左右)+", "", after)
+        after = re.split(r"[0-9０-９、]", after)[0]
+        if len(_CJK.findall(after)) >= 2:
+            subject = subject + after
     return subject if len(_CJK.findall(subject)) >= 2 else ""
 
 
@@ -161,6 +180,8 @@ def unit_family(unit: str) -> tuple[str, float]:
         return "个百分点", 1.0
     if unit in _BASE_UNITS:
         return unit, 1.0
+    if unit in ("万", "亿", "万亿"):  # a bare magnitude: "1000万以上" (people, implied by the sentence)
+        return "", dict(_MAGNITUDES)[unit]
     for prefix, scale in _MAGNITUDES:
         if unit.startswith(prefix) and len(unit) > len(prefix):
             rest = unit[len(prefix) :]
@@ -201,10 +222,13 @@ def _section_figures(section: Section, headings: str, period: Period) -> list[Fi
         clause_from = _clause_start(text, t.start)
         before = text[clause_from : t.start]
         mentions = list(_TIME.finditer(headings + "\n" + text[: t.start]))
-        when = _time_of(mentions[-1], period)[0] if mentions else "now"
-        # Over several years when the heading path or the figure's own sentence last named a span of years.
-        spans = [_time_of(m, period)[1] for m in _TIME.finditer(headings + "\n" + text[_sentence_start(text, t.start) : t.start])]
-        multi = bool(spans) and spans[-1]
+        when, multi = _time_of(mentions[-1], period) if mentions else ("now", False)
+        if role != "mixed":
+            # Over several years when the heading path or the figure's own sentence last named a span of years;
+            # in a mixed chapter the mention that decided goal or result decides that too.
+            sentence = text[_sentence_start(text, t.start) : t.start]
+            spans = [_time_of(m, period)[1] for m in _TIME.finditer(headings + "\n" + own_heading + "\n" + sentence)]
+            multi = bool(spans) and spans[-1]
         own = [_time_of(m, period)[0] for m in _TIME.finditer(before) if m["past"] or m["now"]]
         if own:  # "今年…", "去年…" in the figure's own clause
             when = own[-1]
@@ -217,6 +241,8 @@ def _section_figures(section: Section, headings: str, period: Period) -> list[Fi
         subject = subject_of(text, t.start, floor)
         if _FROM.search(before):  # "比例从50%提高到75%": the figure's subject is what comes before 从
             subject = _trim(re.split(r"[从由][^，,；;。]*$", before)[0]) or subject
+        if family == "" and "人" in subject:  # "农村贫困人口减少1240万": a bare 万 counting people
+            family = "人"
         out.append(
             Figure(
                 target=t,

@@ -35,7 +35,8 @@ class Target:
         }
 
 
-# Units a count or amount is written with; longest first so "个百分点" wins over "个". Years, months, days,
+# Units a count or amount is written with; longest first so "个百分点" wins over "个". A bare 万 / 亿 counts what the
+# sentence names ("减少农村贫困人口1000万以上"). Years, months, days,
 # ordinals and phases (年 月 日 号 期 级) are deliberately absent: "2020年", "二期" are no targets.
 _UNITS = sorted(
     """
@@ -43,6 +44,7 @@ _UNITS = sorted(
     平方公里 平方千米 万平方米 平方米 立方米 公顷 亩 公里 千米 米 万吨 吨 公斤 斤 千瓦时 万千瓦 千瓦 兆瓦 吉瓦
     个百分点 百分点 倍 个月 小时 天
     人次 万人 人 个 家 名 位 项 所 座 条 台 套 支 种 类 件 篇 部 间 处 栋 辆 艘 架 颗 批 户 场 次 门
+    万 亿
     """.split(),
     key=len,
     reverse=True,
