@@ -58,12 +58,15 @@ def metrics_chart(metrics: Sequence[Metric], periods: Sequence[Period], title: s
     data = pd.DataFrame(rows)
     x = alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0))
     tooltip = [alt.Tooltip("year:O"), alt.Tooltip("figure:N"), alt.Tooltip("section:N")]
-    band = alt.Chart().mark_area(opacity=0.25).encode(x=x, y=alt.Y("low:Q", title=None, scale=alt.Scale(zero=False)), y2="high:Q")
-    line = alt.Chart().mark_line().encode(x=x, y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)))
+    y_axis = alt.Axis(format="~g", tickCount=5)  # 4.5, not 4.500000, on a flat line
+    band = alt.Chart().mark_area(opacity=0.25).encode(
+        x=x, y=alt.Y("low:Q", title=None, scale=alt.Scale(zero=False), axis=y_axis), y2="high:Q"
+    )
+    line = alt.Chart().mark_line().encode(x=x, y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False), axis=y_axis))
     points = alt.Chart().mark_point(filled=True, size=50).encode(x=x, y="value:Q", tooltip=tooltip)
     chart = (
         alt.layer(band, line, points, data=data)
-        .properties(width=210, height=130)
+        .properties(width=180, height=120)
         .facet(facet=alt.Facet("metric:N", title=None, header=alt.Header(labelFontSize=12)), columns=CHART_COLUMNS)
         .resolve_scale(y="independent")
     )
