@@ -114,12 +114,14 @@ def detect_comparison(question: str, periods: Sequence[Period], plan: str | None
         # not a five-year plan that starts in 2016); else the documents about those years (十三五: its plan).
         same = [p for p in periods if (p.start, p.end) == (start, end)]
         chosen += same or [p for p in annual if start <= p.start <= end] or [p for p in periods if p.overlaps(start, end)]
-    across = bool(_ALL_ZH.search(question) or _ALL_EN.search(question))
-    if not across and not named.any and plan is None and _CHANGE.search(question) and not _RELATIVE.search(question):
-        across = True
+    dated = [p for p in periods if p.start is not None]
+    # "Over the years" needs documents with years: plans without one are never compared by a word alone.
+    across = len(dated) >= 2 and bool(_ALL_ZH.search(question) or _ALL_EN.search(question))
+    if len(dated) >= 2 and not across and not named.any and plan is None:
+        across = bool(_CHANGE.search(question)) and not _RELATIVE.search(question)
     documents = list(dict.fromkeys(chosen))
     if across and len(documents) < 2:
-        documents = annual if len(annual) >= 2 else [p for p in periods if p.start is not None] or list(periods)
+        documents = annual if len(annual) >= 2 else dated
     if len(documents) + len(missing) < 2 or not documents:
         return None
     core = question
