@@ -36,6 +36,7 @@ from .compose import (
 )
 from .documents import Document, describe, named_in
 from .fitted import load_model
+from .compare import answer_comparison
 from .followup import Resolved, resolve
 from .pointers import find_pointer
 from .question import LIST, Question, analyze, clean_text, english_places, is_english, place_names, relative_item, tagging_runs
@@ -256,6 +257,13 @@ class PlanAssistant:
 
     def _offline(self, text: str, history: Sequence[Message] | None, plan: str | None, notes: list[str]) -> Answer:
         started = time.perf_counter()
+        # >>> issue 14 hook: a question across documents (years, 历年, over the years) gets one cited line per
+        # document from assistant/compare.py; None means it is no such question and the normal path below answers.
+        compared = answer_comparison(self.index, text, plan)
+        if compared is not None:
+            compared.notes[:0] = notes
+            return compared
+        # <<< issue 14 hook
         resolved = resolve(text, history, self._similar)
         plan = plan or self._named_document(resolved.rewritten)
         target = self._pointed(resolved, plan) if resolved.followup else None

@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 from filelock import FileLock, Timeout
@@ -24,6 +24,10 @@ from .lexical import LexicalIndex, ScoreArray, has_words, tokenize, top_scores
 from .sections import Plan, Section, load_plan, parse_plan
 from .settings import Settings
 from .structure import Outline
+
+if TYPE_CHECKING:
+    from .metrics import Metric
+    from .periods import Period
 from .token_cache import TokenCache
 from .store import (
     SCHEMA_VERSION,
@@ -246,6 +250,8 @@ class PlanIndex:
         self._retriever = None
         self._retrieval: _RetrievalState | None = None
         self._sections_cache: dict = {}  # see sections()
+        self._phrase_vectors: dict[str, np.ndarray] = {}  # see embed_phrases()
+        self._metrics_cache: dict = {}  # see metrics()
 
     # -- opening and building -------------------------------------------------
     @classmethod
@@ -620,6 +626,45 @@ class PlanIndex:
         from .targets import extract_targets
 
         return extract_targets(self.sections(plan))
+
+    def periods(self) -> list["Period"]:
+        """The loaded documents in time order, each with the years it is about (from its title or name)."""
+        from .periods import document_period, order_plans
+
+        return order_plans(document_period(n, p.title) for n, p in self.loaded_plans().items())
+
+    def embed_phrases(self, texts: Sequence[str]) -> np.ndarray:
+        """e5 vectors of short phrases (a figure's subject, a question), remembered: grouping metrics again after a
+        plan is added embeds only the new phrases."""
+        from .embedder import embed_queries
+
+        new = [t for t in dict.fromkeys(texts) if t not in self._phrase_vectors]
+        if new:
+            for text, vec in zip(new, embed_queries(self.model, new)):
+                self._phrase_vectors[text] = vec
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        return np.stack([self._phrase_vectors[t] for t in texts])
+
+    def metrics(self, plans: Sequence[str] | None = None, *, kind: str = "target", shared: bool = True) -> list["Metric"]:
+        """The documents' figures grouped into metrics across documents (经济增长, 赤字率…; index/metrics.py): one
+        row per metric, one cell per document in time order. `plans`: only these documents (default: all);
+        `kind`: "target" (goals the documents set) or "outcome" (results they report); `shared`: only metrics that
+        at least two of the documents give."""
+        from .metrics import group_metrics
+
+        loaded = self.loaded_plans()
+        names = list(plans) if plans else list(loaded)
+        for name in names:
+            self.require_plan(name)
+        key = (tuple((n, loaded[n].sha256) for n in sorted(set(names))), kind, shared)
+        if key not in self._metrics_cache:
+            if len(self._metrics_cache) > 32:  # a long-running server sees few plan sets; keep the cache small
+                self._metrics_cache.clear()
+            self._metrics_cache[key] = group_metrics(
+                [loaded[n] for n in sorted(set(names))], self.embed_phrases, kind=kind, shared=shared
+            )
+        return self._metrics_cache[key]
 
     def get(self, section_id: str, plan: str | None = None) -> Section:
         """A section by the ID `citation_id` gives: `五(一)3`, or `PLAN:五(一)3` when several plans are loaded.

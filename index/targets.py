@@ -35,14 +35,16 @@ class Target:
         }
 
 
-# Units a count or amount is written with; longest first so "个百分点" wins over "个". Years, months, days,
+# Units a count or amount is written with; longest first so "个百分点" wins over "个". A bare 万 / 亿 counts what the
+# sentence names ("减少农村贫困人口1000万以上"). Years, months, days,
 # ordinals and phases (年 月 日 号 期 级) are deliberately absent: "2020年", "二期" are no targets.
 _UNITS = sorted(
     """
     亿美元 万美元 美元 亿港元 亿元 万元 千元 元
-    平方公里 平方千米 万平方米 平方米 立方米 公顷 亩 公里 千米 米 万吨 吨 千瓦时 万千瓦 千瓦 兆瓦 吉瓦
+    平方公里 平方千米 万平方米 平方米 立方米 公顷 亩 公里 千米 米 万吨 吨 公斤 斤 千瓦时 万千瓦 千瓦 兆瓦 吉瓦
     个百分点 百分点 倍 个月 小时 天
     人次 万人 人 个 家 名 位 项 所 座 条 台 套 支 种 类 件 篇 部 间 处 栋 辆 艘 架 颗 批 户 场 次 门
+    万 亿
     """.split(),
     key=len,
     reverse=True,
@@ -61,9 +63,10 @@ _RATES = ("每年", "年均", "年平均", "每批", "每季度", "每月", "每
 _CLAUSE_END = "，,；;。：:！!？?\n"
 _SENTENCE_END = "。；;！!？?\n"
 
+# A range may repeat its unit before the dash ("6.5%－7%"): the first unit is then part of the range.
 _ARABIC = re.compile(
-    rf"(?<![A-Za-z{_DIGITS}.+\-/第每栏])(?P<num>{_NUM})(?:{_DASH}(?P<num2>{_NUM}))?"
-    rf"\s*(?P<approx>余|多)?(?P<unit>[万亿]?(?:{'|'.join(map(re.escape, _UNITS))})|[%‰])"
+    rf"(?<![A-Za-z{_DIGITS}.+\-/第每栏])(?P<num>{_NUM})(?:[%‰]?{_DASH}(?P<num2>{_NUM}))?"
+    rf"\s*(?P<approx>余|多)?(?P<unit>(?:万亿|[万亿])?(?:{'|'.join(map(re.escape, _UNITS))})|[%‰])"
     rf"(?P<post>以上|以下|以内|左右|上下)?"
 )
 _CHINESE = re.compile(

@@ -101,3 +101,66 @@ def fixed_set_run(assistant):
     recorder = _Recorder(assistant)
     report = evaluate(assistant.index, load_questions(DEFAULT_SET), assistant=recorder, question_set=str(DEFAULT_SET))
     return report, recorder.answers
+
+
+REPORTS = DATA / "corpora" / "gov-work-reports"
+COMPARE_YEARS = (2016, 2017, 2024)
+
+
+def cut_report(text: str, keep: int = 400) -> str:
+    """A government work report cut to what comparing needs, so tests index it in seconds: the title, each
+    chapter's heading and its first lines up to `keep` characters, and the whole own text of the chapter that sets the year's
+    goals (from 预期目标是 on); numbered subsections ((一)…) are left out. IDs stay those of the full report."""
+    import re
+
+    lines = [line for line in text.split("\n") if line.strip() and line.strip() != "\u200b"]
+    out: list[str] = []
+    chapter, kept, goals, started = None, 0, False, False
+    for line in lines:
+        s = line.strip()
+        if re.match(r"^[一二三四五六七八九十]+、", s):
+            chapter, kept, goals, started = s, 0, False, True
+            out.append(line)
+            continue
+        if re.match(r"^[（(][一二三四五六七八九十]+[)）]", s):
+            chapter = None
+            continue
+        if chapter is None:
+            if not started:
+                out.append(line)  # title and preamble
+            continue
+        goals = goals or "预期目标是" in s
+        if kept < keep or goals:
+            out.append(line)
+            kept += len(s)
+    return "\n".join(out) + "\n"
+
+
+@pytest.fixture(scope="session")
+def compare_files(tmp_path_factory) -> list[Path]:
+    """Three real reports (2016, 2017, 2024), cut by `cut_report`, under their own names."""
+    folder = tmp_path_factory.mktemp("reports")
+    files = []
+    for year in COMPARE_YEARS:
+        name = f"government-work-report-{year}.txt"
+        path = folder / name
+        path.write_text(cut_report((REPORTS / name).read_text(encoding="utf-8")), encoding="utf-8")
+        files.append(path)
+    return files
+
+
+@pytest.fixture(scope="session")
+def compare_home(tmp_path_factory, compare_files, run_cli) -> Path:
+    """A home with the three cut reports, indexed by the real CLI with several files after one --plan."""
+    home = tmp_path_factory.mktemp("compare-home")
+    done = run_cli("index", "--plan", *map(str, compare_files), env={"PLAN_ASSISTANT_HOME": str(home)})
+    assert done.returncode == 0, done.stderr
+    return home
+
+
+@pytest.fixture(scope="session")
+def compare_assistant(compare_home, settings):
+    from assistant import PlanAssistant
+    from index import PlanIndex
+
+    return PlanAssistant(PlanIndex.open(settings.with_(home=compare_home)))

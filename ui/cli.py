@@ -136,6 +136,25 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_targets(args: argparse.Namespace) -> int:
+    from index import PlanIndex
+    from index.metrics import metrics_json
+
+    idx = PlanIndex.open(_settings(args))
+    metrics = idx.metrics(args.plan or None)
+    if args.json:
+        _print_json(metrics_json(metrics))
+        return 0
+    periods = {p.plan: p for p in idx.periods()}
+    for m in metrics:
+        print(f"{m.metric} ({m.unit})")
+        for c in m.cells:
+            print(f"  {periods[c.plan].label if c.plan in periods else c.plan}\t{c.value}\t[{c.plan}:{c.section_id}]\t{c.quote[:80]}")
+    if not metrics:
+        print("no figure is shared by two of these documents" if len(args.plan or idx.plan_names()) > 1 else "no figures found")
+    return 0
+
+
 def cmd_plans(args: argparse.Namespace) -> int:
     from index import PlanIndex
 
@@ -225,7 +244,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("index", parents=[common], help="index plan files (only changed sections are embedded)")
-    p.add_argument("--plan", action="append", metavar="FILE", help="plan file (.txt .md .docx .pdf); repeatable")
+    p.add_argument(
+        "--plan", action="extend", nargs="+", metavar="FILE",
+        help="plan files (.txt .md .docx .pdf): several after one flag (--plan reports/*.txt), or the flag repeated",
+    )
     p.add_argument("--name", help="name the plan (default: the file stem); with a single --plan")
     p.add_argument("--rebuild", action="store_true", help="drop the index and rebuild it from scratch")
     p.set_defaults(func=cmd_index)
@@ -254,6 +276,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=None, help="port (default 7860)")
     p.add_argument("--lang", choices=["zh", "en"], default=None, help="page labels (default zh; $PLAN_ASSISTANT_UI_LANG)")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("targets", parents=[common], help="targets compared across documents, one row per metric")
+    p.add_argument("--plan", action="extend", nargs="+", metavar="NAME", help="only these plans (default: all)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_targets)
 
     p = sub.add_parser("plans", parents=[common], help="list indexed plans")
     p.add_argument("--json", action="store_true")

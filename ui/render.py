@@ -28,6 +28,7 @@ __all__ = [
     "render_section",
     "render_source_hint",
     "render_streaming",
+    "render_metrics",
     "render_targets",
     "render_user",
 ]
@@ -287,4 +288,30 @@ def render_targets(rows: Sequence[tuple[str, Any]], total: int, lang: str) -> st
         + f'<th>{esc(t("col_sentence", lang))}</th></tr></thead><tbody>'
         + "".join(body)
         + "</tbody></table></div>"
+    )
+
+
+def render_metrics(metrics: Sequence[Any], columns: Sequence[tuple[str, str]], cite: Any, lang: str) -> str:
+    """Targets across documents: a row per metric, a column per document [(plan name, label)] in time order, each
+    cell the document's figure as a chip that opens its section with the sentence highlighted; `cite(plan, id)`
+    gives the chip's citation ID."""
+    if not metrics:
+        return f'<div class="pa-metrics"><p class="pa-muted pa-none">{esc(t("metrics_none", lang))}</p></div>'
+    head = "".join(f'<th class="pa-doc">{esc(label)}</th>' for _, label in columns)
+    rows = []
+    for m in metrics:
+        cells = []
+        for plan, _ in columns:
+            c = m.cell(plan)
+            cells.append(
+                f'<td>{chip(cite(c.plan, c.section_id), c.quote, "", label=c.value, quote=c.quote, cls="pa-cell")}</td>'
+                if c
+                else '<td class="pa-muted">–</td>'
+            )
+        rows.append(f'<tr><td class="pa-metric">{esc(m.metric)}</td><td class="pa-unit">{esc(m.unit)}</td>{"".join(cells)}</tr>')
+    return (
+        f'<div class="pa-metrics"><p class="pa-muted pa-count">{esc(t("metrics_count", lang, n=len(metrics), d=len(columns)))}</p>'
+        '<div class="pa-metrics-scroll"><table class="pa-table pa-metrics-table"><thead><tr>'
+        f'<th>{esc(t("col_metric", lang))}</th><th>{esc(t("col_unit", lang))}</th>{head}</tr></thead>'
+        f'<tbody>{"".join(rows)}</tbody></table></div></div>'
     )

@@ -17,6 +17,7 @@ import gradio as gr  # noqa: E402
 from assistant import PlanAssistant  # noqa: E402
 from index import Section, Settings  # noqa: E402
 
+from .charts import metrics_chart  # noqa: E402
 from .examples import example_questions  # noqa: E402
 from .i18n import LANGUAGES, normalize_lang, t  # noqa: E402
 from .render import (  # noqa: E402
@@ -28,6 +29,7 @@ from .render import (  # noqa: E402
     render_outline,
     render_pending,
     render_section,
+    render_metrics,
     render_source_hint,
     render_streaming,
     render_targets,
@@ -135,6 +137,9 @@ button.pa-copy.pa-copy { font-size: 0.8em; padding: 0 8px; border-radius: 6px; c
 .pa-clause { font-size: 0.9em; }
 .pa-sentence { color: var(--body-text-color, #374151); opacity: 0.8; }
 .pa-header { padding: 4px 0; }
+.pa-metrics-scroll { overflow-x: auto; }
+.pa-metrics-table td.pa-metric { font-weight: 600; }
+.pa-metrics-table td.pa-unit, .pa-metrics-table th.pa-doc { white-space: nowrap; }
 #pa-source-panel { position: sticky; top: 8px; }
 </style>
 """
@@ -201,6 +206,9 @@ class WebChat:
             if s.parent_id:
                 self._children.setdefault((s.plan, s.parent_id), []).append(s)
         self.targets = [(self.cid(self._by_key[(tg.plan, tg.section_id)]), tg) for tg in index.targets()]
+        # Targets across documents (index/metrics.py): grouped once here, shown when several documents are loaded.
+        self.periods = index.periods() if self.multi and hasattr(index, "periods") else []
+        self.metrics = index.metrics() if self.periods else []
         self.examples = example_questions(self.sections, [tg for _, tg in self.targets])
 
     def wait_until_ready(self) -> None:
@@ -254,6 +262,30 @@ class WebChat:
 
             rows = [(cid, tg) for cid, tg in rows if all(w.lower() in haystack(cid, tg) for w in words)]
         return render_targets(rows, total, lang)
+
+    def metrics_html(self, query: str, plan: str, lang: str) -> str:
+        """The documents' targets side by side (only when several documents are shown, i.e. no plan is selected)."""
+        if not self.periods or plan:
+            return ""
+        words = [w.lower() for w in (query or "").split()]
+        rows = [
+            m for m in self.metrics
+            if all(any(w in x.lower() for x in (m.metric, *m.subjects, *(c.value for c in m.cells))) for w in words)
+        ]
+        columns = [(p.plan, p.label if p.start is not None else self.plan_title(p.plan)) for p in self.periods]
+        shown = {c.plan for m in self.metrics for c in m.cells}
+        columns = [c for c in columns if c[0] in shown]
+
+        def cite(plan: str, section_id: str) -> str:
+            return self.cid(self._by_key[(plan, section_id)])
+
+        return render_metrics(rows, columns, cite, lang)
+
+    def metrics_plot(self, plan: str, lang: str) -> Any:
+        """Line charts of the shared targets over the documents' years (None: nothing to draw)."""
+        if not self.periods or plan:
+            return None
+        return metrics_chart(self.metrics, self.periods, t("metrics_chart", lang))
 
     def source_html(self, current: dict | None, lang: str) -> str:
         if not current or not current.get("sid"):
@@ -411,6 +443,16 @@ def build_app(pa: PlanAssistant, lang: str | None = None, ready: threading.Event
                             label=t("targets_search", lang), placeholder=t("targets_placeholder", lang),
                             elem_id="pa-target-search",
                         )
+                        shows_metrics = bool(web.periods)
+                        metrics = gr.HTML(
+                            web.metrics_html("", "", lang), elem_id="pa-metrics", visible=shows_metrics,
+                            js_on_load=None, apply_default_css=False,
+                        )
+                        first_chart = web.metrics_plot("", lang)
+                        chart = gr.Plot(
+                            first_chart, label=t("metrics_chart", lang), elem_id="pa-metrics-chart",
+                            visible=first_chart is not None,
+                        )
                         targets = gr.HTML(web.targets_html("", "", lang), elem_id="pa-targets", js_on_load=None, apply_default_css=False)
             with gr.Column(scale=2, min_width=320):
                 source = gr.HTML(
@@ -449,15 +491,25 @@ def build_app(pa: PlanAssistant, lang: str | None = None, ready: threading.Event
             web.show_source, [answers, lang_radio], [source, current], api_visibility="private", show_progress="hidden",
             queue=False,
         )
+        def on_search(query: str, plan: str, lang_value: str) -> tuple[str, str]:
+            lang_value = normalize_lang(lang_value, lang)
+            return web.targets_html(query, plan, lang_value), web.metrics_html(query, plan, lang_value)
+
         search.change(
-            web.targets_html, [search, plan_dd, lang_radio], targets, api_visibility="private", show_progress="hidden",
+            on_search, [search, plan_dd, lang_radio], [targets, metrics], api_visibility="private", show_progress="hidden",
         )
 
-        def on_plan(plan: str, query: str, lang_value: str) -> tuple[str, str]:
+        def on_plan(plan: str, query: str, lang_value: str) -> tuple:
             lang_value = normalize_lang(lang_value, lang)
-            return web.outline_html(plan, lang_value), web.targets_html(query, plan, lang_value)
+            plot = web.metrics_plot(plan, lang_value)
+            return (
+                web.outline_html(plan, lang_value),
+                web.targets_html(query, plan, lang_value),
+                gr.update(value=web.metrics_html(query, plan, lang_value), visible=bool(web.periods) and not plan),
+                gr.update(value=plot, visible=plot is not None),
+            )
 
-        plan_dd.change(on_plan, [plan_dd, search, lang_radio], [outline, targets], api_visibility="private")
+        plan_dd.change(on_plan, [plan_dd, search, lang_radio], [outline, targets, metrics, chart], api_visibility="private")
 
         def relabel(lang_value: str, plan: str, query: str, shown: dict) -> tuple:
             code = normalize_lang(lang_value, lang)
@@ -478,13 +530,15 @@ def build_app(pa: PlanAssistant, lang: str | None = None, ready: threading.Event
                 gr.update(label=t("targets_search", code), placeholder=t("targets_placeholder", code)),
                 web.targets_html(query, plan, code),
                 gr.update(value=web.source_html(shown, code), label=t("source_panel", code)),
+                web.metrics_html(query, plan, code),
+                gr.update(label=t("metrics_chart", code)),
             )
 
         lang_radio.change(
             relabel,
             [lang_radio, plan_dd, search, current],
             [lang_radio, header, plan_dd, mode_radio, tab_chat, tab_outline, tab_targets, chatbot, msg, send, examples,
-             clear, outline, search, targets, source],
+             clear, outline, search, targets, source, metrics, chart],
             api_visibility="private",
             show_progress="hidden",
         )

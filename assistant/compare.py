@@ -1,0 +1,489 @@
+"""Comparative questions across documents: one cited line per document asked about, in time order, and the change."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Sequence
+
+import numpy as np
+
+from index.metrics import Cell, Metric, unit_family
+from index.periods import Period, named_periods
+
+from .records import Answer, Citation
+
+if TYPE_CHECKING:
+    from index import PlanIndex, Section
+
+__all__ = ["Comparison", "answer_comparison", "detect_comparison", "figure_difference"]
+
+# Words that ask across every loaded document: "历年", "各年", "这几年", "over the years", "in each report".
+_ALL_ZH = re.compile(
+    r"历年|历次|历届|各年|逐年|每一年|每年分别|这几年|近几年|这些年|多年来|这几份|各份|每份|各(?:个)?(?:报告|文件|规划)|"
+    r"所有(?:的)?(?:报告|文件|规划)|几份(?:报告|文件|规划)|(?:报告|文件|规划)之间"
+)
+_ALL_EN = re.compile(
+    r"over the years|each year|every year|year by year|year on year|year to year|across (?:the )?years|over time|"
+    r"(?:each|every|all (?:the )?|across (?:all )?(?:the )?)(?:reports?|plans?|documents?)",
+    re.I,
+)
+# Words that ask how something changed; with no year named they ask across every loaded document, unless the
+# question is about one document's own "this year vs last year" (今年比去年).
+_CHANGE = re.compile(r"变化|变动|走势|趋势|不同|差别|区别|差异|对比|比较|相比|调整了?|升降|\bchanged?\b|\bdiffer|\btrend|\bcompare|\bevolv", re.I)
+_RELATIVE = re.compile(r"今年|去年|上年|明年|本年|this year|last year|next year", re.I)
+# What the question asks for: a goal, or a result that was reached.
+_OUTCOME = re.compile(
+    r"实际|实现了|完成了|增长了|下降了|涨了|减少了|达到了|结果|实绩|回顾|过去|"
+    r"\bactual|\bachieved|\boutcome|\bresult|\bgrew\b|\breached\b|\bdid\b[^?？]*\b(?:fall|rise|grow|drop|increase|decrease)",
+    re.I,
+)
+# A question about a figure over several years ("过去五年年均增长", "average annual") wants the period's figure.
+_PERIOD_ASKED = re.compile(r"年均|年平均|五年|average annual|annual average|five[- ]year", re.I)
+# Words of the question's form, not of its topic: left out when the topic is matched to a metric's subject.
+_FORM_ZH = re.compile(
+    r"目标|预期|计划|实际|报告|文件|规划|分别|多少|各是|是|的|了|有|什么|没有|不同|变化|变动|怎么|怎样|如何|哪些|几|各|和|与|跟|同|"
+    r"吗|呢|吧|里|中|上一年|上年|去年|今年|当年|全年|设定|设了|定|提出|调整|数字|比较|相比|对比|一下|年份|这|那|都|也|还|说|"
+    r"回顾|过去|每年|"
+    r"[？?。，,、：:；;！!“”\"'（）()]"
+)
+_FORM_EN = re.compile(
+    r"\b(?:how|what|which|did|does|do|was|were|is|are|the|a|an|of|in|on|for|to|and|or|with|between|from|by|each|every|"
+    r"years?|reports?|documents?|plans?|targets?|goals?|outcomes?|results?|actual|changed?|compare|comparison|set|both|"
+    r"numerical|figures?|much|many|according|against|over|time|this|that|it|its|their|they|vs|versus|than|met|"
+    r"government|work|say|says|said|give|gave|given)\b|[?,.;:!\"'()]",
+    re.I,
+)
+_TARGET = re.compile(r"目标|预期|计划|定在|定为|拟|\btarget|\bgoal|\baim|\bplann?ed|\bexpected|\bset\b", re.I)
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]{2,}")
+
+# Question-side metric matching: e5 cosine of the question and a metric's subject, mixed with how much of the
+# subject's wording the question (or its English words' dictionary translations) contains.
+# The two thresholds were set on the dev half of tests/data/eval/compare.yaml (`python -m bench.compare --split dev`).
+MATCH_DENSE_WEIGHT = 0.5
+MATCH_FLOOR = 0.4  # below this (unscaled) the question is about no grouped figure: each document is searched instead
+# A document that misses the chosen metric may still give the figure under other wording: a figure of the same
+# unit and kind whose subject is at least this similar to the metric's is taken (with its own citation). At 0.7
+# 赤字规模 (0.64 to 财政赤字) was missed; no dev question got a wrong stand-in at 0.6.
+NEAR_SUBJECT = 0.6
+
+
+def _english(text: str) -> bool:
+    return len(_LATIN.findall(text)) > len(_CJK.findall(text)) / 2
+
+
+@dataclass
+class Comparison:
+    """A question that asks about several documents: which, in time order, and whether about goals or results."""
+
+    question: str
+    documents: list[Period]  # time order
+    missing_years: list[int]  # named years no loaded document is about
+    kind: str  # "target" or "outcome"
+    core: str  # the question without the years and document words that chose the documents
+    english: bool
+    all_documents: bool = False
+    kinds: dict[str, str] = field(default_factory=dict)  # plan -> "target" | "outcome", when the question mixes them
+    signals: dict[str, Any] = field(default_factory=dict)
+
+    def kind_of(self, plan: str) -> str:
+        return self.kinds.get(plan, self.kind)
+
+
+def _documents_for(year: int, periods: Sequence[Period]) -> list[Period]:
+    """The documents about one year: an annual one of that year if loaded, else those whose span covers it."""
+    exact = [p for p in periods if p.start == year and p.end == year]
+    return exact or [p for p in periods if p.contains(year)]
+
+
+def detect_comparison(question: str, periods: Sequence[Period], plan: str | None = None) -> Comparison | None:
+    """Is this a question across documents? It is when it names two or more documents' years (2016年和2024年,
+    2016到2024年, 十三五), or asks across all of them (历年, over the years; a change word without a year counts too
+    when no document is selected and the question is not about one document's 今年 vs 去年). None otherwise."""
+    if len(periods) < 2 and not named_periods(question).any:
+        return None
+    named = named_periods(question)
+    chosen: list[Period] = []
+    missing: list[int] = []
+    for year in named.years:
+        docs = _documents_for(year, periods)
+        chosen += docs
+        if not docs:
+            missing.append(year)
+    annual = [p for p in periods if p.start is not None and p.start == p.end]
+    for start, end in named.spans:
+        # A span of years means the yearly documents in it when there are some (2016到2024年: the annual reports,
+        # not a five-year plan that starts in 2016); else the documents about those years (十三五: its plan).
+        same = [p for p in periods if (p.start, p.end) == (start, end)]
+        chosen += same or [p for p in annual if start <= p.start <= end] or [p for p in periods if p.overlaps(start, end)]
+    dated = [p for p in periods if p.start is not None]
+    # "Over the years" needs documents with years: plans without one are never compared by a word alone.
+    across = len(dated) >= 2 and bool(_ALL_ZH.search(question) or _ALL_EN.search(question))
+    if len(dated) >= 2 and not across and not named.any and plan is None:
+        across = bool(_CHANGE.search(question)) and not _RELATIVE.search(question)
+    documents = list(dict.fromkeys(chosen))
+    if across and len(documents) < 2:
+        documents = annual if len(annual) >= 2 else dated
+    if len(documents) + len(missing) < 2 or not documents:
+        return None
+    core = question
+    for text in sorted(named.found, key=len, reverse=True):
+        core = re.sub(re.escape(text) + r"\s*(?:年度?)?(?:的)?", " ", core)
+    core = _ALL_ZH.sub(" ", _ALL_EN.sub(" ", core))
+    kind = "outcome" if _OUTCOME.search(question) and not _TARGET.search(question) else "target"
+    order = {p.plan: i for i, p in enumerate(periods)}
+    documents = sorted(documents, key=lambda p: order.get(p.plan, 0))
+    return Comparison(
+        question=question,
+        documents=documents,
+        missing_years=missing,
+        kind=kind,
+        core=re.sub(r"\s+", " ", core).strip(),
+        english=_english(question),
+        all_documents=across,
+        kinds=_kinds_by_document(question, documents, kind),
+    )
+
+
+def _kinds_by_document(question: str, documents: Sequence[Period], default: str) -> dict[str, str]:
+    """Goal or result per document, when the question asks both ("2022年定的目标是多少？2023年的报告说实际增长了多少？",
+    "the target in the 2023 report with the outcome in the 2024 report"): the cue nearest to where the question
+    first names the document's year, within the same sentence; else the question's overall kind."""
+    cues = [(m.start(), "outcome") for m in _OUTCOME.finditer(question)] + [
+        (m.start(), "target") for m in _TARGET.finditer(question)
+    ]
+    if not {k for _, k in cues} >= {"outcome", "target"}:
+        return {p.plan: default for p in documents}
+    stops = [m.start() for m in re.finditer(r"[？?。；;！!]", question)]
+
+    def part(pos: int) -> int:
+        return sum(1 for s in stops if s < pos)
+
+    kinds = {}
+    for p in documents:
+        where = [m.start() for y in range(p.start or 0, (p.end or 0) + 1) for m in re.finditer(str(y), question)]
+        if not where:
+            kinds[p.plan] = default
+            continue
+        pos = min(where)
+        near = [(abs(c - pos), k) for c, k in cues if part(c) == part(pos)]
+        kinds[p.plan] = min(near)[1] if near else default
+    return kinds
+
+
+# -- which metric ----------------------------------------------------------------------------------------------------
+def _bigrams(text: str) -> set[str]:
+    text = re.sub(r"\s+", "", text)
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
+def _coverage(subject: str, grams: set[str]) -> float:
+    """How much wording the subject and the question's topic share: the F1 of their character bigrams (a short
+    subject such as "规模" inside a longer topic counts little)."""
+    own = _bigrams(subject)
+    both = len(own & grams)
+    if not own or not grams or not both:
+        return 0.0
+    p, r = both / len(own), both / len(grams)
+    return 2 * p * r / (p + r)
+
+
+def topic(comparison: Comparison) -> str:
+    """What the question is about: its core without the words of its form ("目标", "分别是多少", "how did … change")."""
+    text = _FORM_EN.sub(" ", comparison.core) if comparison.english else _FORM_ZH.sub(" ", comparison.core)
+    return re.sub(r"\s+", " ", text).strip() or comparison.core
+
+
+def _lexical_text(index: "PlanIndex", comparison: Comparison) -> str:
+    """The question's topic, plus the Chinese words its English words translate to (CC-CEDICT)."""
+    text = topic(comparison)
+    if comparison.english:
+        text += " " + " ".join(w for _, words in index.translate(text) for w in words)
+    return text
+
+
+def _rank_metrics(
+    index: "PlanIndex", comparison: Comparison, metrics: Sequence[Metric], aliases: dict[str, set[str]] | None = None
+) -> list[tuple[float, Metric]]:
+    """Metrics that give any of the asked documents, best match first; only those whose e5 + wording match of the
+    question's topic reaches MATCH_FLOOR."""
+    aliases = aliases or {}
+    wanted = {p.plan for p in comparison.documents}
+    candidates = [m for m in metrics if wanted & set(m.plans)]
+    if not candidates:
+        return []
+    horizon = "period" if _PERIOD_ASKED.search(comparison.question) else "year"
+    names = {id(m): _names(m, aliases) for m in candidates}
+    subjects = sorted({s for m in candidates for s in names[id(m)]})
+    vectors = index.embed_phrases([topic(comparison), *subjects])
+    raw = dict(zip(subjects, np.clip(vectors[1:] @ vectors[0], 0.0, 1.0).tolist()))
+    # e5 cosines of short phrases crowd together (0.8-0.95): rescaled over the candidates, the best is 1.
+    low, high = min(raw.values()), max(raw.values())
+    dense = {s: (v - low) / (high - low) if high > low else 1.0 for s, v in raw.items()}
+    grams = _bigrams(_lexical_text(index, comparison))
+    scored = []
+    loaded = max(1, len(index.loaded_plans()))
+    for m in candidates:
+        best = max(
+            (MATCH_DENSE_WEIGHT * dense[s] + (1 - MATCH_DENSE_WEIGHT) * _coverage(s, grams), raw[s], _coverage(s, grams))
+            for s in names[id(m)]
+        )
+        covered = len(wanted & set(m.plans)) / len(wanted)
+        # Of two about equally apt rows: the one that gives more of the asked documents, that more documents give
+        # (a figure many documents report is likelier what a question across them is about), and over the span
+        # asked (a year, unless the question says 年均 / five years).
+        prior = 0.05 * covered + 0.05 * len(m.cells) / loaded - (0.1 if m.horizon != horizon else 0.0)
+        absolute = MATCH_DENSE_WEIGHT * best[1] + (1 - MATCH_DENSE_WEIGHT) * best[2]
+        scored.append((best[0] + prior, absolute, m))
+    scored.sort(key=lambda x: -x[0])
+    return [(score, m) for score, absolute, m in scored if absolute >= MATCH_FLOOR]
+
+
+def _names(metric: Metric, aliases: dict[str, set[str]]) -> set[str]:
+    """A metric's subjects, with those of the other kind's row it shares a subject with: the outcome row
+    "国内生产总值增长" is also asked about as "经济增长" because the goal row says "经济增长预期目标"."""
+    out = set(metric.subjects)
+    for s in metric.subjects:
+        out |= aliases.get(s, set())
+    return out
+
+
+def _near_cell(index: "PlanIndex", metric: Metric, plan: str, kind: str, taken: set[tuple[str, str, str]]) -> Cell | None:
+    """A document's figure the grouping left out of `metric` (other wording: 赤字规模 for 财政赤字) that still measures
+    it: same kind, unit family and span, a subject at least NEAR_SUBJECT alike, and not a cell of another row that
+    several documents share (城镇登记失业率 is no stand-in for 城镇调查失业率)."""
+    from index.metrics import figures, subject_similarity
+
+    loaded = index.loaded_plans().get(plan)
+    if loaded is None:
+        return None
+    first = metric.cells[0].figure
+    own = [
+        f for f in figures(loaded)
+        if f.kind == kind and f.family == first.family and f.horizon == metric.horizon and f.subject and not f.delta
+        and (f.plan, f.section_id, f.target.text) not in taken
+    ]
+    if not own:
+        return None
+    subjects = list(metric.subjects)
+    sim = subject_similarity([*subjects, *[f.subject for f in own]], index.embed_phrases)
+    n = len(subjects)
+    best_i, best = max(((i, float(sim[:n, n + i].max())) for i in range(len(own))), key=lambda x: x[1])
+    if best < NEAR_SUBJECT:
+        return None
+    f = own[best_i]
+    return Cell(plan, f.section_id, f.target.text, f.target.sentence, f)
+
+
+def _shared_cells(metrics: Sequence[Metric], but: Metric) -> set[tuple[str, str, str]]:
+    return {
+        (c.plan, c.section_id, c.value) for m in metrics if m is not but and len(m.cells) >= 2 for c in m.cells
+    }
+
+
+# -- the difference, computed ----------------------------------------------------------------------------------------
+def _fmt(x: float) -> str:
+    return f"{x:.2f}".rstrip("0").rstrip(".")
+
+
+def figure_difference(earlier: Cell, later: Cell, english: bool = False) -> str | None:
+    """How the later figure differs from the earlier one, computed from their values when they share a unit
+    family: percentages in percentage points, amounts in the later figure's unit. None when they cannot be compared."""
+    a, b = earlier.figure, later.figure
+    if a.family != b.family:
+        return None
+    ta, tb = a.target, b.target
+    unit_b = tb.unit
+    _, scale_b = unit_family(unit_b)
+    lo_a, hi_a = ta.value * a.scale, (ta.high if ta.high is not None else ta.value) * a.scale
+    lo_b, hi_b = tb.value * b.scale, (tb.high if tb.high is not None else tb.value) * b.scale
+    diffs = sorted({round((lo_b - lo_a) / scale_b, 6), round((hi_b - hi_a) / scale_b, 6)}, key=abs)
+    unit = ("percentage points" if english else "个百分点") if a.family == "%" else unit_b
+    if all(d == 0 for d in diffs):
+        return "unchanged" if english else "持平"
+    if all(d > 0 for d in diffs) or all(d < 0 for d in diffs):
+        size = "–".join(_fmt(abs(d)) for d in diffs)
+        up = diffs[0] > 0
+        if english:
+            return f"{'up' if up else 'down'} {size} {unit}"
+        return f"{'高' if up else '低'}{size}{unit}"
+    size = "–".join(_fmt(d) for d in diffs)
+    return f"changed by {size} {unit}" if english else f"变动{size}{unit}"
+
+
+# -- the answer --------------------------------------------------------------------------------------------------------
+def _label(period: Period, english: bool) -> str:
+    if period.start is not None and period.start == period.end:
+        return str(period.start) if english else f"{period.start}年"
+    return period.label
+
+
+def _quote(sentence: str, figure: str = "", limit: int = 120) -> str:
+    """The sentence, or when it is long the clauses around the figure, marked as cut with "…"."""
+    sentence = sentence.strip()
+    if len(sentence) <= limit:
+        return sentence
+    at = sentence.find(figure) if figure else -1
+    if at < 0:
+        return sentence[: limit - 1] + "…"
+    start = max(0, at - limit // 3)
+    cut = max((sentence.rfind(c, 0, at) for c in "，,；;：:"), default=-1)
+    if cut != -1 and cut + 1 >= start:
+        start = cut + 1
+    end = min(len(sentence), start + limit)
+    return ("…" if start else "") + sentence[start:end] + ("…" if end < len(sentence) else "")
+
+
+def _cite(index: "PlanIndex", plan: str, section_id: str, quote: str) -> Citation:
+    section = index.get(section_id, plan=plan)
+    return Citation(index.citation_id(section), section.title, quote, plan)
+
+
+def _metric_answer(index: "PlanIndex", comparison: Comparison, chosen: dict[str, tuple[float, Metric]]) -> Answer:
+    """One line per document with the chosen metric's figure (of the kind asked for that document), then the change."""
+    en = comparison.english
+    words = {"target": ("目标", "target"), "outcome": ("实际", "result")}
+    kinds = [k for k in ("target", "outcome") if k in chosen]
+    label = chosen[kinds[0]][1].metric
+    kind_text = "/".join(words[k][1 if en else 0] for k in kinds)
+    lines = [f"“{label}” ({kind_text}) in each document:" if en else f"各文件的“{label}”（{kind_text}）："]
+    citations: list[Citation] = []
+    cells: list[tuple[Period, Cell]] = []
+    for period in comparison.documents:
+        kind = comparison.kind_of(period.plan)
+        name = _label(period, en)
+        metric = chosen.get(kind, (0.0, None))[1]
+        cell = None
+        if metric is not None:
+            cell = metric.cell(period.plan) or _near_cell(
+                index, metric, period.plan, kind, _shared_cells(index.metrics(kind=kind, shared=False), metric)
+            )
+        if cell is None:
+            what = words[kind][1 if en else 0]
+            lines.append(
+                f"- {name}: the document gives no figure for this ({what})." if en else f"- {name}：文件没有给出这一数字（{what}）。"
+            )
+            continue
+        quote = _quote(cell.quote, cell.value)
+        c = _cite(index, cell.plan, cell.section_id, quote)
+        citations.append(c)
+        cells.append((period, cell))
+        tag = f" ({words[kind][1]})" if en and len(kinds) > 1 else f"（{words[kind][0]}）" if len(kinds) > 1 else ""
+        lines.append(f"- {name}{tag}: {cell.value} — “{quote}” [{c.id}]" if en else f"- {name}{tag}：{cell.value}——“{quote}”[{c.id}]")
+    reviewed = {p.start - 1 for p in comparison.documents if p.start is not None and comparison.kind_of(p.plan) == "outcome"}
+    for year in comparison.missing_years:
+        if year in reviewed:  # "2015年的实际增长, 据2016年的报告": the year a chosen report reviews
+            continue
+        lines.append(
+            f"- {year}: no document of that year is loaded." if en else f"- {year}年：没有载入这一年的文件。"
+        )
+    if len(cells) >= 2:
+        (p0, c0), (p1, c1) = cells[0], cells[-1]
+        diff = figure_difference(c0, c1, en)
+        if diff:
+            lines.append(
+                f"Change: {_label(p1, en)} ({c1.value}) against {_label(p0, en)} ({c0.value}): {diff}."
+                if en
+                else f"变化：{_label(p1, en)}（{c1.value}）比{_label(p0, en)}（{c0.value}）{diff}。"
+            )
+    return Answer(
+        question=comparison.question,
+        text="\n".join(lines),
+        citations=citations,
+        answerable=bool(citations),
+        rewritten_question=comparison.question,
+        mode="offline",
+        verification={
+            "compare": {
+                "metrics": {k: (m.metric, round(score, 4)) for k, (score, m) in chosen.items()},
+                "documents": [p.plan for p in comparison.documents],
+                **comparison.signals,
+            }
+        },
+    )
+
+
+def _best_sentence(section: "Section", grams: set[str], wants_number: bool) -> str:
+    parts = [x.strip() for x in re.split(r"(?<=[。；;！？!?])|\n", section.body or section.text) if len(x.strip()) >= 4]
+    if not parts:
+        return section.text[:120]
+
+    def score(x: str) -> tuple[float, int]:
+        return (_coverage_of(grams, x) + (0.2 if wants_number and re.search(r"\d", x) else 0.0), -len(x))
+
+    return max(parts, key=score)
+
+
+def _coverage_of(grams: set[str], text: str) -> float:
+    return len(grams & _bigrams(text)) / len(grams) if grams else 0.0
+
+
+def _search_answer(index: "PlanIndex", comparison: Comparison, signals: dict) -> Answer:
+    """No grouped figure fits: each document is searched on its own and its best sentence quoted."""
+    en = comparison.english
+    lines = ["In each document:" if en else "各文件的相关内容："]
+    citations: list[Citation] = []
+    grams = _bigrams(re.sub(r"[吗呢吧啊？?。，,！!]|什么|多少|哪些|怎么|如何|是否|有没有|分别", "", _lexical_text(index, comparison)))
+    wants_number = bool(re.search(r"多少|几|比例|率|how (?:much|many)|what (?:was|is) the", comparison.question, re.I))
+    query = comparison.core or comparison.question
+    qvec = index.embed_query(query)
+    for period in comparison.documents:
+        name = _label(period, en)
+        hits = index.search(query, k=1, plan=period.plan, query_vector=qvec)
+        if not hits:
+            lines.append(f"- {name}: nothing found." if en else f"- {name}：没有找到相关内容。")
+            continue
+        section = hits[0].section
+        sentence = _best_sentence(section, grams, wants_number)
+        c = _cite(index, section.plan, section.id, sentence)
+        citations.append(c)
+        lines.append(f"- {name}: “{_quote(sentence)}” [{c.id}]" if en else f"- {name}：“{_quote(sentence)}”[{c.id}]")
+    for year in comparison.missing_years:
+        lines.append(f"- {year}: no document of that year is loaded." if en else f"- {year}年：没有载入这一年的文件。")
+    return Answer(
+        question=comparison.question,
+        text="\n".join(lines),
+        citations=citations,
+        answerable=bool(citations),
+        rewritten_question=comparison.question,
+        mode="offline",
+        verification={"compare": {"metric": None, "documents": [p.plan for p in comparison.documents], **signals}},
+    )
+
+
+# A question that asks for no figure ("在科技创新方面有什么不同") is answered from each document's best sentence.
+_WANTS_FIGURE = re.compile(
+    r"多少|几|目标|指标|预期|计划|增速|增长|涨幅|比例|比重|率|规模|总额|数量|产量|人数|\d+%|"
+    r"how (?:much|many|fast|high)|target|goal|rate|growth|percent|figure|number|amount|size|total|ratio",
+    re.I,
+)
+
+
+def answer_comparison(index: "PlanIndex", question: str, plan: str | None = None) -> Answer | None:
+    """The answer to a question across documents, or None when the question is not one (the normal answerer
+    takes it). Goals or results the documents share (index.metrics) give one line per document with its figure
+    and quote, and the change computed from the figures; any other question gets each document's best sentence."""
+    periods = index.periods()
+    comparison = detect_comparison(question, periods, plan)
+    if comparison is None:
+        return None
+    names = [p.plan for p in periods]
+    chosen: dict[str, tuple[float, Metric]] = {}
+    signals: dict[str, Any] = {}
+    by_kind = {kind: index.metrics(names, kind=kind, shared=False) for kind in ("target", "outcome")}
+    aliases: dict[str, set[str]] = {}
+    for kind, metrics in by_kind.items():
+        for m in metrics:
+            for s in m.subjects:
+                aliases.setdefault(f"{kind}:{s}", set()).update(m.subjects)
+    for kind in sorted({comparison.kind_of(p.plan) for p in comparison.documents}):
+        other = "outcome" if kind == "target" else "target"
+        mine = {s[len(other) + 1 :]: v for s, v in aliases.items() if s.startswith(other + ":")}
+        ranked = _rank_metrics(index, comparison, by_kind[kind], mine)
+        signals[kind] = [(m.metric, round(score, 3)) for score, m in ranked[:3]]
+        if ranked:
+            chosen[kind] = ranked[0]
+    comparison.signals = {"candidates": signals}
+    if chosen and _WANTS_FIGURE.search(question):
+        return _metric_answer(index, comparison, chosen)
+    return _search_answer(index, comparison, comparison.signals)

@@ -1,0 +1,95 @@
+"""Comparative questions across documents: one cited line per document asked about, in time order, goals told apart
+from results, the change computed; with three real (cut) government work reports, the real model and Chroma."""
+from __future__ import annotations
+
+import pytest
+
+from assistant.compare import detect_comparison, figure_difference
+from index.metrics import Cell, figures
+from index.periods import document_period
+
+pytestmark = pytest.mark.slow
+
+R16, R17, R24 = (f"government-work-report-{y}" for y in (2016, 2017, 2024))
+PERIODS = [document_period(n) for n in (R16, R17, R24)]
+
+
+def lines(answer) -> list[str]:
+    return [line for line in answer.text.split("\n") if line.startswith("- ")]
+
+
+def test_which_documents_a_question_asks_about():
+    two = detect_comparison("2017年和2024年的赤字率目标有什么不同？", PERIODS)
+    assert [p.plan for p in two.documents] == [R17, R24] and two.kind == "target"
+    every = detect_comparison("How did the target for new urban jobs change over the years?", PERIODS)
+    assert [p.plan for p in every.documents] == [R16, R17, R24] and every.english
+    assert [p.plan for p in detect_comparison("历年的城镇新增就业目标是多少？", PERIODS).documents] == [R16, R17, R24]
+    span = detect_comparison("从2017年到2024年赤字率怎么变的？", PERIODS)
+    assert [p.plan for p in span.documents] == [R17, R24]
+    missing = detect_comparison("2019年和2024年的赤字率目标", PERIODS)
+    assert missing.missing_years == [2019] and [p.plan for p in missing.documents] == [R24]
+    mixed = detect_comparison("2016年定的经济增长目标是多少？2017年的报告说实际增长了多少？", PERIODS)
+    assert mixed.kinds == {R16: "target", R17: "outcome"}
+    # Not across documents: one year, or one report's own 今年 vs 去年.
+    assert detect_comparison("2024年的经济增长目标是多少？", PERIODS) is None
+    assert detect_comparison("今年的赤字率比去年有什么变化？", PERIODS) is None
+
+
+def test_two_years_get_one_cited_line_each_and_the_computed_change(compare_assistant):
+    answer = compare_assistant.ask("2017年和2024年的赤字率目标有什么不同？")
+    assert [c.id for c in answer.citations] == [f"{R17}:二", f"{R24}:二"]
+    got = lines(answer)
+    assert len(got) == 2 and got[0].startswith("- 2017年：3%") and got[1].startswith("- 2024年：3%")
+    assert all("赤字率" in c.quote for c in answer.citations)
+    assert "持平" in answer.text
+
+
+def test_over_the_years_every_document_in_time_order_with_its_growth_target(compare_assistant):
+    answer = compare_assistant.ask("历年的经济增长预期目标分别是多少？")
+    assert [c.id for c in answer.citations] == [f"{R16}:三", f"{R17}:二", f"{R24}:二"]
+    got = lines(answer)
+    assert [g.split("：")[1].split("——")[0] for g in got] == ["6.5%－7%", "6.5%左右", "5%左右"]
+    assert "低1.5–2个百分点" in answer.text, "the change is computed from the range, not written by a model"
+
+
+def test_english_question_over_the_years(compare_assistant):
+    answer = compare_assistant.ask("How did the target for new urban jobs change over the years?")
+    assert [c.id for c in answer.citations] == [f"{R16}:三", f"{R17}:二", f"{R24}:二"]
+    for figure, line in zip(("1000万人以上", "1100万人以上", "1200万人以上"), lines(answer)):
+        assert figure in line
+    assert "up 200 万人" in answer.text
+
+
+def test_last_years_result_is_not_this_years_goal(compare_assistant):
+    answer = compare_assistant.ask("2017年和2024年的报告里，上一年实际经济增长分别是多少？")
+    assert [c.id for c in answer.citations] == [f"{R17}:一", f"{R24}:一"]
+    assert "6.7%" in lines(answer)[0] and "5.2%" in lines(answer)[1]
+    goal = compare_assistant.ask("2017年和2024年的经济增长目标分别是多少？")
+    assert "6.5%左右" in lines(goal)[0] and "5%左右" in lines(goal)[1]
+
+
+def test_a_document_without_the_figure_says_so_on_its_own_line(compare_assistant):
+    # The cut 2016 report keeps chapter 三's own text only; its deficit is in 三(一).
+    answer = compare_assistant.ask("历年的赤字率目标是多少？")
+    got = lines(answer)
+    assert got[0].startswith("- 2016年") and "没有给出" in got[0]
+    assert [c.id for c in answer.citations] == [f"{R17}:二", f"{R24}:二"]
+
+
+def test_a_question_about_one_document_takes_the_normal_path(compare_assistant):
+    answer = compare_assistant.ask("2024年的经济增长目标是多少？")
+    assert "compare" not in answer.verification
+    assert answer.citations and answer.citations[0].id.startswith(R24)
+
+
+def test_differences_in_points_and_in_the_later_unit(compare_assistant):
+    plans = compare_assistant.index.loaded_plans()
+
+    def cell(plan: str, text: str) -> Cell:
+        f = next(f for f in figures(plans[plan]) if f.target.text == text)
+        return Cell(plan, f.section_id, f.target.text, f.target.sentence, f)
+
+    assert figure_difference(cell(R16, "6.5%－7%"), cell(R24, "5%左右")) == "低1.5–2个百分点"
+    assert figure_difference(cell(R17, "2.38万亿元"), cell(R24, "4.06万亿元"), english=True) == "up 1.68 万亿元"
+    assert figure_difference(cell(R24, "1800亿元"), cell(R24, "4.06万亿元")) == "高3.88万亿元"
+    assert figure_difference(cell(R17, "6.5%左右"), cell(R24, "1800亿元")) is None, "no difference across units"
