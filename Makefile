@@ -6,7 +6,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 export HF_HUB_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: run test install system-deps eval bench bench-backends load clean llm-install llm-install-large llm-server
+.PHONY: run test install system-deps eval bench bench-backends load churn clean llm-install llm-install-large llm-server
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,10 @@ bench-backends: install
 # 20 concurrent API users x 20 questions against a fresh `serve`; `--questions 50` for the 1,000-question memory run.
 load: install
 	$(BIN)/python -m bench.load --users 20 --questions 20
+
+# 10 users ask while 10 index operations (add, --rebuild, remove, SIGKILL / SIGINT half-way) change the index.
+churn: install
+	$(BIN)/python -m bench.churn --clients 10 --questions 200
 
 clean:
 	rm -rf $(VENV) .pytest_cache artifacts

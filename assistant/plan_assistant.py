@@ -41,6 +41,7 @@ from .followup import Resolved, resolve
 from .pointers import find_pointer
 from .question import LIST, Question, analyze, clean_text, english_places, is_english, place_names, relative_item, tagging_runs
 from .records import Answer
+from .scope import out_of_scope
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +125,8 @@ class PlanAssistant:
             yield from self._llm_stream(text, history, plan=plan)
             return
         try:
-            answer = self._offline(text, history, plan, notes)
+            with self.index.snapshot():  # one state of the index for the whole answer, even if a new one is published
+                answer = self._offline(text, history, plan, notes)
         except (IndexError_, KeyError):
             raise  # a broken index or an unknown plan name: the message says what to do
         except Exception as exc:  # noqa: BLE001 - the caller gets an answer, the log gets the traceback
@@ -257,6 +259,10 @@ class PlanAssistant:
 
     def _offline(self, text: str, history: Sequence[Message] | None, plan: str | None, notes: list[str]) -> Answer:
         started = time.perf_counter()
+        # --- scope hook (assistant/scope.py): a question naming a year, period or document no loaded plan covers
+        # is refused here, naming the loaded documents, before any search could answer it from another one.
+        if (refusal := self._out_of_scope(text, plan, notes)) is not None:
+            return refusal
         # >>> issue 14 hook: a question across documents (years, 历年, over the years) gets one cited line per
         # document from assistant/compare.py; None means it is no such question and the normal path below answers.
         compared = answer_comparison(self.index, text, plan)
@@ -327,6 +333,16 @@ class PlanAssistant:
             return None
         doc = named_in(text, docs.values())
         return doc.name if doc else None
+
+    def _out_of_scope(self, text: str, plan: str | None, notes: list[str]) -> Answer | None:
+        plans = {n: p for n, p in self.index.loaded_plans().items() if plan in (None, n)}
+        refusal = out_of_scope(text, plans, english=is_english(text))
+        if refusal is None:
+            return None
+        return Answer(
+            question=text, text=refusal, answerable=False, rewritten_question=text, mode="offline", notes=notes,
+            verification={"offline": {"reason": "out_of_scope", "loaded": sorted(plans)}},
+        )
 
     def _evidence(self, sections: Sequence[Section], start: int = 0) -> list[Evidence]:
         docs = self.documents()

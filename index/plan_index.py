@@ -6,8 +6,9 @@ import hashlib
 import json
 import logging
 import re
-import shutil
+import threading
 import time
+import weakref
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,11 +16,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator, Mapping, Sequence
 
 import numpy as np
+from chromadb.api import ClientAPI
 from filelock import FileLock, Timeout
 
 from .embedder import embed_passages, expected_identity, model_identity, precision_identity
 from .embedder_cache import get_embedder
 from .fusion import fuse
+from .generations import Generations
 from .lexical import LexicalIndex, ScoreArray, has_words, tokenize, top_scores
 from .sections import Plan, Section, load_plan, parse_plan
 from .settings import Settings
@@ -33,9 +36,11 @@ from .store import (
     SCHEMA_VERSION,
     CorruptIndexError,
     IndexBusyError,
+    IndexError_,
     ModelMismatchError,
     PlanEmbeddingFunction,
     collection_exists,
+    initialize_embedded,
     open_client,
     registry_collection,
     release_embedded,
@@ -63,6 +68,9 @@ class BuildReport:
     plans: dict[str, dict[str, int]] = field(default_factory=dict)
     rebuilt: bool = False
     seconds: float = 0.0
+    origins: dict[str, str] = field(default_factory=dict)  # rebuild: plan -> "stored text" or the file it was read from
+    lost: list = field(default_factory=list)  # rebuild: recovery.Recovered of plans found in neither
+    unknown: str = ""  # rebuild: why the list of plans the index held could not be read, when it could not
 
     @property
     def embedded(self) -> int:
@@ -237,21 +245,158 @@ def _same_file(a: str, b: str) -> bool:
     return bool(a) and bool(b) and Path(a).expanduser().resolve() == Path(b).expanduser().resolve()
 
 
+def _close_view(gens: Generations | None, view: "_View", stop: bool = True) -> None:
+    """Let go of a published generation: give back this view's hold on it and, when no view of this process holds
+    it any more, stop its Chroma system and delete it if it is no longer published and no process holds it."""
+    if gens is None or view.path is None or view.token is None or view.closed:
+        return
+    view.closed = True
+    if gens.release(view.path) == 0 and stop:
+        release_embedded(view.path)
+        gens.retire(view.path)
+
+
+def _release_views(gens: Generations | None, views: list) -> None:
+    """A PlanIndex was garbage-collected: give its holds back, but leave Chroma's system running, since a
+    collection object taken from it (`PlanIndex.open().collection`) may still be in use."""
+    for view in views:
+        _close_view(gens, view, stop=False)
+
+
+@dataclass(eq=False)
+class _View:
+    """One opened state of the index: a Chroma client on one generation (or on the server) and what was read
+    from it. Every read of one question goes through one view, so it never mixes two states of the index."""
+
+    client: ClientAPI
+    path: Path | None = None  # the generation directory (embedded); None for a server
+    token: str | None = None  # the published generation's name this view opened; None for a staging or a server
+    frozen: bool = False  # a published generation never changes: its plans are read once
+    plans: dict[str, Plan] | None = None
+    plans_seen: tuple[float, dict[str, str]] = (0.0, {})  # (when checked, name -> sha256) of `plans`
+    retrieval: _RetrievalState | None = None
+    sections_cache: dict = field(default_factory=dict)  # see sections()
+    pins: int = 0  # questions being answered from this view (see PlanIndex.snapshot)
+    retired: bool = False  # a newer generation was published; closed once the last pin goes
+    closed: bool = False
+
+    def carry(self, old: "_View | None") -> "_View":
+        """Start from what `old` read: plans whose checksum did not change are not parsed again, and when none
+        changed the caches built on them (sections, BM25, outline tables) stay as they are."""
+        if old is not None and old.plans is not None:
+            self.plans, self.plans_seen = old.plans, (0.0, old.plans_seen[1])
+            self.retrieval, self.sections_cache = old.retrieval, dict(old.sections_cache)
+        return self
+
+
 class PlanIndex:
-    """The searchable index of one or more plans. Use `PlanIndex.open()`."""
+    """The searchable index of one or more plans. Use `PlanIndex.open()`.
+
+    Embedded, every change is written to a new generation of the index and published whole (generations.py):
+    a long-running reader keeps answering from the generation it has open and moves to a new one as soon as it
+    is published, without a restart. `snapshot()` keeps one question on one generation.
+    """
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.client = open_client(settings)
+        self._generations = None if settings.chroma_url else Generations(settings.chroma_dir, initialize_embedded)
         self._model = None
         self._identity: str | None = None
-        self._plans: dict[str, Plan] | None = None
-        self._plans_seen: tuple[float, dict[str, str]] = (0.0, {})  # (when checked, name -> sha256) of _plans
         self._retriever = None
-        self._retrieval: _RetrievalState | None = None
-        self._sections_cache: dict = {}  # see sections()
         self._phrase_vectors: dict[str, np.ndarray] = {}  # see embed_phrases()
         self._metrics_cache: dict = {}  # see metrics()
+        self._switching = threading.Lock()
+        self._local = threading.local()  # .view: the view this thread is pinned to (a snapshot or a staging)
+        self._latest: _View | None = None
+        if self._generations is None:
+            self._latest = _View(open_client(settings))  # an unreachable server is reported at once
+        self._finalizer = weakref.finalize(self, _release_views, self._generations, [])
+
+    # -- which state of the index is read -------------------------------------
+    def _view(self) -> _View:
+        pinned = getattr(self._local, "view", None)
+        return pinned if pinned is not None else self._sync()
+
+    def _sync(self, pin: bool = False) -> _View:
+        """The latest state: when another process published a new generation, open it (and retire the old one)."""
+        gens = self._generations
+        view = self._latest
+        if gens is not None and (view is None or view.token != gens.token()):
+            old = None
+            with self._switching:
+                view = self._latest
+                if view is None or view.token != gens.token():
+                    old, view = view, self._open_published(view)
+                    self._latest = view
+                    self._finalizer.detach()
+                    self._finalizer = weakref.finalize(self, _release_views, gens, [view])
+            if old is not None:
+                self._retire(old)
+        assert view is not None
+        if pin:
+            with self._switching:
+                if not view.retired:
+                    view.pins += 1
+                    return view
+            return self._sync(pin=True)  # retired between the check and here: take the newest
+        return view
+
+    def _open_published(self, old: _View | None) -> _View:
+        gens = self._generations
+        assert gens is not None
+        for _ in range(10):
+            path = gens.ensure()
+            if not gens.hold(path):
+                continue  # deleted between reading the link and holding it: the link has moved on
+            try:
+                client = open_client(self.settings, path)
+            except BaseException:
+                gens.release(path)
+                raise
+            return _View(client, path, path.name, frozen=True).carry(old)
+        raise IndexBusyError(f"The index at {self.settings.home} kept changing while it was opened: try again.")
+
+    def _retire(self, view: _View) -> None:
+        with self._switching:
+            view.retired = True
+            idle = view.pins == 0
+        if idle:
+            _close_view(self._generations, view)
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator["PlanIndex"]:
+        """Every read inside the block (in this thread) sees one state of the index, even if another process
+        publishes a new one meanwhile: an answer never mixes the sections of one state with the search of another."""
+        if getattr(self._local, "view", None) is not None:
+            yield self
+            return
+        view = self._sync(pin=True)
+        self._local.view = view
+        try:
+            yield self
+        finally:
+            self._local.view = None
+            with self._switching:
+                view.pins -= 1
+                done = view.retired and view.pins == 0
+            if done:
+                _close_view(self._generations, view)
+
+    @property
+    def client(self) -> ClientAPI:
+        return self._view().client
+
+    @property
+    def generation(self) -> Path | None:
+        """The directory of the generation this index reads (embedded), None with a Chroma server."""
+        return self._view().path
+
+    def close(self) -> None:
+        """Let go of the opened generation now (otherwise when this object is garbage-collected)."""
+        with self._switching:
+            view, self._latest = self._latest, None
+        if view is not None and self._generations is not None:
+            self._retire(view)
 
     # -- opening and building -------------------------------------------------
     @classmethod
@@ -290,6 +435,9 @@ class PlanIndex:
     def registry(self):
         return registry_collection(self.client, self.settings.collection)
 
+    def _has_registry(self, client: ClientAPI | None = None) -> bool:
+        return collection_exists(client or self.client, f"{self.settings.collection}__plans")
+
     def _lock(self) -> FileLock | None:
         if self.settings.chroma_url:
             return None  # the server serialises writes itself; several workers share it by design
@@ -297,8 +445,14 @@ class PlanIndex:
         return FileLock(str(Path(self.settings.home) / "index.lock"))
 
     @contextlib.contextmanager
-    def _writing(self) -> Iterator[None]:
-        """One writer at a time on an embedded index; a second one is told to wait, not blocked."""
+    def _writing(self, *, fresh: bool = False, plans: Sequence[str] = (), operation: str = "build") -> Iterator[None]:
+        """One writer at a time; a second one is told to wait, not blocked.
+
+        Embedded, the writes go to a new generation (a copy of the published one, or an empty one when `fresh`),
+        which is checked and then published whole: readers never see it half-written. A writer that dies leaves
+        the generation unpublished, and the next run of the same build continues in it. On a server the writes
+        go to the server's collections directly (`fresh` drops them first).
+        """
         lock = self._lock()
         try:
             if lock is not None:
@@ -308,12 +462,43 @@ class PlanIndex:
                 f"Another plan-assistant process is indexing {self.settings.home} right now. "
                 "Wait for it to finish, then run the command again."
             ) from None
+        outer = getattr(self._local, "view", None)
         try:
-            yield
+            gens = self._generations
+            if gens is None:
+                view = self._sync()
+                self._local.view = view
+                try:
+                    if fresh:
+                        self._drop_all()
+                    yield
+                finally:
+                    view.plans_seen = (0.0, view.plans_seen[1])  # re-read the registry on next use
+                return
+            staging = gens.begin(fresh=fresh, plans=plans, operation=operation)
+            try:
+                published = self._sync()
+            except IndexError_:  # a corrupt published generation (the reason for a rebuild): nothing to carry
+                published = None
+            self._local.view = _View(open_client(self.settings, staging.path), staging.path).carry(published)
+            try:
+                yield
+                self.check()  # the new generation is whole before anyone reads it
+                manifest = [info.__dict__ for info in self.plans()]
+            finally:
+                self._local.view = outer
+                release_embedded(staging.path)
+            gens.publish(staging, manifest)
         finally:
-            self._plans_seen = (0.0, self._plans_seen[1])  # re-read the registry on next use
+            self._local.view = outer
             if lock is not None:
                 lock.release()
+
+    def _load_files(self, plan_files: Sequence[Path | str], names: Sequence[str | None] | None = None) -> list[Plan]:
+        files = [Path(p) for p in plan_files]
+        if names is not None and len(names) != len(files):
+            raise ValueError(f"{len(names)} names were given for {len(files)} plan files; give one name per file")
+        return [load_plan(f, check_plan_name(n) if n else None) for f, n in zip(files, names or [None] * len(files))]
 
     def build(
         self,
@@ -327,28 +512,73 @@ class PlanIndex:
 
         Each plan is named after its file stem unless `names` gives a name per file. A name already indexed
         from another file is refused (two `plan.pdf` of different years must not replace each other).
+        `rebuild=True` is `rebuild(plan_files)`: every plan the index holds is embedded again, these files too.
         """
+        if rebuild:
+            return self.rebuild(plan_files or (), names=names, progress=progress)
         started = time.perf_counter()
-        files = [Path(p) for p in (plan_files or self.settings.plans)]
-        if names is not None and len(names) != len(files):
-            raise ValueError(f"{len(names)} names were given for {len(files)} plan files; give one name per file")
-        plans = [load_plan(f, check_plan_name(n) if n else None) for f, n in zip(files, names or [None] * len(files))]
+        plans = self._load_files(plan_files or self.settings.plans, names)
         self._check_names(plans)
-        with self._writing():
-            report = BuildReport()
-            if rebuild or self._stored_identity() not in (None, self.identity):
-                if not rebuild:  # another model: re-embed every plan already loaded, from its stored text
-                    new = {p.name for p in plans}
-                    plans = [p for n, p in self.loaded_plans().items() if n not in new] + plans
-                self._drop_all()
-                report.rebuilt = True
+        report = BuildReport()
+        if self._stored_identity() not in (None, self.identity):
+            # Another model: every plan already loaded is embedded again, from its stored text.
+            new = {p.name for p in plans}
+            plans = [p for n, p in self.loaded_plans().items() if n not in new] + plans
+            report.rebuilt = True
+        return self._write_plans(plans, report, fresh=report.rebuilt, progress=progress, started=started)
+
+    def rebuild(
+        self,
+        plan_files: Sequence[Path | str] = (),
+        *,
+        names: Sequence[str | None] | None = None,
+        progress: Progress | None = None,
+    ) -> BuildReport:
+        """Embed every plan the index holds again, into a new index, with `plan_files` added (or replacing the
+        plan of their name). Each plan comes from the text stored in the index; where that is unreadable (a
+        corrupt index), from its file at the path recorded when it was indexed. `BuildReport.origins` says where
+        each plan came from and `BuildReport.lost` names the plans that could be recovered from neither.
+        With nothing held and no files given, the default plans (`settings.plans`) are indexed."""
+        from .recovery import recover_plans
+
+        started = time.perf_counter()
+        given = self._load_files(plan_files, names)
+        self._check_names(given, against=False)
+        recovery = recover_plans(self)
+        given_names = {p.name for p in given}
+        for held in recovery.plans:
+            if held.name in given_names and held.source:
+                new = next(p for p in given if p.name == held.name)
+                if new.path and not _same_file(held.source, new.path):
+                    raise ValueError(
+                        f"A plan named {held.name!r} is already indexed from {held.source}. To add {new.path} as another "
+                        f"plan, give it its own name: `plan-assistant index --rebuild --plan {new.path} --name NAME`."
+                    )
+        report = BuildReport(rebuilt=True, lost=[r for r in recovery.plans if r.plan is None and r.name not in given_names])
+        report.unknown = recovery.unknown
+        plans = list(given)
+        for held in recovery.plans:
+            if held.plan is not None and held.name not in given_names:
+                plans.append(held.plan)
+                report.origins[held.name] = held.origin
+        for plan in given:
+            report.origins[plan.name] = str(plan.path or "")
+        if not plans and not report.lost:
+            plans = self._load_files(self.settings.plans)
+            report.origins.update({p.name: str(p.path or "") for p in plans})
+        return self._write_plans(plans, report, fresh=True, progress=progress, started=started)
+
+    def _write_plans(
+        self, plans: list[Plan], report: BuildReport, *, fresh: bool, progress: Progress | None, started: float
+    ) -> BuildReport:
+        with self._writing(fresh=fresh, plans=[p.name for p in plans]):
             col = self.collection
             col.modify(metadata={"model": self.identity, "schema": SCHEMA_VERSION})
             for plan in plans:
                 report.plans[plan.name] = self._index_plan(col, plan, progress)
             self._drop_orphans(col)
-            report.seconds = time.perf_counter() - started
-            return report
+        report.seconds = time.perf_counter() - started
+        return report
 
     def _drop_orphans(self, col) -> int:
         """Delete records of plans the registry does not know: what a build killed before its registry write left."""
@@ -365,7 +595,8 @@ class PlanIndex:
             log.info("dropped %d records left by an interrupted build", len(orphans))
         return len(orphans)
 
-    def _check_names(self, plans: list[Plan]) -> None:
+    def _check_names(self, plans: list[Plan], against: bool = True) -> None:
+        """Plan names must be unique among `plans`, and (`against`) not taken in the index by another file."""
         seen: dict[str, str] = {}
         for plan in plans:
             check_plan_name(plan.name)
@@ -375,6 +606,8 @@ class PlanIndex:
                     "own name, e.g. index them one at a time with `--name NAME`, or rename one file."
                 )
             seen[plan.name] = str(plan.path)
+        if not against:
+            return
         sources = {info.name: info.source for info in self.plans()} if self.plan_names() else {}
         for plan in plans:
             old = sources.get(plan.name)
@@ -466,29 +699,33 @@ class PlanIndex:
         }
 
     def _stored_identity(self) -> str | None:
-        if not collection_exists(self.client, self.settings.collection):
+        client = self.client
+        if not collection_exists(client, self.settings.collection):
             return None
-        meta = self.client.get_collection(self.settings.collection).metadata or {}
+        meta = client.get_collection(self.settings.collection).metadata or {}
         return meta.get("model")
 
     def _drop_all(self) -> None:
         for name in (self.settings.collection, f"{self.settings.collection}__plans"):
             if collection_exists(self.client, name):
                 self.client.delete_collection(name)
-        self._plans = None
+        self._view().plans = None
 
     @classmethod
     def wipe(cls, settings: Settings) -> None:
-        """Delete an embedded index directory outright (the way out of a corrupt one)."""
+        """Start an embedded index over, empty: an empty generation is published and the old one is deleted once
+        no process reads it. Prefer `rebuild()`, which keeps every plan."""
         if settings.chroma_url:
             raise ValueError("--rebuild on a Chroma server drops the collections instead; the directory is the server's")
-        release_embedded(settings.chroma_dir)
-        shutil.rmtree(settings.chroma_dir, ignore_errors=True)
+        idx = cls(settings)
+        with idx._writing(fresh=True, operation="wipe"):
+            pass
+        idx.close()
 
     def remove(self, name: str) -> int:
         """Remove one plan and its sections, leaving the others as they are; returns how many sections went."""
         self.require_plan(name)
-        with self._writing():
+        with self._writing(plans=[name], operation="remove"):
             col = self.collection
             got = get_all(col, where={"plan": name})
             n = len({(m or {}).get("section_id") for m in got["metadatas"]})  # sentence vectors are no sections
@@ -516,9 +753,11 @@ class PlanIndex:
         # takes seconds at 100k sections, so only suspect plans are read: all of them when records are missing
         # by count, else those a build was changing when it stopped (flagged in the registry).
         try:
+            expected = self._expected_vectors()
+            if not expected and not collection_exists(self.client, self.settings.collection):
+                return  # nothing indexed yet (and a reader does not create collections)
             col = self.collection
             count = col.count()
-            expected = self._expected_vectors()
         except Exception as exc:
             raise _unreadable(exc) from None
         total = sum(n for n, _ in expected.values())
@@ -558,9 +797,10 @@ class PlanIndex:
 
     def _expected_vectors(self) -> dict[str, tuple[int, bool]]:
         """Per registered plan: how many records its text needs, and whether a build was changing it."""
-        if not collection_exists(self.client, f"{self.settings.collection}__plans"):
+        registry = self._registry_of(self._view())
+        if registry is None:
             return {}
-        got = self.registry.get(include=["metadatas"])
+        got = registry.get(include=["metadatas"])
         out: dict[str, tuple[int, bool]] = {}
         for name, meta in zip(got["ids"], got["metadatas"]):
             meta = meta or {}
@@ -572,37 +812,46 @@ class PlanIndex:
         return out
 
     # -- reading --------------------------------------------------------------
+    def _registry_of(self, view: _View):
+        """The view's plan registry, or None when nothing was ever indexed there (a reader never creates it)."""
+        if not collection_exists(view.client, f"{self.settings.collection}__plans"):
+            return None
+        return registry_collection(view.client, self.settings.collection)
+
     def plan_names(self) -> list[str]:
-        if not collection_exists(self.client, f"{self.settings.collection}__plans"):
-            return []
-        return sorted(self.registry.get(include=[])["ids"])
+        registry = self._registry_of(self._view())
+        return sorted(registry.get(include=[])["ids"]) if registry is not None else []
 
     def loaded_plans(self) -> dict[str, Plan]:
         """Plans re-parsed from the text stored in the index, so every process sees the same sections.
 
-        Another process (a second app worker, `plan-assistant index`) may add, change or remove plans: the
-        registry's checksums are re-read every PLANS_RECHECK_SECONDS and only plans that changed are re-parsed.
+        Embedded, a published generation never changes: its registry is read once, and a new generation
+        (another process indexed or removed a plan) is a new view. On a server another process may change the
+        plans at any time: the registry's checksums are re-read every PLANS_RECHECK_SECONDS. Either way only
+        plans whose checksum changed are parsed again.
         """
-        checked, shas = self._plans_seen
-        if self._plans is not None and time.monotonic() - checked < PLANS_RECHECK_SECONDS:
-            return self._plans
-        exists = collection_exists(self.client, f"{self.settings.collection}__plans")
-        got = self.registry.get(include=["metadatas"]) if exists else {"ids": [], "metadatas": []}
+        v = self._view()
+        checked, shas = v.plans_seen
+        if v.plans is not None and checked > 0 and (v.frozen or time.monotonic() - checked < PLANS_RECHECK_SECONDS):
+            return v.plans
+        registry = self._registry_of(v)
+        got = registry.get(include=["metadatas"]) if registry is not None else {"ids": [], "metadatas": []}
         current = {name: meta.get("sha256", "") for name, meta in zip(got["ids"], got["metadatas"])}
-        if self._plans is None or current != shas:
-            old = self._plans or {}
+        if v.plans is None or current != shas:
+            old = v.plans or {}
             stale = sorted(n for n in current if n not in old or shas.get(n) != current[n])
-            fresh = self.registry.get(ids=stale, include=["documents", "metadatas"]) if stale else {"ids": []}
+            fresh = registry.get(ids=stale, include=["documents", "metadatas"]) if stale and registry else {"ids": []}
             plans = {n: p for n, p in old.items() if n in current and n not in stale}
             for name, text, meta in zip(fresh["ids"], fresh.get("documents") or [], fresh.get("metadatas") or []):
                 plans[name] = parse_plan(text, name=name, path=meta.get("source") or None)
             current = {n: current[n] for n in plans}  # a plan written between the two reads is picked up next time
-            self._plans = dict(sorted(plans.items()))
-        self._plans_seen = (time.monotonic(), current)
-        return self._plans
+            v.plans = dict(sorted(plans.items()))
+        v.plans_seen = (time.monotonic(), current)
+        return v.plans
 
     def plans(self) -> list[PlanInfo]:
-        got = self.registry.get(include=["metadatas"]) if self.plan_names() else {"ids": [], "metadatas": []}
+        registry = self._registry_of(self._view())
+        got = registry.get(include=["metadatas"]) if registry is not None else {"ids": [], "metadatas": []}
         return [
             PlanInfo(i, m.get("title", ""), int(m.get("sections", 0)), m.get("indexed_at", ""), m.get("sha256", ""), m.get("source", ""))
             for i, m in sorted(zip(got["ids"], got["metadatas"]))
@@ -612,8 +861,9 @@ class PlanIndex:
         """Every section (of `plan`, when given) in plan order: the same tuple while the plans stay the same, so
         callers can cache what they derive from it on its identity instead of re-reading 100k sections per question."""
         self.require_plan(plan)
+        v = self._view()
         plans = self.loaded_plans()
-        cache = self._sections_cache
+        cache = v.sections_cache
         if cache.get("plans") is not plans:  # loaded_plans() builds a new dict whenever a plan changes
             cache.clear()
             cache["plans"] = plans
@@ -694,12 +944,13 @@ class PlanIndex:
     # -- searching ------------------------------------------------------------
     def _retrieval_state(self) -> _RetrievalState:
         """Stored-vector bookkeeping and the BM25 index for the loaded plans, rebuilt when the plans change."""
+        v = self._view()
         plans = self.loaded_plans()
         signature = tuple((name, p.sha256) for name, p in plans.items())
-        state = self._retrieval
+        state = v.retrieval
         if state is None or state.signature != signature:
             cache = TokenCache(Path(self.settings.home) / "tokens" / self.settings.collection)  # pruned per index
-            state = self._retrieval = _RetrievalState.build(signature, plans, cache)
+            state = v.retrieval = _RetrievalState.build(signature, plans, cache)
             cache.keep([sha for _, sha in signature])
         return state
 

@@ -93,8 +93,9 @@ def check_sqlite(chroma_dir: Path) -> None:
         )
 
 
-def open_client(settings: Settings) -> ClientAPI:
-    """An HttpClient when a Chroma server URL is set, otherwise an embedded PersistentClient."""
+def open_client(settings: Settings, directory: Path | None = None) -> ClientAPI:
+    """An HttpClient when a Chroma server URL is set, otherwise an embedded PersistentClient on `directory`
+    (one generation of the index, see generations.py; default: `settings.chroma_dir`)."""
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     if settings.chroma_url:
         url = urlparse(settings.chroma_url)
@@ -112,28 +113,36 @@ def open_client(settings: Settings) -> ClientAPI:
                 f"Cannot reach the Chroma server at {settings.chroma_url} ({exc}). "
                 "Start it with `chroma run --path DIR --host 127.0.0.1 --port PORT` or unset PLAN_ASSISTANT_CHROMA_URL."
             ) from None
-    settings.chroma_dir.mkdir(parents=True, exist_ok=True)
-    check_sqlite(settings.chroma_dir)
+    directory = Path(directory or settings.chroma_dir)
+    directory.mkdir(parents=True, exist_ok=True)
+    directory = directory.resolve()  # Chroma caches one system per path string: always the same string
+    check_sqlite(directory)
     from .health import check_vector_segments  # health imports this module's errors
 
-    check_vector_segments(settings.chroma_dir)  # before Chroma silently recreates a lost HNSW folder
+    check_vector_segments(directory)  # before Chroma silently recreates a lost HNSW folder
     try:
-        return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+        return chromadb.PersistentClient(path=str(directory), settings=chroma_settings)
     except Exception as exc:
         raise CorruptIndexError(
-            f"Cannot open the index at {settings.chroma_dir} ({exc}). Run `plan-assistant index --rebuild`."
+            f"Cannot open the index at {directory} ({exc}). Run `plan-assistant index --rebuild`."
         ) from None
+
+
+def initialize_embedded(directory: Path) -> None:
+    """Make an empty directory an empty index (Chroma creates its database), then let it go again."""
+    chromadb.PersistentClient(path=str(Path(directory).resolve()), settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False))
+    release_embedded(directory)
 
 
 def release_embedded(chroma_dir: Path) -> None:
     """Forget this process's cached Chroma system for a directory, so a wiped index can be reopened.
 
     Chroma keeps one System per persist directory for the life of the process; after the directory is
-    deleted that System points at a database that no longer exists.
+    deleted that System points at a database that no longer exists. A link (HOME/chroma) is followed.
     """
     from chromadb.api.shared_system_client import SharedSystemClient
 
-    key = str(chroma_dir)
+    key = str(Path(chroma_dir).resolve())  # clients are opened on the generation the link points to
     system = SharedSystemClient._identifier_to_system.pop(key, None)
     SharedSystemClient._identifier_to_refcount.pop(key, None)
     if system is not None:

@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 from index import PlanFileError, Settings
 from index.plan_index import EMBED_BATCH
+from index.recovery import STORED
 from index.store import IndexError_
 
 
@@ -29,24 +30,38 @@ def cmd_index(args: argparse.Namespace) -> int:
     from index import PlanIndex
 
     settings = _settings(args)
-    plans = [Path(p) for p in args.plan] if args.plan else list(settings.plans)
-    if args.name and len(plans) != 1:
+    if args.name and len(args.plan or []) != 1:
         raise ValueError("--name names one plan: give exactly one --plan FILE with it")
-    if args.rebuild and not settings.chroma_url:
-        from index import load_plan
-
-        for plan in plans:  # a missing or unreadable file must not cost the existing index
-            load_plan(plan)
-        PlanIndex.wipe(settings)
     idx = PlanIndex(settings)
-    report = idx.build(plans, names=[args.name] if args.name else None, rebuild=args.rebuild, progress=_progress)
+    names = [args.name] if args.name else None
+    if args.rebuild:
+        report = idx.rebuild([Path(p) for p in args.plan or []], names=names, progress=_progress)
+    else:
+        plans = [Path(p) for p in args.plan] if args.plan else list(settings.plans)
+        report = idx.build(plans, names=names, progress=_progress)
     for name, counts in report.plans.items():
+        origin = report.origins.get(name)
+        whence = ""
+        if report.rebuilt and origin:
+            whence = ", from the stored text" if origin == STORED else f", from {origin}"
         print(
             f"{name}: {counts['sections']} sections ({counts['embedded']} embedded, "
-            f"{counts['unchanged']} unchanged, {counts['removed']} removed)"
+            f"{counts['unchanged']} unchanged, {counts['removed']} removed){whence}"
+        )
+    for lost in report.lost:
+        print(
+            f"plan-assistant: warning: {lost.name} could not be recovered: {lost.note}. It is not in the rebuilt "
+            f"index; index its file again: `plan-assistant index --plan FILE --name {lost.name}`.",
+            file=sys.stderr,
+        )
+    if report.unknown:
+        print(
+            f"plan-assistant: warning: the plans the index held could not be listed ({report.unknown}); "
+            "only the plans given or the default ones were indexed. Add any others with `plan-assistant index --plan FILE`.",
+            file=sys.stderr,
         )
     print(f"index ready in {report.seconds:.1f}s at {settings.chroma_url or settings.chroma_dir}")
-    return 0
+    return 1 if report.lost else 0
 
 
 def _progress(plan: str, done: int, total: int) -> None:
@@ -249,7 +264,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="plan files (.txt .md .docx .pdf): several after one flag (--plan reports/*.txt), or the flag repeated",
     )
     p.add_argument("--name", help="name the plan (default: the file stem); with a single --plan")
-    p.add_argument("--rebuild", action="store_true", help="drop the index and rebuild it from scratch")
+    p.add_argument(
+        "--rebuild", action="store_true",
+        help="embed every indexed plan again into a new index (from its stored text, or its file if that is unreadable)",
+    )
     p.set_defaults(func=cmd_index)
 
     p = sub.add_parser("sections", parents=[common], help="print the outline")

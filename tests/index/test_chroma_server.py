@@ -140,7 +140,9 @@ def test_rebuild_and_remove_drop_collections_on_the_server(server, indexed, run_
     assert idx.plan_names() == ["box_last"] and stored_sections(idx) == 12
     out = run_cli("index", "--rebuild", "--plan", str(PLANS[1]), env=indexed)
     assert out.returncode == 0, out.stderr
+    # --rebuild embeds every plan the index holds again (from its stored text), with the files given added.
+    assert "box_last: 12 sections (12 embedded, 0 unchanged, 0 removed), from the stored text" in out.stdout
     assert "trap: 9 sections (9 embedded" in out.stdout
     idx = PlanIndex(settings.with_(chroma_url=server.url))
-    assert idx.plan_names() == ["trap"] and stored_sections(idx) == 9
+    assert idx.plan_names() == ["box_last", "trap"] and stored_sections(idx) == 21
     assert server.path.is_dir()  # the server's directory is the server's: only collections were dropped

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from index import CorruptIndexError, PlanIndex
+from index.generations import Generations
 from index.health import vector_segments
 from index.plan_index import embedding_units
 from index.store import PlanEmbeddingFunction, release_embedded
@@ -66,6 +67,11 @@ def records_of(chroma_dir: Path, plan: str) -> int:
             con.close()
     except sqlite3.Error:
         return 0
+
+
+def staged_records(settings, plan: str) -> int:
+    """Records of `plan` in the generation a build is writing (not yet published)."""
+    return sum(records_of(path, plan) for path in Generations(settings.chroma_dir).stagings())
 
 
 def holds_lock(pid: int, lock_file: Path) -> bool:
@@ -129,14 +135,15 @@ def test_build_killed_midway_keeps_previous_index_and_next_run_repairs(small_ind
     env = cli_env(fresh_settings.home)
     proc = subprocess.Popen([EXE, "index", "--plan", str(big)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     # Kill -9 once the first batch of vectors is written and before the plan is registered.
-    wait_for(lambda: records_of(fresh_settings.chroma_dir, "big") > 0, proc, "the first batch was written")
+    wait_for(lambda: staged_records(fresh_settings, "big") > 0, proc, "the first batch was written")
     proc.send_signal(signal.SIGKILL)
     proc.communicate()
     assert proc.returncode == -signal.SIGKILL
 
-    after = reopen(fresh_settings)  # check() passes: the half-written plan is ignored, not an error
+    after = reopen(fresh_settings)  # the half-written plan is in an unpublished generation: never read
     assert after.plan_names() == ["chapters"]
-    assert after.collection.count() > vectors(after), "the kill should have left half-written records"
+    assert after.collection.count() == vectors(after)
+    assert staged_records(fresh_settings, "big") > 0, "the kill should have left half-written records"
 
     # Search still works on the previous content and never serves the half-written plan.
     out = run_cli("search", "第3领域第2工程第5项任务", "--k", "10", "--json", env=env)

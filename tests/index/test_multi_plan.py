@@ -130,7 +130,8 @@ def test_a_second_process_sees_plans_added_and_removed(two_plans, tmp_path, monk
         assert sorted(reader.loaded_plans()) == ["city_a", "city_b", "city_c"]
         assert reader.get("city_c:一(一)1").body.startswith("建设极地科考码头")
         # Records are deleted by id in batches of the client's limit (a large plan would exceed SQLite's).
-        monkeypatch.setattr(idx.client, "get_max_batch_size", lambda: 3)
+        # (on the client class: the removal writes through its own client, on a new generation of the index)
+        monkeypatch.setattr(type(idx.client), "get_max_batch_size", lambda self: 3)
         assert idx.remove("city_c") == 4
         assert {plan for plan, _ in stored_sections(idx)} == {"city_a", "city_b"}
         assert sorted(reader.loaded_plans()) == ["city_a", "city_b"]
