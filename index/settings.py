@@ -46,6 +46,11 @@ class Settings:
         "How the CPU runs the embedding model: auto (bf16 where the CPU has native bf16, else fp32), fp32, bf16, or int8 (dynamic quantization: faster, vectors differ, so switching to or from it rebuilds the index). `python -m bench.scale --backends` compares them.",
         "auto",
     )
+    embed_runtime: str = _env(
+        "PLAN_ASSISTANT_EMBED_RUNTIME",
+        "What runs the bundled e5: torch (index/encoder.py: the same vectors as sentence-transformers, bit for bit, without importing transformers, so a new process answers seconds sooner) or sentence-transformers. A PLAN_ASSISTANT_MODEL folder is always run by sentence-transformers.",
+        "torch",
+    )
     collection: str = _env("PLAN_ASSISTANT_COLLECTION", "Chroma collection name (ASCII).", "plan_sections")
     chroma_url: str | None = _env(
         "PLAN_ASSISTANT_CHROMA_URL",

@@ -41,15 +41,18 @@ class IndexBusyError(IndexError_):
 class PlanEmbeddingFunction(EmbeddingFunction[Documents]):
     """Chroma embedding function over our sentence-transformers model; registered so other processes can reopen it."""
 
-    def __init__(self, model_path: str | None = None, identity: str = "", precision: str | None = None) -> None:
+    def __init__(
+        self, model_path: str | None = None, identity: str = "", precision: str | None = None, runtime: str | None = None
+    ) -> None:
         self.model_path = model_path
         self.identity = identity
         self.precision = precision
+        self.runtime = runtime  # not in get_config: it changes how the model runs, never its vectors
 
     def _model(self) -> Any:
         from .embedder_cache import get_embedder
 
-        return get_embedder(Path(self.model_path) if self.model_path else None, self.precision)
+        return get_embedder(Path(self.model_path) if self.model_path else None, self.precision, self.runtime)
 
     def __call__(self, input: Documents) -> Embeddings:
         from .embedder import embed_passages

@@ -1,3 +1,3 @@
 """User interfaces over PlanAssistant: the Gradio web chat (`ui.web`) and the command line (`ui.cli`)."""
 
-__all__ = ["cli", "examples", "i18n", "render", "web"]
+__all__ = ["cli", "examples", "i18n", "render", "startup", "web"]

