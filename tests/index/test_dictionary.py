@@ -76,14 +76,14 @@ def test_damaged_file_is_rebuilt(built, tmp_path: Path, monkeypatch: pytest.Monk
 @pytest.mark.slow
 def test_stale_files_are_never_read_and_are_removed(built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder, first = built
-    stale = tmp_path / "cedict-v0-pycccedict0.0-snowballstemmer0.0-py311m4.marshal"  # another version's tables
+    stale = tmp_path / "cedict-v0-pycccedict0.0-snowballstemmer0.0.marshal"  # another version's tables
     stale.write_bytes(cache_path(folder).read_bytes())
-    monkeypatch.setattr(dictionary, "_key", lambda: "v99-pycccedict9-snowballstemmer9-py311m4")
+    monkeypatch.setattr(dictionary, "_key", lambda: "v99-pycccedict9-snowballstemmer9")
     calls = _count_builds(monkeypatch, first)
     assert load_or_build(tmp_path) == first
     assert calls == [1]
     assert not stale.exists()
-    assert cache_path(tmp_path).name == "cedict-v99-pycccedict9-snowballstemmer9-py311m4.marshal"
+    assert cache_path(tmp_path).name == "cedict-v99-pycccedict9-snowballstemmer9.pickle"
 
 
 def test_key_names_what_the_tables_depend_on() -> None:
@@ -117,3 +117,58 @@ def test_english_terms_stems_words_beyond_the_table() -> None:
     text = "Gravitational waves, Nobel laureates' laboratories and zorblaxing quixotries"
     words = ["gravitational", "waves", "nobel", "laureates", "laboratories", "zorblaxing", "quixotries"]
     assert english_terms(text) == [stemmer.stemWord(w) for w in words]
+
+
+def test_a_file_naming_code_is_refused(tmp_path: Path, caplog) -> None:
+    """A cache file is plain data: one whose checksum is right but that names a callable is not loaded."""
+    import hashlib
+    import os
+    import pickle
+
+    payload = pickle.dumps((os.system, ("true",)), protocol=5)
+    path = tmp_path / "x.pickle"
+    path.write_bytes(dictionary._MAGIC + hashlib.sha256(payload).digest() + payload)
+    with caplog.at_level(logging.WARNING, logger="index.dictionary"):
+        assert dictionary._read(path, "test tables") is None
+    assert "posix.system is not plain data" in caplog.text or "os.system is not plain data" in caplog.text
+
+
+_JIEBA = """
+import hashlib, json, sys
+from pathlib import Path
+import jieba
+jieba.setLogLevel(60)
+if sys.argv[1] == "jieba":
+    jieba.initialize()
+else:
+    from index.dictionary import initialize_jieba
+    initialize_jieba(Path(sys.argv[2]))
+digest = hashlib.sha256(repr(sorted(jieba.dt.FREQ.items())).encode()).hexdigest()
+print(json.dumps([digest, jieba.dt.total, jieba.lcut("深圳计划柔性引进多少名诺贝尔奖科学家")]))
+"""
+
+
+def _jieba_state(how: str, folder: Path) -> list:
+    import json
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", _JIEBA, how, str(folder)], cwd=root, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.slow
+def test_jieba_from_the_cache_is_jieba(tmp_path: Path) -> None:
+    """The first process makes the cache with jieba.initialize(); the next reads it: the same prefix dictionary."""
+    own = _jieba_state("jieba", tmp_path)
+    first = _jieba_state("cache", tmp_path)
+    (path,) = tmp_path.glob("jieba-*.pickle")
+    second = _jieba_state("cache", tmp_path)
+    assert own == first == second
+    data = bytearray(path.read_bytes())
+    data[-10] ^= 0x01
+    path.write_bytes(bytes(data))
+    assert _jieba_state("cache", tmp_path) == own  # damaged: jieba's own start-up, and the file made again
+    assert dictionary._read(path, "jieba") is not None
