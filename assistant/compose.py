@@ -304,7 +304,11 @@ class SentenceScorer:
 
 # -- choosing what to quote ------------------------------------------------------------------------------------
 
-NEIGHBOR_SHARE = 0.5  # an adjacent sentence at least this share as likely as the best one is quoted with it
+# In sentence-score units (the hand-set weights are 40x the e5 cosine): an adjacent sentence within NEIGHBOR_MARGIN
+# of the best is quoted with it; another section within SECOND_MARGIN that adds a key term is cited too. Kept from
+# the hand-set answerer (fixed set) while the fitted ranker does not beat it.
+NEIGHBOR_MARGIN = 0.6
+SECOND_MARGIN = 0.2
 PART_MARGIN = 0.2  # in sentence-score units: 0.005 of e5 cosine under the hand-set weights (x40)
 NEAR_SENTENCES = 5  # the best sentences whose facts count as "close" when judging whether the question is answered
 MAX_LOCATE_SECTIONS = 6
@@ -420,12 +424,11 @@ def _passage(question: Question, scorer: SentenceScorer, ranked: Ranked, best: _
     section = best.evidence.section
     mine = {u.index: u for u in ranked.units if u.evidence.cite_id == best.evidence.cite_id}
     lo = hi = best.index
-    floor = NEIGHBOR_SHARE * _probability(best.score)
     while hi - lo + 1 < max_sentences:
         grew = False
         for nxt in (lo - 1, hi + 1):
             u = mine.get(nxt)
-            if u is None or _probability(u.score) < floor:
+            if u is None or u.score < best.score - NEIGHBOR_MARGIN:
                 continue
             new_lo, new_hi = min(lo, nxt), max(hi, nxt)
             if mine[new_hi].span.end - mine[new_lo].span.start > MAX_PASSAGE_CHARS:
@@ -450,14 +453,28 @@ def select(question: Question, ranked: Ranked, scorer: SentenceScorer, model: An
         return []
     per_section = 3 if (question.wants(LIST) or question.wants(HOW)) else 2
     chosen = [_passage(question, scorer, ranked, top, per_section)]
-    limit = MAX_LOCATE_SECTIONS if question.wants(LOCATE) else model.max_sections
-    floor = model.extra_section * _probability(top.score)
+    many = question.wants(LOCATE)
+    limit = MAX_LOCATE_SECTIONS if many else model.max_sections
     for u in ranked.best[1:]:
         if len(chosen) >= limit:
             break
-        if _probability(u.score) >= floor:
+        if many:
+            ok = u.lexical >= 0.5 * top.lexical and u.lexical > 0 and u.score >= top.score - 4 * SECOND_MARGIN
+        else:
+            ok = u.score >= top.score - SECOND_MARGIN and _adds_something(question, scorer, chosen, u)
+        if ok:
             chosen.append(_passage(question, scorer, ranked, u, per_section))
     return chosen
+
+
+def _adds_something(question: Question, scorer: SentenceScorer, chosen: list[Passage], candidate: _Unit) -> bool:
+    """A further section is cited only when it brings a key term of the question the chosen quotes lack."""
+    have = "".join(p.quote for p in chosen).lower()
+    text = candidate.span.text.lower()
+    return any(
+        t.lower() in text and t.lower() not in have and scorer.idf(t) > 1.0
+        for g in question.groups for t in ([g] if isinstance(g, str) else g)
+    )
 
 
 # -- deciding whether the documents answer ---------------------------------------------------------------------

@@ -78,7 +78,7 @@ def test_a_question_about_another_city_is_refused_with_related_reading(assistant
 
 def test_a_fact_the_plan_does_not_give_is_refused(assistant):
     a = assistant.ask("深圳国家基因库(二期)总投资是多少亿元？")
-    assert not a.answerable and "没有给出具体金额" in a.text
+    assert not a.answerable and "没有给出" in a.text and "的具体金额" in a.text
     assert {c.id for c in a.related} & {"五(一)1", "专栏11.1"}
 
 
