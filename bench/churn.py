@@ -294,7 +294,8 @@ def summarize(asked: list[Asked], ops: list[Op], held: set[str], elapsed: float,
             }
             for op in ops
         ],
-        "max_new_state_s": max((op.new_state for op in ops if op.new_state is not None), default=None),
+        "max_new_state_s": round(max((op.new_state for op in ops if op.new_state is not None), default=float("nan")), 2),
+        "max_probe_rtt_s": round(max((op.probe_rtt for op in ops if op.probe_rtt is not None), default=float("nan")), 2),
         "ops_never_seen": [op.label for op in ops if op.new_state is None],
         "held_at_end": sorted(held),
         "lost_plans": sorted(ops[-1].after - held) if ops else [],
@@ -318,7 +319,10 @@ def render(r: dict) -> str:
             f"| {op['op']} | {op['rc']} | {op['ran_s']} | {op['answers_during']} | {op['new_state_s']} | {op['probe_rtt_s']} |"
         )
     lines.append("")
-    lines.append(f"max time to the new state: {r['max_new_state_s']}s; never seen: {r['ops_never_seen'] or 'none'}")
+    lines.append(
+        f"a question sent {r['max_new_state_s']}s after a change (at most) got the new state, answered within "
+        f"{r['max_probe_rtt_s']}s; never seen: {r['ops_never_seen'] or 'none'}"
+    )
     lines.append(f"plans at the end: {', '.join(r['held_at_end'])}; lost: {r['lost_plans'] or 'none'}")
     if "serve_rss_mb" in r:
         lines.append(f"serve RSS before / after the churn: {r['serve_rss_mb'][0]} / {r['serve_rss_mb'][1]} MB")
