@@ -441,9 +441,6 @@ class PlanIndex:
     def registry(self):
         return registry_collection(self.client, self.settings.collection)
 
-    def _has_registry(self, client: ClientAPI | None = None) -> bool:
-        return collection_exists(client or self.client, f"{self.settings.collection}__plans")
-
     def _lock(self) -> FileLock | None:
         if self.settings.chroma_url:
             return None  # the server serialises writes itself; several workers share it by design
@@ -457,7 +454,7 @@ class PlanIndex:
         Embedded, the writes go to a new generation (a copy of the published one, or an empty one when `fresh`),
         which is checked and then published whole: readers never see it half-written. A writer that dies leaves
         the generation unpublished, and the next run of the same build continues in it. On a server the writes
-        go to the server's collections directly (`fresh` drops them first).
+        go to the server's collections directly (`fresh` drops the vectors first, never the plans' registry).
         """
         lock = self._lock()
         try:
@@ -476,7 +473,7 @@ class PlanIndex:
                 self._local.view = view
                 try:
                     if fresh:
-                        self._drop_all()
+                        self._drop_vectors()
                     yield
                 finally:
                     view.plans_seen = (0.0, view.plans_seen[1])  # re-read the registry on next use
@@ -711,11 +708,11 @@ class PlanIndex:
         meta = client.get_collection(self.settings.collection).metadata or {}
         return meta.get("model")
 
-    def _drop_all(self) -> None:
-        for name in (self.settings.collection, f"{self.settings.collection}__plans"):
-            if collection_exists(self.client, name):
-                self.client.delete_collection(name)
-        self._view().plans = None
+    def _drop_vectors(self) -> None:
+        """Drop the vectors (a rebuild on a server embeds everything again), keeping the registry: the plans'
+        text stays stored, so a rebuild killed half-way loses no plan and the next one finds them all."""
+        if collection_exists(self.client, self.settings.collection):
+            self.client.delete_collection(self.settings.collection)
 
     @classmethod
     def wipe(cls, settings: Settings) -> None:

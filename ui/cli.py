@@ -31,15 +31,15 @@ def cmd_index(args: argparse.Namespace) -> int:
     from index.embedder_cache import preload as preload_embedder
 
     settings = _settings(args)
-    if args.name and len(args.plan or []) != 1:
+    plans = [Path(p) for p in args.plan] if args.plan else ([] if args.rebuild else list(settings.plans))
+    if args.name and len(plans) != 1:
         raise ValueError("--name names one plan: give exactly one --plan FILE with it")
     preload_embedder(settings.model_path, settings.embed_precision, settings.embed_runtime)  # while Chroma opens
     idx = PlanIndex(settings)
     names = [args.name] if args.name else None
-    if args.rebuild:
-        report = idx.rebuild([Path(p) for p in args.plan or []], names=names, progress=_progress)
+    if args.rebuild:  # every plan the index holds, and the files given
+        report = idx.rebuild(plans, names=names, progress=_progress)
     else:
-        plans = [Path(p) for p in args.plan] if args.plan else list(settings.plans)
         report = idx.build(plans, names=names, progress=_progress)
     for name, counts in report.plans.items():
         origin = report.origins.get(name)
