@@ -247,6 +247,7 @@ class PlanIndex:
         self._retriever = None
         self._retrieval: _RetrievalState | None = None
         self._sections_cache: dict = {}  # see sections()
+        self._vector_cache = None  # see passage_vectors()
 
     # -- opening and building -------------------------------------------------
     @classmethod
@@ -672,6 +673,17 @@ class PlanIndex:
     def translate(self, text: str) -> list[tuple[str, tuple[str, ...]]]:
         """English phrases of `text` with the loaded plans' Chinese words they translate to (CC-CEDICT)."""
         return self._retrieval_state().lexical.translate(text)
+
+    def passage_vectors(self, texts: Sequence[str]) -> np.ndarray:
+        """e5 passage vectors of `texts` (the answerer's sentences), read from HOME/vectors when any process embedded
+        them before, else embedded and added there (index/vector_cache.py)."""
+        if self._vector_cache is None:
+            from .embedder import resolve_precision
+            from .vector_cache import VectorCache
+
+            key = f"{self.identity}|{resolve_precision(self.settings.embed_precision)}"
+            self._vector_cache = VectorCache(Path(self.settings.home) / "vectors" / self.settings.collection, key)
+        return self._vector_cache.embed(texts, lambda todo: embed_passages(self.model, todo))
 
     def embed_query(self, text: str) -> np.ndarray:
         """The e5 query vector of `text`: pass it to `search(query_vector=...)` when the caller needs it too."""
