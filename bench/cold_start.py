@@ -9,7 +9,9 @@ run in a new process, `torch` and `ask` interleaved so they see the same machine
 - ask:    `plan-assistant ask QUESTION` (the goal: at most 3x torch);
 - python: `PlanAssistant.open()`, then the first and a second `.ask(QUESTION)` (goal: first answer within 3 s);
 - serve:  `plan-assistant serve`, from the start of the process to its first answer on the `/ask` API (goal: 5 s);
-- index:  `plan-assistant index` of the bundled plan into an empty home (goal: 5 s).
+- index:  `plan-assistant index` of the bundled plan into an empty home (goal: 5 s); its vectors come from the
+          vector cache (PLAN_ASSISTANT_CACHE_DIR/vectors) the setup filled, as for any plan indexed before;
+- index_cold: the same with an empty vector cache, as the first index of a plan on a machine.
 
 Each figure is the median wall time, with min and max, and the process's peak RSS (the kernel's ru_maxrss).
 """
@@ -28,7 +30,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTION = "深圳计划柔性引进多少名诺贝尔奖科学家？"
-STEPS = ("torch", "ask", "python", "serve", "index")
+STEPS = ("torch", "ask", "python", "serve", "index", "index_cold")
 GOALS = {"ask_vs_torch": 3.0, "python_first_answer_s": 3.0, "serve_first_answer_s": 5.0, "index_s": 5.0}
 
 # The first answer in a fresh interpreter, timed from before the first import of the project.
@@ -160,6 +162,10 @@ def run(steps: list[str], runs: int, question: str, home: Path) -> dict:
             fresh = dict(env, PLAN_ASSISTANT_HOME=str(home / f"index-{i}"))
             w, m, _, c = _run([pa, "index"], fresh)
             walls["index"].append(w), peaks["index"].append(m), cpus["index"].append(c)
+        if "index_cold" in steps:
+            fresh = dict(env, PLAN_ASSISTANT_HOME=str(home / f"cold-{i}"), PLAN_ASSISTANT_CACHE_DIR=str(home / f"cache-{i}"))
+            w, m, _, c = _run([pa, "index"], fresh)
+            walls["index_cold"].append(w), peaks["index_cold"].append(m), cpus["index_cold"].append(c)
     figures: dict = {name: _summary(walls[name], peaks[name], cpus[name]) for name in STEPS if walls[name]}
     if extra["python"]:
         figures["python"].update(
@@ -204,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
                 detail = (f"  (import {f['import_s']} s, open {f['open_s']} s, first ask {f['first_ask_s']} s,"
                           f" second ask {f['second_ask_s']} s)")
             cpu = f" ({f['cpu_s']} CPU-s)" if "cpu_s" in f else ""
-            print(f"{name:7s} {f['median_s']:6.2f} s median ({f['min_s']}-{f['max_s']}){cpu}, peak {f['peak_mb']} MB{detail}")
+            print(f"{name:10s} {f['median_s']:6.2f} s median ({f['min_s']}-{f['max_s']}){cpu}, peak {f['peak_mb']} MB{detail}")
     for key, g in figures["goals"].items():
         print(f"{key:22s} {g['value']:6.2f}  goal <= {g['goal']}  {'met' if g['met'] else 'NOT met'}")
     if "ask_vs_torch_cpu" in figures:

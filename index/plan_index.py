@@ -23,7 +23,7 @@ from .embedder_cache import preload as preload_embedder
 from .fusion import fuse
 from .lexical import LexicalIndex, ScoreArray, has_words, tokenize, top_scores
 from .sections import Plan, Section, load_plan, parse_plan
-from .settings import Settings
+from .settings import Settings, cache_root
 from .structure import Outline
 from .token_cache import TokenCache
 from .store import (
@@ -421,7 +421,7 @@ class PlanIndex:
         left = Counter(metas[i]["section_id"] for i in changed)  # unembedded units per section
         for part in _chunks(len(todo), step):
             batch = todo[part]
-            vectors = embed_passages(self.model, [docs[i] for i in batch])
+            vectors = self.passage_vectors([docs[i] for i in batch])  # the model runs only for texts never embedded
             col.upsert(
                 ids=[ids[i] for i in batch],
                 documents=[docs[i] for i in batch],
@@ -675,14 +675,14 @@ class PlanIndex:
         return self._retrieval_state().lexical.translate(text)
 
     def passage_vectors(self, texts: Sequence[str]) -> np.ndarray:
-        """e5 passage vectors of `texts` (the answerer's sentences), read from HOME/vectors when any process embedded
-        them before, else embedded and added there (index/vector_cache.py)."""
+        """e5 passage vectors of `texts` (what an index stores, the sentences an answer scores), read from
+        CACHE/vectors when any process embedded them before, else embedded and added there (index/vector_cache.py)."""
         if self._vector_cache is None:
-            from .embedder import resolve_precision
             from .vector_cache import VectorCache
 
-            key = f"{self.identity}|{resolve_precision(self.settings.embed_precision)}"
-            self._vector_cache = VectorCache(Path(self.settings.home) / "vectors" / self.settings.collection, key)
+            # Keyed like the index itself: by the model's identity, which int8 changes and bf16 does not (its
+            # vectors stay within cosine 0.99999 of fp32); finding it imports no torch.
+            self._vector_cache = VectorCache(cache_root(self.settings.cache_dir) / "vectors", self.identity)
         return self._vector_cache.embed(texts, lambda todo: embed_passages(self.model, todo))
 
     def embed_query(self, text: str) -> np.ndarray:

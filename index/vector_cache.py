@@ -1,10 +1,9 @@
-"""Passage vectors the answerer embeds, kept on disk by model and text: a new process embeds each sentence once."""
+"""e5 passage vectors kept on disk by model, precision and text: each text is embedded once per machine."""
 from __future__ import annotations
 
 import hashlib
 import logging
 import os
-import shutil
 import tempfile
 import threading
 import zipfile
@@ -28,23 +27,30 @@ def _digest(text: str) -> bytes:
 
 
 class VectorCache:
-    """HOME/vectors/COLLECTION/KEY/*.npz: unit vectors of texts embedded by one model at one precision (KEY), by
-    each text's sha256.
+    """CACHE/vectors/KEY/*.npz: unit vectors of texts embedded by one model at one precision (KEY), by each text's
+    sha256. `PlanIndex.passage_vectors` goes through it, for what an index stores and for the sentences the
+    answerer scores, so re-indexing a plan (another home, `--rebuild`) and a new process's first answers read
+    what was embedded before instead of running the model.
 
-    The answerer scores a question's candidate sentences by their e5 vectors; a new process used to embed them
-    again (the largest part of its first answer after loading). Each process that embeds new texts adds one
-    segment file, written atomically; the next writer merges them once there are more than MAX_SEGMENTS. A
-    segment that is damaged (its zip checksums fail) or unreadable is skipped and removed; a missing, unwritable
-    or stale cache only costs embedding again. Folders of other models or precisions are removed.
+    Each process that embeds new texts adds one segment file, written atomically; the next writer merges them
+    once there are more than MAX_SEGMENTS, and a key past MAX_VECTORS starts over. A segment that is damaged (its
+    zip checksums fail) or unreadable is skipped and removed; a missing or unwritable cache only costs embedding.
     """
 
     def __init__(self, folder: Path | None, key: str) -> None:
         safe = hashlib.sha256(f"v{VECTORS_VERSION}:{key}".encode()).hexdigest()[:24]
         self.folder = folder / safe if folder is not None else None
-        self._root = folder
         self._vectors: dict[bytes, np.ndarray] | None = None
         self._segments: set[Path] = set()
         self._lock = threading.Lock()  # a server answers on several threads; the embedding itself runs unlocked
+
+    def cached(self, texts: Sequence[str]) -> int:
+        """How many of `texts` are in the cache."""
+        if self.folder is None:
+            return 0
+        with self._lock:
+            known = self._load()
+            return sum(1 for t in texts if _digest(t) in known)
 
     def embed(self, texts: Sequence[str], compute: Callable[[list[str]], np.ndarray]) -> np.ndarray:
         """Vectors of `texts` in order: cached ones read, the others computed (in one call) and stored."""
@@ -69,7 +75,6 @@ class VectorCache:
             return self._vectors
         assert self.folder is not None
         self._vectors = {}
-        self._prune_other_keys()
         for path in sorted(self.folder.glob("*.npz")) if self.folder.is_dir() else []:
             got = self._read(path)
             if got is not None:
@@ -129,11 +134,3 @@ class VectorCache:
         for old in self._segments:
             old.unlink(missing_ok=True)
         self._segments = set()
-
-    def _prune_other_keys(self) -> None:
-        """Vectors of another model or precision are never read again."""
-        if self._root is None or not self._root.is_dir() or self.folder is None:
-            return
-        for other in self._root.iterdir():
-            if other.is_dir() and other != self.folder:
-                shutil.rmtree(other, ignore_errors=True)

@@ -32,9 +32,10 @@ def _print_json(data: Any) -> None:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    settings = _settings(args)
-    _preload(settings)
+    # No preload: sections embedded before (another home, --rebuild) come from the vector cache without the model.
     from index import PlanIndex
+
+    settings = _settings(args)
 
     plans = [Path(p) for p in args.plan] if args.plan else list(settings.plans)
     if args.name and len(plans) != 1:
