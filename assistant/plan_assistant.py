@@ -154,9 +154,8 @@ class PlanAssistant:
     # -- the offline answerer -------------------------------------------------------------------------------
     @cached_property
     def scorer(self) -> SentenceScorer:
-        from index.embedder import embed_passages
-
-        return SentenceScorer(lambda texts: embed_passages(self.index.model, texts), self.index.sections)
+        # Hook (issue 13): sentence vectors come from the index's on-disk cache when a process embedded them before.
+        return SentenceScorer(self.index.passage_vectors, self.index.sections)
 
     def _translate(self, text: str) -> list[tuple[str, tuple[str, ...]]]:
         """English phrases of `text` with the plan's Chinese words they translate to (CC-CEDICT)."""

@@ -9,7 +9,9 @@ run in a new process, `torch` and `ask` interleaved so they see the same machine
 - ask:    `plan-assistant ask QUESTION` (the goal: at most 3x torch);
 - python: `PlanAssistant.open()`, then the first and a second `.ask(QUESTION)` (goal: first answer within 3 s);
 - serve:  `plan-assistant serve`, from the start of the process to its first answer on the `/ask` API (goal: 5 s);
-- index:  `plan-assistant index` of the bundled plan into an empty home (goal: 5 s).
+- index:  `plan-assistant index` of the bundled plan into an empty home (goal: 5 s); its vectors come from the
+          vector cache (PLAN_ASSISTANT_CACHE_DIR/vectors) the setup filled, as for any plan indexed before;
+- index_cold: the same with an empty vector cache, as the first index of a plan on a machine.
 
 Each figure is the median wall time, with min and max, and the process's peak RSS (the kernel's ru_maxrss).
 """
@@ -28,7 +30,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTION = "深圳计划柔性引进多少名诺贝尔奖科学家？"
-STEPS = ("torch", "ask", "python", "serve", "index")
+STEPS = ("torch", "ask", "python", "serve", "index", "index_cold")
 GOALS = {"ask_vs_torch": 3.0, "python_first_answer_s": 3.0, "serve_first_answer_s": 5.0, "index_s": 5.0}
 
 # The first answer in a fresh interpreter, timed from before the first import of the project.
@@ -52,8 +54,8 @@ def _exe(name: str) -> str:
     return str(Path(sys.executable).parent / name)
 
 
-def _run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str]:
-    """Run cmd to completion: (wall seconds, peak RSS in MB of that process, stdout)."""
+def _run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str, float]:
+    """Run cmd to completion: (wall seconds, peak RSS in MB of that process, stdout, CPU seconds it used)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=err)
@@ -64,7 +66,7 @@ def _run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str]:
         err.seek(0)
         if proc.returncode != 0:
             raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}): {err.read().decode()[-2000:]}")
-        return wall, usage.ru_maxrss / 1024, out.read().decode()
+        return wall, usage.ru_maxrss / 1024, out.read().decode(), usage.ru_utime + usage.ru_stime
 
 
 def _free_port() -> int:
@@ -107,14 +109,17 @@ def _serve_first_answer(env: dict[str, str], question: str) -> tuple[float, floa
         proc.wait(timeout=30)
 
 
-def _summary(walls: list[float], peaks: list[float]) -> dict:
-    return {
+def _summary(walls: list[float], peaks: list[float], cpus: list[float]) -> dict:
+    summary = {
         "median_s": round(statistics.median(walls), 2),
         "min_s": round(min(walls), 2),
         "max_s": round(max(walls), 2),
         "peak_mb": round(max(peaks)),
         "runs": len(walls),
     }
+    if cpus:  # CPU seconds are steadier than wall time on a busy machine
+        summary["cpu_s"] = round(statistics.median(cpus), 2)
+    return summary
 
 
 def run(steps: list[str], runs: int, question: str, home: Path) -> dict:
@@ -132,31 +137,36 @@ def run(steps: list[str], runs: int, question: str, home: Path) -> dict:
     _run([pa, "ask", question], env)  # untimed: page cache and on-disk caches filled
     walls: dict[str, list[float]] = {s: [] for s in STEPS}
     peaks: dict[str, list[float]] = {s: [] for s in STEPS}
+    cpus: dict[str, list[float]] = {s: [] for s in STEPS}
     extra: dict[str, list[dict]] = {"python": []}
     answers: dict[str, str] = {}
     for i in range(runs):
         if "torch" in steps:
-            w, m, _ = _run([sys.executable, "-c", "import torch"], env)
-            walls["torch"].append(w), peaks["torch"].append(m)
+            w, m, _, c = _run([sys.executable, "-c", "import torch"], env)
+            walls["torch"].append(w), peaks["torch"].append(m), cpus["torch"].append(c)
         if "ask" in steps:
-            w, m, out = _run([pa, "ask", question], env)
-            walls["ask"].append(w), peaks["ask"].append(m)
+            w, m, out, c = _run([pa, "ask", question], env)
+            walls["ask"].append(w), peaks["ask"].append(m), cpus["ask"].append(c)
             answers["ask"] = out.strip()
         if "python" in steps:
-            w, m, out = _run([sys.executable, "-c", _PYTHON_SNIPPET, question], env)
+            w, m, out, c = _run([sys.executable, "-c", _PYTHON_SNIPPET, question], env)
             got = json.loads(out.strip().splitlines()[-1])
             answers["python"] = got.pop("answer")
             extra["python"].append(got)
-            walls["python"].append(got["first_answer_s"]), peaks["python"].append(m)
+            walls["python"].append(got["first_answer_s"]), peaks["python"].append(m), cpus["python"].append(c)
         if "serve" in steps:
             w, m, answer = _serve_first_answer(env, question)
             walls["serve"].append(w), peaks["serve"].append(m)
             answers["serve"] = answer
         if "index" in steps:
             fresh = dict(env, PLAN_ASSISTANT_HOME=str(home / f"index-{i}"))
-            w, m, _ = _run([pa, "index"], fresh)
-            walls["index"].append(w), peaks["index"].append(m)
-    figures: dict = {name: _summary(walls[name], peaks[name]) for name in STEPS if walls[name]}
+            w, m, _, c = _run([pa, "index"], fresh)
+            walls["index"].append(w), peaks["index"].append(m), cpus["index"].append(c)
+        if "index_cold" in steps:
+            fresh = dict(env, PLAN_ASSISTANT_HOME=str(home / f"cold-{i}"), PLAN_ASSISTANT_CACHE_DIR=str(home / f"cache-{i}"))
+            w, m, _, c = _run([pa, "index"], fresh)
+            walls["index_cold"].append(w), peaks["index_cold"].append(m), cpus["index_cold"].append(c)
+    figures: dict = {name: _summary(walls[name], peaks[name], cpus[name]) for name in STEPS if walls[name]}
     if extra["python"]:
         figures["python"].update(
             {key: round(statistics.median(r[key] for r in extra["python"]), 2)
@@ -165,6 +175,7 @@ def run(steps: list[str], runs: int, question: str, home: Path) -> dict:
     checks = {}
     if "torch" in figures and "ask" in figures:
         checks["ask_vs_torch"] = round(figures["ask"]["median_s"] / figures["torch"]["median_s"], 2)
+        figures["ask_vs_torch_cpu"] = round(figures["ask"]["cpu_s"] / figures["torch"]["cpu_s"], 2)
     for name, key in (("python", "python_first_answer_s"), ("serve", "serve_first_answer_s"), ("index", "index_s")):
         if name in figures:
             checks[key] = figures[name]["median_s"]
@@ -198,9 +209,12 @@ def main(argv: list[str] | None = None) -> int:
             if name == "python":
                 detail = (f"  (import {f['import_s']} s, open {f['open_s']} s, first ask {f['first_ask_s']} s,"
                           f" second ask {f['second_ask_s']} s)")
-            print(f"{name:7s} {f['median_s']:6.2f} s median ({f['min_s']}-{f['max_s']}), peak {f['peak_mb']} MB{detail}")
+            cpu = f" ({f['cpu_s']} CPU-s)" if "cpu_s" in f else ""
+            print(f"{name:10s} {f['median_s']:6.2f} s median ({f['min_s']}-{f['max_s']}){cpu}, peak {f['peak_mb']} MB{detail}")
     for key, g in figures["goals"].items():
         print(f"{key:22s} {g['value']:6.2f}  goal <= {g['goal']}  {'met' if g['met'] else 'NOT met'}")
+    if "ask_vs_torch_cpu" in figures:
+        print(f"ask_vs_torch in CPU seconds: {figures['ask_vs_torch_cpu']}")
     print(f"load average {figures['load_average']}, {figures['cpu_count']} CPUs")
     return 0
 

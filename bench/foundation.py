@@ -98,6 +98,7 @@ def main() -> None:
 
     tmp = Path(tempfile.mkdtemp(prefix="pa-bench-"))
     env = {**os.environ, "PLAN_ASSISTANT_MODEL_CACHE": str(tmp / "model"), "PLAN_ASSISTANT_HOME": str(tmp / "home"),
+           "PLAN_ASSISTANT_CACHE_DIR": str(tmp / "cache"),
            "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1"}
     figures: dict[str, float] = {}
 

@@ -60,7 +60,8 @@ def _questions(n: int) -> list[dict]:
 def _settings(work: Path, chroma_url: str | None, size: int):
     from index import Settings
 
-    return Settings.from_env({}, home=work / "home", chroma_url=chroma_url, collection=f"scale_{size}")
+    # A vector cache of its own: indexing speed is the model's, and pooled stand-in vectors never reach the shared cache.
+    return Settings.from_env({}, home=work / "home", chroma_url=chroma_url, collection=f"scale_{size}", cache_dir=work / "cache")
 
 
 # --------------------------------------------------------------------------- one size, indexing

@@ -1,25 +1,48 @@
 """Turns plan files into numbered sections, embeds them into Chroma and searches them."""
-from .plan_index import BuildReport, Hit, PlanIndex, PlanInfo
-from .readers import PlanFileError, read_plan_text
-from .sections import Plan, Section, load_plan, parse_plan
-from .settings import DEFAULT_PLAN, Settings
-from .store import CorruptIndexError, IndexBusyError, IndexError_, ModelMismatchError
+from __future__ import annotations
 
-__all__ = [
-    "DEFAULT_PLAN",
-    "BuildReport",
-    "CorruptIndexError",
-    "Hit",
-    "IndexBusyError",
-    "IndexError_",
-    "ModelMismatchError",
-    "Plan",
-    "PlanFileError",
-    "PlanIndex",
-    "PlanInfo",
-    "Section",
-    "Settings",
-    "load_plan",
-    "parse_plan",
-    "read_plan_text",
-]
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# Each name is imported from its module on first use: `from index.dictionary import …` or `from index import
+# Settings` then costs no Chroma import, so a command can start loading the model before Chroma (issue 13).
+_EXPORTS = {
+    "DEFAULT_PLAN": "settings",
+    "BuildReport": "plan_index",
+    "CorruptIndexError": "errors",
+    "Hit": "plan_index",
+    "IndexBusyError": "errors",
+    "IndexError_": "errors",
+    "ModelMismatchError": "errors",
+    "Plan": "sections",
+    "PlanFileError": "readers",
+    "PlanIndex": "plan_index",
+    "PlanInfo": "plan_index",
+    "Section": "sections",
+    "Settings": "settings",
+    "load_plan": "sections",
+    "parse_plan": "sections",
+    "read_plan_text": "readers",
+}
+
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:
+    from .errors import CorruptIndexError, IndexBusyError, IndexError_, ModelMismatchError
+    from .plan_index import BuildReport, Hit, PlanIndex, PlanInfo
+    from .readers import PlanFileError, read_plan_text
+    from .sections import Plan, Section, load_plan, parse_plan
+    from .settings import DEFAULT_PLAN, Settings
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'index' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

@@ -16,15 +16,16 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from .settings import cache_root
+
 __all__ = [
-    "CACHE_ENV", "TABLES_VERSION", "DictionaryTables", "build_tables", "cache_dir", "cache_path", "initialize_jieba", "tables",
+    "TABLES_VERSION", "DictionaryTables", "build_tables", "cache_dir", "cache_path", "initialize_jieba", "tables",
 ]
 
 log = logging.getLogger(__name__)
 
 # Bump when what the tables hold changes (the parsing below, english_terms, or its stopwords): old files are never read.
 TABLES_VERSION = 2
-CACHE_ENV = "PLAN_ASSISTANT_DICTIONARY_CACHE"
 _MAGIC = b"plan-assistant-dictionary\n"
 _DIGEST = 32  # sha256 of the payload, right after the magic line
 _PROTOCOL = 5
@@ -64,11 +65,8 @@ def _key() -> str:
 
 
 def cache_dir() -> Path:
-    """$PLAN_ASSISTANT_DICTIONARY_CACHE, else $XDG_CACHE_HOME (or ~/.cache)/plan-assistant/dictionary."""
-    if override := os.environ.get(CACHE_ENV):
-        return Path(override).expanduser()
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache").expanduser()
-    return base / "plan-assistant" / "dictionary"
+    """CACHE/dictionary, CACHE being $PLAN_ASSISTANT_CACHE_DIR or ~/.cache/plan-assistant (see settings.cache_root)."""
+    return cache_root() / "dictionary"
 
 
 def cache_path(folder: Path | None = None) -> Path:

@@ -39,7 +39,10 @@ def preload(model_path: Path | None = None, precision: str | None = None, runtim
 
     def run() -> None:
         try:
-            get_embedder(model_path, precision, runtime)
+            model = get_embedder(model_path, precision, runtime)
+            from .embedder import embed_queries
+
+            embed_queries(model, ["预热 warm-up"])  # torch sets up its kernels and threads on the first forward pass
         except Exception:  # noqa: BLE001 - the caller's own get_embedder call loads again and reports the error
             log.debug("preloading the embedding model failed", exc_info=True)
 

@@ -26,7 +26,7 @@ from .fusion import fuse
 from .generations import Generations
 from .lexical import LexicalIndex, ScoreArray, has_words, tokenize, top_scores
 from .sections import Plan, Section, load_plan, parse_plan
-from .settings import Settings
+from .settings import Settings, cache_root
 from .structure import Outline
 
 if TYPE_CHECKING:
@@ -312,6 +312,7 @@ class PlanIndex:
         if self._generations is None:
             self._latest = _View(open_client(settings))  # an unreachable server is reported at once
         self._finalizer = weakref.finalize(self, _release_views, self._generations, [])
+        self._vector_cache = None  # see passage_vectors()
 
     # -- which state of the index is read -------------------------------------
     def _view(self) -> _View:
@@ -656,7 +657,7 @@ class PlanIndex:
         left = Counter(metas[i]["section_id"] for i in changed)  # unembedded units per section
         for part in _chunks(len(todo), step):
             batch = todo[part]
-            vectors = embed_passages(self.model, [docs[i] for i in batch])
+            vectors = self.passage_vectors([docs[i] for i in batch])  # the model runs only for texts never embedded
             col.upsert(
                 ids=[ids[i] for i in batch],
                 documents=[docs[i] for i in batch],
@@ -965,6 +966,17 @@ class PlanIndex:
     def translate(self, text: str) -> list[tuple[str, tuple[str, ...]]]:
         """English phrases of `text` with the loaded plans' Chinese words they translate to (CC-CEDICT)."""
         return self._retrieval_state().lexical.translate(text)
+
+    def passage_vectors(self, texts: Sequence[str]) -> np.ndarray:
+        """e5 passage vectors of `texts` (what an index stores, the sentences an answer scores), read from
+        CACHE/vectors when any process embedded them before, else embedded and added there (index/vector_cache.py)."""
+        if self._vector_cache is None:
+            from .vector_cache import VectorCache
+
+            # Keyed like the index itself: by the model's identity, which int8 changes and bf16 does not (its
+            # vectors stay within cosine 0.99999 of fp32); finding it imports no torch.
+            self._vector_cache = VectorCache(cache_root(self.settings.cache_dir) / "vectors", self.identity)
+        return self._vector_cache.embed(texts, lambda todo: embed_passages(self.model, todo))
 
     def embed_query(self, text: str) -> np.ndarray:
         """The e5 query vector of `text`: pass it to `search(query_vector=...)` when the caller needs it too."""

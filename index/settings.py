@@ -15,6 +15,19 @@ def _data_home() -> Path:
     return Path(base) / "plan-assistant"
 
 
+CACHE_ENV = "PLAN_ASSISTANT_CACHE_DIR"
+
+
+def cache_root(configured: Path | None = None) -> Path:
+    """Where what is computed once for every home is kept: `configured`, else $PLAN_ASSISTANT_CACHE_DIR, else
+    $XDG_CACHE_HOME (or ~/.cache)/plan-assistant."""
+    if configured is not None:
+        return Path(configured).expanduser()
+    if override := os.environ.get(CACHE_ENV):
+        return Path(override).expanduser()
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache").expanduser() / "plan-assistant"
+
+
 def _env(name: str, doc: str, default: Any = None, **kwargs: Any) -> Any:
     """A settings field that records its environment variable and its documentation."""
     meta = {"env": name, "doc": doc}
@@ -40,6 +53,10 @@ class Settings:
     model_cache: Path | None = _env(
         "PLAN_ASSISTANT_MODEL_CACHE",
         "Where the converted e5 model is cached. Default: ~/.cache/plan-assistant/models/multilingual-e5-small-q4.",
+    )
+    cache_dir: Path | None = _env(
+        "PLAN_ASSISTANT_CACHE_DIR",
+        "What is computed once and shared by every home: CC-CEDICT and jieba tables (CACHE/dictionary) and e5 vectors of indexed and quoted text (CACHE/vectors), each keyed by what it depends on. Default: ~/.cache/plan-assistant. Safe to delete.",
     )
     embed_precision: str = _env(
         "PLAN_ASSISTANT_EMBED_PRECISION",

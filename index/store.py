@@ -13,6 +13,7 @@ from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from chromadb.config import Settings as ChromaSettings
 from chromadb.utils.embedding_functions import register_embedding_function
 
+from .errors import CorruptIndexError, IndexBusyError, IndexError_, ModelMismatchError  # noqa: F401 (their old home)
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -21,20 +22,6 @@ SCHEMA_VERSION = "1"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
-class IndexError_(RuntimeError):
-    """Base for index problems the user can fix; the message says how."""
-
-
-class CorruptIndexError(IndexError_):
-    pass
-
-
-class ModelMismatchError(IndexError_):
-    pass
-
-
-class IndexBusyError(IndexError_):
-    pass
 
 
 @register_embedding_function

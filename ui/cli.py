@@ -10,9 +10,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from index import PlanFileError, Settings
-from index.plan_index import EMBED_BATCH
-from index.recovery import STORED
-from index.store import IndexError_
+from index.errors import IndexError_
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -22,19 +20,26 @@ def _settings(args: argparse.Namespace) -> Settings:
     )
 
 
+def _preload(settings: Settings) -> None:
+    """Start loading the embedding model on a thread of its own before Chroma is imported: the two overlap."""
+    from index.embedder_cache import preload
+
+    preload(settings.model_path, settings.embed_precision, settings.embed_runtime)
+
+
 def _print_json(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def cmd_index(args: argparse.Namespace) -> int:
+    # No preload: sections embedded before (another home, --rebuild) come from the vector cache without the model.
     from index import PlanIndex
-    from index.embedder_cache import preload as preload_embedder
 
     settings = _settings(args)
     plans = [Path(p) for p in args.plan] if args.plan else ([] if args.rebuild else list(settings.plans))
     if args.name and len(plans) != 1:
         raise ValueError("--name names one plan: give exactly one --plan FILE with it")
-    preload_embedder(settings.model_path, settings.embed_precision, settings.embed_runtime)  # while Chroma opens
+    from index.recovery import STORED
     idx = PlanIndex(settings)
     names = [args.name] if args.name else None
     if args.rebuild:  # every plan the index holds, and the files given
@@ -68,6 +73,8 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 def _progress(plan: str, done: int, total: int) -> None:
     """Embedding progress on stderr, for plans big enough to take a while."""
+    from index.plan_index import EMBED_BATCH  # loaded by now: the build calls this
+
     if total > EMBED_BATCH:
         end = "\n" if done >= total or not sys.stderr.isatty() else ""
         print(f"\r{plan}: {done}/{total} sections embedded", end=end, file=sys.stderr, flush=True)
@@ -98,10 +105,12 @@ def _require_text(text: str, what: str = "question") -> str:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
+    _require_text(args.query, "query")
+    settings = _settings(args)
+    _preload(settings)
     from index import PlanIndex
 
-    _require_text(args.query, "query")
-    idx = PlanIndex.open(_settings(args))
+    idx = PlanIndex.open(settings, preload=False)
     hits = idx.search(args.query, k=args.k, plan=args.plan)
     if args.json:
         _print_json(
@@ -121,10 +130,12 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
+    _require_text(args.question)
+    settings = _settings(args)
+    _preload(settings)
     from assistant import PlanAssistant
 
-    _require_text(args.question)
-    pa = PlanAssistant.open(_settings(args))
+    pa = PlanAssistant.open(settings)
     answer = pa.ask(args.question, history=[], plan=args.plan, mode=args.mode)
     if args.json:
         _print_json(answer.to_json())
@@ -142,7 +153,6 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import threading
 
-    from assistant import PlanAssistant
     from ui.startup import launch_options, warm_up
 
     settings = _settings(args)
@@ -152,6 +162,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         ui_language=args.lang or settings.ui_language,
     )
     launch_options(settings)  # a missing login fails before the slow start
+    _preload(settings)
+    from assistant import PlanAssistant
+
     # The answerer opens and warms up (model, dictionaries, a first answer) while gradio is imported and the page
     # built: the two overlap instead of following one another.
     pa, ready = PlanAssistant.open(settings), threading.Event()
