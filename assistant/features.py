@@ -11,7 +11,7 @@ from . import cues
 from .evidence import NUMBER, asked_unit, counts_in, has_evidence
 from .question import COUNT, HOW, LIST, LOCATE, MONEY, NEEDS_EVIDENCE, PERCENT, TIME, Question
 
-__all__ = ["REFUSAL_FEATURES", "SENTENCE_FEATURES", "question_features", "sentence_features", "stance"]
+__all__ = ["REFUSAL_FEATURES", "REFUSAL_SIGNS", "SENTENCE_FEATURES", "question_features", "sentence_features", "stance"]
 
 # One column per signal, in this order, for every candidate sentence.
 SENTENCE_FEATURES = (
@@ -59,6 +59,16 @@ REFUSAL_FEATURES = (
     "gap",  # the best sentence's lead over the best sentence of the next section
 )
 
+# The direction each refusal signal may push the decision (+1: towards answering, -1: towards refusing, 0: free).
+# `bench.fit_answerer` fits the weights within these signs: a few hundred questions cannot tell collinear signals
+# apart, and an unconstrained fit gave the best sentence's score a negative weight (a better match read as a reason
+# to refuse). Which of the two fits ships is decided out-of-fold.
+REFUSAL_SIGNS = dict(
+    top_score=1, top_dense=1, top_lexical=1, section_lexical=1, coverage=1, missing_rare=-1, missing_kind=-1,
+    missing_unit=-1, no_term_number=-1, place_absent=-1, quoted_absent=-1, year_absent=-1, stance_conflict=-1,
+    english=0, untranslated=-1, subject_absent=-1, gap=1,
+)
+
 _YEAR = re.compile(r"(?<![0-9])(19[5-9][0-9]|20[0-9]{2})(?![0-9])")
 _ENUMERATION = re.compile(r"[、,，]")
 _NEAR = 14  # characters between a key term and the number it counts
@@ -81,9 +91,16 @@ def _bigrams(text: str) -> set[str]:
 def _term_near_number(groups: Sequence[Sequence[str]], text: str, idf: Callable[[str], float]) -> bool:
     """A specific key term (not a common word) followed within a few characters by a number."""
     low = text.lower()
+    def subject(t: str) -> bool:  # a year or a number is not what the figure counts
+        return len(t) >= 2 and not t.isdigit()
+
+    terms = [t for g in groups for t in g if subject(t)]
+    # "Specific" is relative to the question: a term as common as 就业 in every loaded report still counts when the
+    # question has nothing rarer, so a small or uniform corpus does not make every number question unanswerable.
+    floor = min(1.0, max((idf(t) for t in terms), default=0.0))
     for g in groups:
         for t in g:
-            if len(t) < 2 or idf(t) < 1.0:
+            if not subject(t) or idf(t) < floor:
                 continue
             pos = low.find(t.lower())
             while pos >= 0:

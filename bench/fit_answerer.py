@@ -120,7 +120,10 @@ def fit_ranker(X, y, groups, names, start):
     return LinearModel(tuple(names), w * a, b, mean, scale)
 
 
-def fit_linear(X, y, names, C=1.0, balanced=True):
+def fit_linear(X, y, names, C=1.0, balanced=True, signs=None):
+    """L2-regularised logistic regression on standardised features. With `signs` (name -> +1 / -1 / 0), each weight
+    is kept on its side of zero (L-BFGS-B with bounds): the same loss as scikit-learn's, with box constraints."""
+    from scipy.optimize import minimize
     from sklearn.linear_model import LogisticRegression
 
     from assistant.fitted import LinearModel
@@ -128,22 +131,54 @@ def fit_linear(X, y, names, C=1.0, balanced=True):
     mean = X.mean(axis=0)
     scale = X.std(axis=0)
     scale[scale < 1e-9] = 1.0
-    clf = LogisticRegression(C=C, class_weight="balanced" if balanced else None, max_iter=2000)
-    clf.fit((X - mean) / scale, y)
-    return LinearModel(tuple(names), clf.coef_[0].astype(float), float(clf.intercept_[0]), mean, scale)
+    Z = (X - mean) / scale
+    if signs is None:
+        clf = LogisticRegression(C=C, class_weight="balanced" if balanced else None, max_iter=2000)
+        clf.fit(Z, y)
+        return LinearModel(tuple(names), clf.coef_[0].astype(float), float(clf.intercept_[0]), mean, scale)
+    yy = np.asarray(y, dtype=float)
+    sw = np.ones(len(yy))
+    if balanced:
+        for c in (0.0, 1.0):
+            sw[yy == c] = len(yy) / (2 * max(1, int((yy == c).sum())))
+
+    def loss(theta):
+        w, b = theta[:-1], theta[-1]
+        z = Z @ w + b
+        p = 1 / (1 + np.exp(-z))
+        value = np.sum(sw * (np.logaddexp(0, z) - yy * z)) + 0.5 / C * (w @ w)
+        grad_z = sw * (p - yy)
+        return value, np.r_[Z.T @ grad_z + w / C, grad_z.sum()]
+
+    bounds = [(0, None) if signs.get(n, 0) > 0 else (None, 0) if signs.get(n, 0) < 0 else (None, None) for n in names]
+    res = minimize(loss, np.zeros(Z.shape[1] + 1), jac=True, method="L-BFGS-B", bounds=bounds + [(None, None)])
+    return LinearModel(tuple(names), res.x[:-1].astype(float), float(res.x[-1]), mean, scale)
+
+
+def refusal_threshold(oof: np.ndarray, a: np.ndarray) -> tuple[float, float]:
+    """(recall, threshold): the threshold refusing the most unanswerable questions while refusing at most
+    MAX_FALSE_REFUSAL of the answerable ones, on out-of-fold probabilities."""
+    best = (0.0, 0.5)
+    for t in np.unique(np.round(oof, 4)):
+        false_ref = np.mean(oof[a == 1] < t)
+        recall = np.mean(oof[a == 0] < t)
+        if false_ref <= MAX_FALSE_REFUSAL and recall >= best[0]:
+            best = (float(recall), float(t))
+    return best
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--home", help="data directory (default: $PLAN_ASSISTANT_HOME)")
     parser.add_argument("--dry-run", action="store_true", help="report, do not write the model file")
+    parser.add_argument("--save-features", metavar="NPZ", help="also write the refusal features and labels here")
     args = parser.parse_args()
 
     from sklearn.model_selection import GroupKFold, StratifiedKFold
 
     from assistant import PlanAssistant
     from assistant.evaluation import DEFAULT_SET, load_questions, load_suite, open_suite_index
-    from assistant.features import REFUSAL_FEATURES, SENTENCE_FEATURES
+    from assistant.features import REFUSAL_FEATURES, REFUSAL_SIGNS, SENTENCE_FEATURES
     from assistant.fitted import MODEL_FILE, AnswererModel, _bootstrap
     from index import PlanIndex, Settings
 
@@ -196,21 +231,28 @@ def main() -> int:
         for r in judged
     ])
     a = np.asarray([int(r["q"].answerable) for r in judged])
-    oof = np.zeros(len(a))
-    for train, held in StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=SEED).split(R, a):
-        oof[held] = fit_linear(R[train], a[train], REFUSAL_FEATURES).probability(R[held])
-    best = (0.0, 0.5)
-    for t in np.unique(np.round(oof, 4)):
-        false_ref = np.mean(oof[a == 1] < t)
-        recall = np.mean(oof[a == 0] < t)
-        if false_ref <= MAX_FALSE_REFUSAL and recall >= best[0]:
-            best = (recall, float(t))
-    threshold = best[1]
+    if args.save_features:
+        np.savez(args.save_features, R=R, a=a, ids=np.asarray([r["q"].id for r in judged]))
+    # Candidates: free or sign-constrained weights, at a few strengths of regularisation; the one refusing the most
+    # unanswerable questions out-of-fold (at the false-refusal cap) ships.
+    folds = list(StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=SEED).split(R, a))
+    candidates = []
+    for signs in (None, REFUSAL_SIGNS):
+        for C in (0.1, 1.0, 10.0):
+            oof = np.zeros(len(a))
+            for train, held in folds:
+                oof[held] = fit_linear(R[train], a[train], REFUSAL_FEATURES, C=C, signs=signs).probability(R[held])
+            recall, threshold = refusal_threshold(oof, a)
+            print(f"  refusal {'signed' if signs else 'free':6s} C={C:<5}: out-of-fold recall {recall:.3f} "
+                  f"at threshold {threshold:.4f}")
+            candidates.append((recall, signs is not None, -C, threshold, oof, signs, C))
+    recall, _, _, threshold, oof, signs, C = max(candidates, key=lambda c: c[:3])
     refused = oof < threshold
     precision = float(np.mean(a[refused] == 0)) if refused.any() else 0.0
-    print(f"refusal (out-of-fold, {int((a == 0).sum())} unanswerable of {len(a)}): threshold {threshold:.4f}, "
-          f"recall {np.mean(refused[a == 0]):.3f}, precision {precision:.3f}, answerable refused {np.mean(refused[a == 1]):.3f}")
-    refusal = fit_linear(R, a, REFUSAL_FEATURES)
+    print(f"refusal (out-of-fold, {int((a == 0).sum())} unanswerable of {len(a)}; {'signed' if signs else 'free'}, "
+          f"C={C}): threshold {threshold:.4f}, recall {np.mean(refused[a == 0]):.3f}, precision {precision:.3f}, "
+          f"answerable refused {np.mean(refused[a == 1]):.3f}")
+    refusal = fit_linear(R, a, REFUSAL_FEATURES, C=C, signs=signs)
     for name, w in sorted(zip(REFUSAL_FEATURES, refusal.weights), key=lambda t: -abs(t[1])):
         print(f"  refusal weight {name:18s} {w:+.3f}")
 
