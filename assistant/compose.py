@@ -26,7 +26,7 @@ from .question import (
     content_terms,
 )
 from .evidence import NUMBER as _NUMBER
-from .features import REFUSAL_FEATURES, question_features, sentence_features
+from .features import REFUSAL_FEATURES, extra_features, question_features, sentence_features
 from .fitted import AnswererModel, load_model
 from .records import Citation
 from .sentences import Span, split_clauses, split_sentences
@@ -312,6 +312,7 @@ SECOND_MARGIN = 0.2
 PART_MARGIN = 0.2  # in sentence-score units: 0.005 of e5 cosine under the hand-set weights (x40)
 NEAR_SENTENCES = 5  # the best sentences whose facts count as "close" when judging whether the question is answered
 MAX_LOCATE_SECTIONS = 6
+EXTRA_CANDIDATES = 5  # sections after the best one the fitted extra-section model looks at
 MAX_PASSAGE_CHARS = 240
 TRIM_OVER = 60  # sentences longer than this are cut to the clauses with the number a 多少 question asks for
 
@@ -455,11 +456,17 @@ def select(question: Question, ranked: Ranked, scorer: SentenceScorer, model: An
     chosen = [_passage(question, scorer, ranked, top, per_section)]
     many = question.wants(LOCATE)
     limit = MAX_LOCATE_SECTIONS if many else model.max_sections
-    for u in ranked.best[1:]:
+    others = ranked.best[1:EXTRA_CANDIDATES + 1]
+    fitted = None
+    if not many and model.extra is not None and others:
+        fitted = model.extra.probability(extra_features(question, top, others, scorer.idf))
+    for n, u in enumerate(others):
         if len(chosen) >= limit:
             break
         if many:
             ok = u.lexical >= 0.5 * top.lexical and u.lexical > 0 and u.score >= top.score - 4 * SECOND_MARGIN
+        elif fitted is not None:
+            ok = fitted[n] >= model.extra_section
         else:
             ok = u.score >= top.score - SECOND_MARGIN and _adds_something(question, scorer, chosen, u)
         if ok:
@@ -508,7 +515,8 @@ def refusal_features(question: Question, ranked: Ranked, scorer: SentenceScorer,
 
 # What a refusal names as missing, in the order it is told: the first signal that fired.
 _REASONS = (("place_absent", "place"), ("year_absent", "year"), ("quoted_absent", "quoted"), ("missing_kind", "missing:kind"),
-            ("missing_unit", "missing:count"), ("no_term_number", "missing:number"), ("stance_conflict", "stance"))
+            ("missing_unit", "missing:count"), ("no_term_number", "missing:number"), ("no_subject_fact", "missing:number"),
+            ("stance_conflict", "stance"))
 
 
 def judge(

@@ -11,7 +11,7 @@ from . import cues
 from .evidence import NUMBER, asked_unit, counts_in, has_evidence
 from .question import COUNT, HOW, LIST, LOCATE, MONEY, NEEDS_EVIDENCE, PERCENT, TIME, Question
 
-__all__ = ["REFUSAL_FEATURES", "REFUSAL_SIGNS", "SENTENCE_FEATURES", "question_features", "sentence_features", "stance"]
+__all__ = ["EXTRA_FEATURES", "REFUSAL_FEATURES", "REFUSAL_SIGNS", "SENTENCE_FEATURES", "extra_features", "question_features", "sentence_features", "stance"]
 
 # One column per signal, in this order, for every candidate sentence.
 SENTENCE_FEATURES = (
@@ -49,6 +49,7 @@ REFUSAL_FEATURES = (
     "missing_kind",  # an amount / share / date / name / place is asked and no close sentence has one
     "missing_unit",  # "多少辆" is asked and no close sentence counts in 辆
     "no_term_number",  # a number is asked and no close sentence puts one beside a key term
+    "no_subject_fact",  # a number or date is asked and no close sentence has one in a clause naming the rarest key term
     "place_absent",  # a place is named that the documents never name
     "quoted_absent",  # a quoted term the documents lack
     "year_absent",  # a year is named that the documents never mention
@@ -59,13 +60,30 @@ REFUSAL_FEATURES = (
     "gap",  # the best sentence's lead over the best sentence of the next section
 )
 
+# One row per further section an answer could quote besides the best one (its best sentence `u` against the top's).
+EXTRA_FEATURES = (
+    "score_gap",  # the top sentence's fitted score minus this one's
+    "dense_gap",  # the same for the e5 cosine
+    "lexical",  # this sentence's key-term share
+    "new_terms",  # IDF-weighted share of the question's key terms in this sentence and not in the top sentence
+    "rank",  # its place among the sections (1 = the second section)
+    "list_question",  # the question asks for a list, a set of measures or several things (LIST / HOW)
+    "several",  # the question names two or more things joined by 和 / 及 / and, or asks 分别 / 各 / each
+    "sibling",  # the section shares its parent with the top's
+    "nested",  # one of the two sections lies inside the other (the candidate repeats or summarises the top)
+    "top_lexical",  # the top sentence's key-term share: a top that says everything leaves less for others
+    "dense",  # this sentence's e5 cosine to the question
+    "english",
+)
+_SEVERAL = re.compile(r"分别|各自|各项|哪几|两个|两项|和|与|及|以及|\beach\b|\bboth\b|\band\b", re.I)
+
 # The direction each refusal signal may push the decision (+1: towards answering, -1: towards refusing, 0: free).
 # `bench.fit_answerer` fits the weights within these signs: a few hundred questions cannot tell collinear signals
 # apart, and an unconstrained fit gave the best sentence's score a negative weight (a better match read as a reason
 # to refuse). Which of the two fits ships is decided out-of-fold.
 REFUSAL_SIGNS = dict(
     top_score=1, top_dense=1, top_lexical=1, section_lexical=1, coverage=1, missing_rare=-1, missing_kind=-1,
-    missing_unit=-1, no_term_number=-1, place_absent=-1, quoted_absent=-1, year_absent=-1, stance_conflict=-1,
+    missing_unit=-1, no_term_number=-1, no_subject_fact=-1, place_absent=-1, quoted_absent=-1, year_absent=-1, stance_conflict=-1,
     english=0, untranslated=-1, subject_absent=-1, gap=1,
 )
 
@@ -108,6 +126,30 @@ def _term_near_number(groups: Sequence[Sequence[str]], text: str, idf: Callable[
                 if NUMBER.search(after):
                     return True
                 pos = low.find(t.lower(), pos + 1)
+    return False
+
+
+_CLAUSE = re.compile(r"[，,；;。！？!?：:]")
+
+
+def _subject_fact(q: Question, texts: Sequence[str], idf: Callable[[str], float]) -> bool | None:
+    """Is the asked kind of fact (a number, amount, share or date) stated in one clause with the question's most
+    specific key term (not a year or number)? None when the question asks no such fact or has no such term."""
+    kinds = [k for k in (MONEY, PERCENT, TIME) if q.wants(k)]
+    if not kinds and not q.wants(COUNT):
+        return None
+    groups = [g for g in q.groups if any(len(t) >= 2 and not t.isdigit() for t in g)]
+    if not groups:
+        return None
+    rarest = max(groups, key=lambda g: max(idf(t) for t in g))
+    forms = [t.lower() for t in rarest if len(t) >= 2]
+    for text in texts:
+        for clause in _CLAUSE.split(text):
+            low = clause.lower()
+            if not any(f in low for f in forms):
+                continue
+            if any(has_evidence(k, clause) for k in kinds) or (not kinds and NUMBER.search(clause)):
+                return True
     return False
 
 
@@ -221,6 +263,7 @@ def question_features(
         1.0 if missing_kind else 0.0,
         1.0 if unit and not any(counts_in(unit, u.span.text) for u in near) else 0.0,
         1.0 if no_term_number else 0.0,
+        1.0 if _subject_fact(q, [u.span.text for u in near], idf) is False else 0.0,
         1.0 if place_absent else 0.0,
         1.0 if any(not in_scope(t) for t in q.quoted) else 0.0,
         1.0 if year_absent else 0.0,
@@ -230,3 +273,43 @@ def question_features(
         1.0 if subject_absent else 0.0,
         min(1.0, top_score - second),
     ), dtype=np.float32)
+
+
+def _nested(a, b) -> bool:
+    if a.plan != b.plan:
+        return False
+    pa, pb = a.path, b.path
+    return len(pa) != len(pb) and (pa[: len(pb)] == pb or pb[: len(pa)] == pa)
+
+
+def extra_features(q: Question, top, units: Sequence, idf: Callable[[str], float]) -> np.ndarray:
+    """The EXTRA_FEATURES matrix of `units`, the best sentences of the sections after the top one, in rank order."""
+    if not units:
+        return np.zeros((0, len(EXTRA_FEATURES)), dtype=np.float32)
+    terms = [g for g in q.groups if g]
+    weight = [max(idf(t) for t in g) for g in terms]
+    total = sum(weight) or 1.0
+    have = top.span.text.lower()
+    parent = top.evidence.section.path[:-1]
+    listing = 1.0 if (q.wants(LIST) or q.wants(HOW)) else 0.0
+    several = 1.0 if _SEVERAL.search(q.text) else 0.0
+    rows = []
+    for rank, u in enumerate(units, 1):
+        text = u.span.text.lower()
+        new = sum(w for g, w in zip(terms, weight)
+                  if any(t.lower() in text for t in g) and not any(t.lower() in have for t in g))
+        rows.append((
+            top.score - u.score,
+            top.dense - u.dense,
+            u.lexical,
+            new / total,
+            float(rank),
+            listing,
+            several,
+            1.0 if parent and u.evidence.section.path[:-1] == parent and u.evidence.section.plan == top.evidence.section.plan else 0.0,
+            1.0 if _nested(top.evidence.section, u.evidence.section) else 0.0,
+            top.lexical,
+            u.dense,
+            1.0 if q.english else 0.0,
+        ))
+    return np.asarray(rows, dtype=np.float32)

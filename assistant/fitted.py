@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from .features import REFUSAL_FEATURES, SENTENCE_FEATURES
+from .features import EXTRA_FEATURES, REFUSAL_FEATURES, SENTENCE_FEATURES
 
 __all__ = ["AnswererModel", "LinearModel", "MODEL_FILE", "load_model"]
 
@@ -59,9 +59,10 @@ class AnswererModel:
     sentence: LinearModel
     refusal: LinearModel
     answer_above: float  # P(answerable) at or above which the answerer answers
-    extra_section: float  # a further section is quoted when its best sentence's probability reaches this share of the top's
+    extra_section: float  # P(a further section is one the answer needs) at or above which it is quoted
     max_sections: int  # most sections one answer quotes
     meta: dict[str, Any] = field(default_factory=dict)
+    extra: LinearModel | None = None  # over EXTRA_FEATURES; None: the composer's hand-set margins decide
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -71,6 +72,7 @@ class AnswererModel:
             "extra_section": self.extra_section,
             "max_sections": self.max_sections,
             "meta": self.meta,
+            **({"extra": self.extra.to_json()} if self.extra is not None else {}),
         }
 
     def save(self, path: Path = MODEL_FILE) -> None:
@@ -103,4 +105,5 @@ def load_model(path: Path = MODEL_FILE) -> AnswererModel:
         float(data["extra_section"]),
         int(data["max_sections"]),
         dict(data.get("meta") or {}),
+        LinearModel.from_json(data["extra"], EXTRA_FEATURES) if "extra" in data else None,
     )

@@ -35,7 +35,7 @@ from .compose import (
     wants_name,
 )
 from .documents import Document, describe, named_in
-from .fitted import load_model
+from .fitted import AnswererModel, load_model
 from .compare import answer_comparison
 from .followup import Resolved, resolve
 from .pointers import find_pointer
@@ -77,9 +77,20 @@ class PlanAssistant:
         self._places: dict[tuple[str, str | None], bool] = {}  # see mentions_place(): valid for `_places_for`
         self._places_for: tuple[Section, ...] | None = None
         self._scope_texts: dict[str | None, tuple[tuple[Section, ...], str]] = {}
-        self.model = load_model()
+        self._model: AnswererModel | None = None  # see `model`
         self._documents: tuple[object, dict[str, Document]] = (None, {})
         self.trace: list[dict[str, Any]] | None = None  # a list here collects each ranking (bench.fit_answerer reads it)
+
+    @property
+    def model(self) -> AnswererModel:
+        """The answerer's fitted decisions (assistant/answerer_model.json), read on first use."""
+        if self._model is None:
+            self._model = load_model()
+        return self._model
+
+    @model.setter
+    def model(self, value: AnswererModel) -> None:
+        self._model = value
 
     @classmethod
     def open(cls, settings: Settings | None = None) -> "PlanAssistant":
