@@ -335,8 +335,12 @@ def _quote(sentence: str, figure: str = "", limit: int = 120) -> str:
 
 
 def _cite(index: "PlanIndex", plan: str, section_id: str, quote: str) -> Citation:
+    from .documents import describe
+
     section = index.get(section_id, plan=plan)
-    return Citation(index.citation_id(section), section.title, quote, plan)
+    loaded = index.loaded_plans().get(plan)
+    label = describe(plan, loaded.title).cite(section.id) if loaded is not None else ""
+    return Citation(index.citation_id(section), section.title, quote, plan, label)
 
 
 def _metric_answer(index: "PlanIndex", comparison: Comparison, chosen: dict[str, tuple[float, Metric]]) -> Answer:
@@ -369,7 +373,7 @@ def _metric_answer(index: "PlanIndex", comparison: Comparison, chosen: dict[str,
         citations.append(c)
         cells.append((period, cell))
         tag = f" ({words[kind][1]})" if en and len(kinds) > 1 else f"（{words[kind][0]}）" if len(kinds) > 1 else ""
-        lines.append(f"- {name}{tag}: {cell.value} — “{quote}” [{c.id}]" if en else f"- {name}{tag}：{cell.value}——“{quote}”[{c.id}]")
+        lines.append(f"- {name}{tag}: {cell.value} — “{quote}” [{c.label or c.id}]" if en else f"- {name}{tag}：{cell.value}——“{quote}”[{c.label or c.id}]")
     reviewed = {p.start - 1 for p in comparison.documents if p.start is not None and comparison.kind_of(p.plan) == "outcome"}
     for year in comparison.missing_years:
         if year in reviewed:  # "2015年的实际增长, 据2016年的报告": the year a chosen report reviews
@@ -437,7 +441,7 @@ def _search_answer(index: "PlanIndex", comparison: Comparison, signals: dict) ->
         sentence = _best_sentence(section, grams, wants_number)
         c = _cite(index, section.plan, section.id, sentence)
         citations.append(c)
-        lines.append(f"- {name}: “{_quote(sentence)}” [{c.id}]" if en else f"- {name}：“{_quote(sentence)}”[{c.id}]")
+        lines.append(f"- {name}: “{_quote(sentence)}” [{c.label or c.id}]" if en else f"- {name}：“{_quote(sentence)}”[{c.label or c.id}]")
     for year in comparison.missing_years:
         lines.append(f"- {year}: no document of that year is loaded." if en else f"- {year}年：没有载入这一年的文件。")
     return Answer(

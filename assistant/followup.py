@@ -117,8 +117,18 @@ def _topicless(question: str) -> bool:
     return not [t for t in content_terms(question) if not _STANCE_WORD.match(t)]
 
 
+def _nounless(question: str) -> bool:
+    """A Chinese question with no noun at all ("主要用来干什么？", "为什么要调低？"): what it asks about is the last turn's."""
+    if is_english(question):
+        return False
+    from .question import _jieba
+
+    _, posseg = _jieba()
+    return not any(w.flag[:1] == "n" or w.flag in ("j", "vn", "eng") for w in posseg.cut(question))
+
+
 def _is_followup(question: str) -> bool:
-    if _bare(question) or _topicless(question):
+    if _bare(question) or _topicless(question) or _nounless(question):
         return True
     if is_english(question):
         probe = _IT_IS_THE_PLAN.sub(" ", question)
@@ -251,7 +261,7 @@ def topic_of(previous: str, question: str) -> str:
     runs, current = [], []
     for tok in tokens:
         word = tok.strip()
-        key = word.lower()
+        key = re.sub(r"'(?:s|re|ll|ve|d|t)$", "", word.lower())  # "What's" is "what"
         keep = bool(word) and key not in _STOP_ZH and key not in _STOP_EN and not _STANCE_WORD.match(word) and (
             re.search(r"[\u3400-\u9fffA-Za-z0-9]", word) is not None) and not _QUESTION_WORDS_ZH.fullmatch(word)
         if keep:

@@ -29,10 +29,10 @@ NEEDS_EVIDENCE = (MONEY, PERCENT, TIME, PERSON)
 
 _KIND_CUES: list[tuple[str, re.Pattern]] = [
     (MONEY, re.compile(
-        r"多少钱|经费|预算|资金(?:是)?多少|多少资金|投资(?:是)?多少|多少投资|总投资|投入多少|补贴标准|补贴多少|票价|租金|价格|费用|"
+        r"多少钱|经费|预算|资金(?:是)?多少|多少资金|投资(?:是)?多少|多少投资|总投资|投入多少|补贴标准|补贴多少|票价|租金|(?<!消费)价格|费用|"
         r"工资|薪酬|多少(?:亿|万)?元|"
         r"\bhow much (?:money|funding|will .{0,40}(?:cost|spend|receive|get))|\bfunding\b|\bbudget|\bcost\b|\bcosts\b|"
-        r"\bprice|\bfares?\b|\bwage|\bsalar|\bspend|\binvestment\b|\bsubsid", re.I)),
+        r"(?<!consumer )\bprices?\b(?! (?:index|level|growth|rise|increase|inflation))|\bfares?\b|\bwage|\bsalar|\bspend|\binvestment\b|\bsubsid", re.I)),
     (PERCENT, re.compile(
         r"(?:比重|比例|占比|百分|[^效频]率)(?:目标)?(?:是|为|要达到)?(?:多少|几)|"
         r"\bpercent|\bshare of\b|\bproportion\b|\b(?:growth|success|rate)\b.{0,20}\b(?:rate|percentage)\b", re.I)),
@@ -46,7 +46,7 @@ _KIND_CUES: list[tuple[str, re.Pattern]] = [
         r"\bwhere (?:does|do|is|are) (?:the plan|it)\b.{0,40}\b(?:mention|talk|discuss|refer|say)|\bwhich parts\b|"
         r"\bwhere in the plan\b|\bevery (?:target|way|place|mention)\b|\bcollect every\b|\blist every\b", re.I)),
     (COUNT, re.compile(
-        r"多少|几(?:个|家|项|名|条|次|位|所|座|种|期|十|百|千|万|大|批|类|处)|第几|数量|多大|密度|"
+        r"多少|(?<!哪)几(?:个|家|项|名|条|次|位|所|座|种|期|十|百|千|万|大|批|类|处)|第几|数量|多大|密度|"  # 哪几项 asks which, not how many
         r"\bhow many\b|\bhow much\b|\bnumber of\b|\btarget(?:s|ed|ing)?\b|\bhow large\b|\bhow big\b|"
         r"\bper [0-9]|\bdensity\b|\bratio\b", re.I)),  # "researchers per 10,000 people": a rate is a number
     (HOW, re.compile(

@@ -926,8 +926,10 @@ class PlanIndex:
         An ID without its plan is accepted while only one loaded plan has it.
         """
         section_id = section_id.strip().replace("：", ":")  # a Chinese keyboard types the full-width colon
-        if plan is None and ":" in section_id:
-            plan, section_id = (part.strip() for part in section_id.split(":", 1))
+        if ":" in section_id:
+            named, rest = (part.strip() for part in section_id.split(":", 1))
+            if plan in (None, named):  # "PLAN:ID" within that same plan is the same section
+                plan, section_id = named, rest
         self.require_plan(plan)
         found = [s for name, p in self.loaded_plans().items() if plan in (None, name) if (s := p.get(section_id))]
         if len(found) > 1:
