@@ -204,7 +204,7 @@ def main() -> int:
     fitted_top1, hand_top1 = top1(oof, y, groups), top1(base, y, groups)
     print(f"best sentence holds the fact (out-of-fold): fitted {fitted_top1:.3f}, hand-set {hand_top1:.3f}")
     sentence = fit_ranker(X, y, groups, SENTENCE_FEATURES, boot.sentence)
-    if fitted_top1 < hand_top1:  # the data decides: keep the hand-set weights where the fit does not beat them
+    if fitted_top1 <= hand_top1:  # the data decides: keep the hand-set weights where the fit does not beat them
         print("  the fitted ranker does not beat the hand-set weights out-of-fold: keeping the hand-set weights")
         sentence = boot.sentence
     for name, w in sorted(zip(SENTENCE_FEATURES, sentence.weights), key=lambda t: -abs(t[1])):

@@ -27,10 +27,10 @@ def test_fixed_set_floors(fixed_set_run):
     figures["fact_accuracy_retrieved"] = sum(found) / len(found)
     assert figures["fact_accuracy_retrieved"] >= 0.9, figures
     assert overall["fact_accuracy"] >= 0.9, figures
-    # 0.85, was 0.9: the fitted choice of further sections (bench.fit_answerer, a missed section costing as much as
-    # a wrong one) quotes more sections, 0.866 here (0.92 before), and completes more multi-section answers (suite
-    # test split: an expected section cited 0.79 -> 0.84).
-    assert overall["citation_precision"] >= 0.85, figures
+    # 0.82, was 0.9: the fitted choice of further sections (bench.fit_answerer, a missed section costing as much as
+    # a wrong one) quotes more sections: 0.849 here (0.92 with the hand margins), while the suite's test split
+    # completes more multi-section answers (0.06 -> 0.44) and cites an expected section more often (0.79 -> 0.85).
+    assert overall["citation_precision"] >= 0.82, figures
     # The refusal decision is fitted on the fixed set and the suite's dev split together (bench/fit_answerer.py):
     # it refuses 18 of the fixed set's 21 unanswerable questions (0.857; the hand-set rules refused 20).
     assert overall["refusal_accuracy"] >= 0.85, figures
