@@ -1,6 +1,7 @@
 """One loaded embedding model per process, shared by the index, Chroma's embedding function and the UI."""
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
 from functools import lru_cache
@@ -48,4 +49,7 @@ def preload(model_path: Path | None = None, precision: str | None = None, runtim
 
     thread = threading.Thread(target=run, name="plan-assistant-model-preload", daemon=True)
     thread.start()
+    # A daemon thread still inside torch's warm-up pass when the interpreter finalizes aborts the process
+    # ("terminate called without an active exception", exit -6) after the command's output: wait for it at exit.
+    atexit.register(thread.join, 120)
     return thread

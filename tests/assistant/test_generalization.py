@@ -8,20 +8,17 @@ from assistant.evaluation import column, evaluate, load_suite, open_suite_index
 
 pytestmark = pytest.mark.slow
 
-# Floors a little under what `plan-assistant eval` measured when the fitted answerer was committed (README,
-# Evaluation): they fail on a regression, not on noise.
-# Measured on commit 9ccc7e1 (README, Evaluation): refused 0.459 / 0.457, cited 0.838 / 0.856, fact 0.627 / 0.518,
-# follow-ups 0.538 / 0.514, answerable refused 0.049 / 0.065 (dev / test). These are far from where the answerer
-# should be; the floors only stop it from getting worse.
-# Since then the composer's section choice went back to the hand-set margins (the fitted share cited too many
-# sections on the fixed set), so the floors leave room for that change as well.
+# Floors a little under what `plan-assistant eval` measured when the answerer was last refitted (README,
+# Evaluation): refused 0.541 / 0.657, cited 0.873 / 0.849, fact 0.676 / 0.568, follow-ups 0.590 / 0.571,
+# answerable refused 0.056 / 0.065 (dev / test). These are far from where the answerer should be; the floors only
+# stop it from getting worse, with room for vectors that differ in the last bits on another CPU (bf16 or not).
 FLOORS = {
-    "unanswerable questions refused": 0.35,
-    "an expected section cited": 0.70,
-    "the asked-for fact in the answer": 0.40,
-    "follow-up turns right": 0.40,
+    "unanswerable questions refused": 0.45,
+    "an expected section cited": 0.78,
+    "the asked-for fact in the answer": 0.48,
+    "follow-up turns right": 0.48,
 }
-CEILINGS = {"answerable questions refused": 0.12}
+CEILINGS = {"answerable questions refused": 0.10}
 
 
 @pytest.fixture(scope="session")

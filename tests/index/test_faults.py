@@ -342,7 +342,8 @@ def test_tampered_model_cache_is_detected_and_reconverted_through_the_cli(model,
 
 def test_two_concurrent_indexers_do_not_corrupt_the_index(fresh_settings, model, tmp_path):
     plan = synthetic_plan(tmp_path / "plan.txt", 400)  # the lock is held long enough for the second to reach it
-    env = cli_env(fresh_settings.home)
+    # An empty vector cache: vectors of an earlier test's identical plan would make the first indexer finish at once.
+    env = cli_env(fresh_settings.home, PLAN_ASSISTANT_CACHE_DIR=str(tmp_path / "cache"))
     lock_file = Path(fresh_settings.home) / "index.lock"
     first = subprocess.Popen([EXE, "index", "--plan", str(plan)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
