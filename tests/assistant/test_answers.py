@@ -176,8 +176,6 @@ def test_an_ordinal_follow_up_takes_the_item_of_the_last_answers_list(assistant)
     assert [x.id for x in c.citations] == ["专栏11.6"]
 
 
-@pytest.mark.xfail(reason="issue 12 open: the hand-set sentence weights (the fitted ranker does not beat them yet) "
-                   "still quote the laureates sentence of 五(一)3 before the laboratories one", strict=False)
 def test_a_follow_up_is_answered_from_its_own_words_not_the_earlier_question(assistant):
     """"那实验室建在哪些领域？" after the laureates: the laboratories' fields, and a rewrite a person can read."""
     _, follow = _converse(assistant, "深圳计划柔性引进多少名诺贝尔奖科学家？", "那实验室建在哪些领域？")
