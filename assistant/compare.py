@@ -343,6 +343,19 @@ def _cite(index: "PlanIndex", plan: str, section_id: str, quote: str) -> Citatio
     return Citation(index.citation_id(section), section.title, quote, plan, label)
 
 
+def _answer(comparison: Comparison, lines: list[str], citations: list[Citation], compare: dict) -> Answer:
+    """The comparison's Answer: one line per document; `compare` goes into its verification with the documents."""
+    return Answer(
+        question=comparison.question,
+        text="\n".join(lines),
+        citations=citations,
+        answerable=bool(citations),
+        rewritten_question=comparison.question,
+        mode="offline",
+        verification={"compare": {"documents": [p.plan for p in comparison.documents], **compare}},
+    )
+
+
 def _metric_answer(index: "PlanIndex", comparison: Comparison, chosen: dict[str, tuple[float, Metric]]) -> Answer:
     """One line per document with the chosen metric's figure (of the kind asked for that document), then the change."""
     en = comparison.english
@@ -390,21 +403,8 @@ def _metric_answer(index: "PlanIndex", comparison: Comparison, chosen: dict[str,
                 if en
                 else f"变化：{_label(p1, en)}（{c1.value}）比{_label(p0, en)}（{c0.value}）{diff}。"
             )
-    return Answer(
-        question=comparison.question,
-        text="\n".join(lines),
-        citations=citations,
-        answerable=bool(citations),
-        rewritten_question=comparison.question,
-        mode="offline",
-        verification={
-            "compare": {
-                "metrics": {k: (m.metric, round(score, 4)) for k, (score, m) in chosen.items()},
-                "documents": [p.plan for p in comparison.documents],
-                **comparison.signals,
-            }
-        },
-    )
+    metrics = {k: (m.metric, round(score, 4)) for k, (score, m) in chosen.items()}
+    return _answer(comparison, lines, citations, {"metrics": metrics, **comparison.signals})
 
 
 def _best_sentence(section: "Section", grams: set[str], wants_number: bool) -> str:
@@ -444,15 +444,7 @@ def _search_answer(index: "PlanIndex", comparison: Comparison, signals: dict) ->
         lines.append(f"- {name}: “{_quote(sentence)}” [{c.label or c.id}]" if en else f"- {name}：“{_quote(sentence)}”[{c.label or c.id}]")
     for year in comparison.missing_years:
         lines.append(f"- {year}: no document of that year is loaded." if en else f"- {year}年：没有载入这一年的文件。")
-    return Answer(
-        question=comparison.question,
-        text="\n".join(lines),
-        citations=citations,
-        answerable=bool(citations),
-        rewritten_question=comparison.question,
-        mode="offline",
-        verification={"compare": {"metric": None, "documents": [p.plan for p in comparison.documents], **signals}},
-    )
+    return _answer(comparison, lines, citations, {"metric": None, **signals})
 
 
 # A question that asks for no figure ("在科技创新方面有什么不同") is answered from each document's best sentence.

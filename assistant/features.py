@@ -106,24 +106,23 @@ def _bigrams(text: str) -> set[str]:
     return {a + b for a, b in zip(chars, chars[1:])}
 
 
+def _is_subject(term: str) -> bool:
+    """Can the term be what a figure counts? A year or a number cannot, nor a single character."""
+    return len(term) >= 2 and not term.isdigit()
+
+
 def _term_near_number(groups: Sequence[Sequence[str]], text: str, idf: Callable[[str], float]) -> bool:
     """A specific key term (not a common word) followed within a few characters by a number."""
     low = text.lower()
-    def subject(t: str) -> bool:  # a year or a number is not what the figure counts
-        return len(t) >= 2 and not t.isdigit()
-
-    terms = [t for g in groups for t in g if subject(t)]
+    terms = [t for g in groups for t in g if _is_subject(t)]
     # "Specific" is relative to the question: a term as common as 就业 in every loaded report still counts when the
     # question has nothing rarer, so a small or uniform corpus does not make every number question unanswerable.
     floor = min(1.0, max((idf(t) for t in terms), default=0.0))
-    for g in groups:
-        for t in g:
-            if not subject(t) or idf(t) < floor:
-                continue
+    for t in terms:
+        if idf(t) >= floor:
             pos = low.find(t.lower())
             while pos >= 0:
-                after = text[pos + len(t) : pos + len(t) + _NEAR]
-                if NUMBER.search(after):
+                if NUMBER.search(text[pos + len(t) : pos + len(t) + _NEAR]):
                     return True
                 pos = low.find(t.lower(), pos + 1)
     return False
@@ -138,7 +137,7 @@ def _subject_fact(q: Question, texts: Sequence[str], idf: Callable[[str], float]
     kinds = [k for k in (MONEY, PERCENT, TIME) if q.wants(k)]
     if not kinds and not q.wants(COUNT):
         return None
-    groups = [g for g in q.groups if any(len(t) >= 2 and not t.isdigit() for t in g)]
+    groups = [g for g in q.groups if any(_is_subject(t) for t in g)]
     if not groups:
         return None
     rarest = max(groups, key=lambda g: max(idf(t) for t in g))

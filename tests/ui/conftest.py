@@ -94,6 +94,30 @@ def browser():
         b.close()
 
 
+@contextmanager
+def chat_page(browser, url: str, *, height: int = 1000, locale: str | None = None, clipboard: bool = False):
+    """A browser tab on the chat at `url`, ready for input; page errors are collected in `page.errors`."""
+    context = browser.new_context(viewport={"width": 1400, "height": height}, **({"locale": locale} if locale else {}))
+    if clipboard:
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url)
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    pg.goto(url, wait_until="load")
+    pg.wait_for_selector("#pa-input textarea", timeout=60_000)
+    pg.errors = errors  # type: ignore[attr-defined]
+    try:
+        yield pg
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def open_chat():
+    """`with open_chat(browser, url, ...) as page:` opens the chat in a new browser context."""
+    return chat_page
+
+
 @pytest.fixture(scope="session")
 def screenshot():
     """Save a page screenshot under artifacts/screenshots/NAME.png (look at them when the layout changes)."""

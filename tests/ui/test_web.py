@@ -15,17 +15,9 @@ FINAL = ".pa-answer.pa-final, .pa-answer.pa-error"
 
 
 @pytest.fixture(scope="module")
-def page(browser, web_url):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=web_url)
-    pg = context.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda exc: errors.append(str(exc)))
-    pg.goto(web_url, wait_until="load")
-    pg.wait_for_selector("#pa-input textarea", timeout=60_000)
-    pg.errors = errors  # type: ignore[attr-defined]
-    yield pg
-    context.close()
+def page(browser, web_url, open_chat):
+    with open_chat(browser, web_url, locale="zh-CN", clipboard=True) as pg:
+        yield pg
 
 
 @pytest.fixture(scope="module")
@@ -242,16 +234,9 @@ def two_plans_url(tmp_path_factory, run_cli, cli_env, plan_index, serve_plan_ass
 
 
 @pytest.fixture(scope="module")
-def page2(browser, two_plans_url):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    pg = context.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda exc: errors.append(str(exc)))
-    pg.goto(two_plans_url, wait_until="load")
-    pg.wait_for_selector("#pa-input textarea", timeout=60_000)
-    pg.errors = errors  # type: ignore[attr-defined]
-    yield pg
-    context.close()
+def page2(browser, two_plans_url, open_chat):
+    with open_chat(browser, two_plans_url) as pg:
+        yield pg
 
 
 def test_plan_text_is_shown_as_text_and_never_run(page2, screenshot):

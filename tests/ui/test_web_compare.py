@@ -19,16 +19,9 @@ def compare_url(serve_plan_assistant, cli_env, compare_home, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def page(browser, compare_url):
-    context = browser.new_context(viewport={"width": 1400, "height": 1100}, locale="zh-CN")
-    pg = context.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda exc: errors.append(str(exc)))
-    pg.goto(compare_url, wait_until="load")
-    pg.wait_for_selector("#pa-input textarea", timeout=60_000)
-    pg.errors = errors  # type: ignore[attr-defined]
-    yield pg
-    context.close()
+def page(browser, compare_url, open_chat):
+    with open_chat(browser, compare_url, height=1100, locale="zh-CN") as pg:
+        yield pg
 
 
 def test_targets_side_by_side_with_chips_and_charts(page, screenshot):
