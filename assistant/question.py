@@ -101,13 +101,12 @@ def is_english(text: str) -> bool:
 @lru_cache(maxsize=1)
 def _jieba():
     import jieba
-    import jieba.posseg
 
-    from index.dictionary import initialize_jieba
+    from index.dictionary import import_posseg, initialize_jieba
 
     jieba.setLogLevel(60)
-    initialize_jieba()  # hook (issue 13): jieba.initialize(), from a cache that loads ~4x faster
-    return jieba, jieba.posseg
+    initialize_jieba()  # jieba.initialize(), from a cache that loads ~4x faster
+    return jieba, import_posseg()  # jieba.posseg, its part-of-speech table from a cache too
 
 
 def content_terms(text: str) -> list[str]:

@@ -557,14 +557,17 @@ def bf16_supported() -> bool:
     return any(bool(getattr(torch.cpu, name, lambda: False)()) for name in checks)
 
 
-def resolve_precision(precision: str | None) -> str:
-    """fp32, bf16 or int8: "auto" (the default) is bf16 where the CPU has native bf16, else fp32."""
+def resolve_precision(precision: str | None, runtime: str | None = "torch") -> str:
+    """fp32, bf16 or int8. "auto" (the default) is bf16 where the CPU has native bf16 and torch runs the model,
+    else fp32: the numpy engine (runtimes "numpy" and "auto") computes in fp32, and asking torch would import it."""
     precision = (precision or "auto").strip().lower()
     if precision not in PRECISIONS:
         raise EmbedderError(
             f"Unknown embedding precision {precision!r}: set PLAN_ASSISTANT_EMBED_PRECISION to one of {', '.join(PRECISIONS)}."
         )
     if precision == "auto":
+        if resolve_runtime(runtime) in ("auto", "numpy"):
+            return "fp32"
         return "bf16" if bf16_supported() else "fp32"
     return precision
 
@@ -579,12 +582,14 @@ def precision_identity(identity: str, precision: str | None) -> str:
     return f"{identity}+int8" if choice == "int8" else identity
 
 
-RUNTIMES = ("torch", "sentence-transformers")
+RUNTIMES = ("auto", "numpy", "torch", "sentence-transformers")
 
 
 def resolve_runtime(runtime: str | None) -> str:
-    """How the bundled model is run: "torch" (index/encoder.py, the default) or "sentence-transformers"."""
-    runtime = (runtime or "torch").strip().lower()
+    """How the bundled model is run (one of RUNTIMES): "auto" (the default) embeds questions with numpy
+    (index/encoder_numpy.py, no torch import) and long batches with torch (index/encoder.py); "numpy" or
+    "torch" alone; or "sentence-transformers"."""
+    runtime = (runtime or "auto").strip().lower()
     if runtime not in RUNTIMES:
         raise EmbedderError(
             f"Unknown embedding runtime {runtime!r}: set PLAN_ASSISTANT_EMBED_RUNTIME to one of {', '.join(RUNTIMES)}."
@@ -624,14 +629,14 @@ def load_embedder(
     """Load the converted e5 (model_path None) or any local sentence-transformers model folder.
 
     `precision` (one of PRECISIONS) is how the CPU computes: fp32; bf16 matrix products with fp32 layer norms
-    (torch autocast); or int8 dynamic quantization of every Linear layer. `runtime` (one of RUNTIMES): "torch"
-    runs the converted e5 with index/encoder.py (same vectors, no transformers import); other folders, and
-    "sentence-transformers", load a SentenceTransformer.
+    (torch autocast); or int8 dynamic quantization of every Linear layer (both run on torch). `runtime` (one of
+    RUNTIMES): "auto", "numpy" and "torch" run the converted e5 with index/encoder.py (no transformers import; see
+    resolve_runtime); other folders, and "sentence-transformers", load a SentenceTransformer.
     """
     runtime = resolve_runtime(runtime)
     if model_path is not None:
         configure_torch_threads()
-        precision = resolve_precision(precision)
+        precision = resolve_precision(precision, "sentence-transformers")
         folder = Path(model_path).expanduser().resolve()
         if not (folder / "modules.json").is_file() and not (folder / "config.json").is_file():
             raise EmbedderError(
@@ -641,9 +646,8 @@ def load_embedder(
             )
         return _load_folder(folder, device, model_identity(folder), precision)
     folder = ensure_model(cache_dir)
-    check = _WeightsCheck(folder)  # started before torch is imported: the digest overlaps all of the loading
-    configure_torch_threads()
-    precision = resolve_precision(precision)
+    check = _WeightsCheck(folder)  # started first: the digest overlaps all of the loading
+    precision = resolve_precision(precision, runtime)
     try:
         model = _load_folder(folder, device, expected_identity(), precision, runtime)
     except Exception as exc:  # a cache that passes the size checks can still be corrupt
@@ -665,11 +669,13 @@ def _load_folder(
     from .encoder import E5Encoder, supported
 
     model: SentenceTransformer | E5Encoder
-    if runtime == "torch" and device == "cpu" and (why := supported(folder)) is None:
-        model = E5Encoder(folder)
+    if runtime != "sentence-transformers" and device == "cpu" and (why := supported(folder)) is None:
+        # bf16 and int8 run on torch; so does "numpy" asked with them (E5Encoder.engine_for)
+        model = E5Encoder(folder, engine=runtime if precision == "fp32" or runtime == "torch" else "torch")
     else:
-        if runtime == "torch":
+        if runtime != "sentence-transformers":
             log.info("%s is run by sentence-transformers: %s", folder, why if device == "cpu" else f"device {device}")
+        configure_torch_threads()
         from sentence_transformers import SentenceTransformer
 
         model = SentenceTransformer(str(folder), device=device, local_files_only=True)

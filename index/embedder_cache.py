@@ -17,7 +17,7 @@ _lock = threading.Lock()
 def _load(model_path: Path | None, precision: str, runtime: str) -> Any:
     from .embedder import load_embedder
 
-    if model_path is not None or runtime != "torch":  # sentence-transformers will load it: no weight-loading bar
+    if model_path is not None or runtime == "sentence-transformers":  # ST loads it: no weight-loading bar
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()  # a weight-loading bar on every CLI call is noise
@@ -26,12 +26,14 @@ def _load(model_path: Path | None, precision: str, runtime: str) -> Any:
 
 def get_embedder(model_path: Path | None = None, precision: str | None = None, runtime: str | None = None) -> Any:
     """The process's model for a folder (None: the bundled e5) at a precision (None: "auto", see embedder.PRECISIONS),
-    run by a runtime (None: "torch", see embedder.RUNTIMES)."""
+    run by a runtime (None: "auto", see embedder.RUNTIMES)."""
     from .embedder import resolve_precision, resolve_runtime
 
+    runtime = resolve_runtime(runtime)
+    precision = resolve_precision(precision, "sentence-transformers" if model_path else runtime)
     # Loading takes seconds; the lock keeps two threads of a server from loading it twice.
     with _lock:
-        return _load(Path(model_path) if model_path else None, resolve_precision(precision), resolve_runtime(runtime))
+        return _load(Path(model_path) if model_path else None, precision, runtime)
 
 
 def preload(model_path: Path | None = None, precision: str | None = None, runtime: str | None = None) -> threading.Thread:
@@ -43,7 +45,7 @@ def preload(model_path: Path | None = None, precision: str | None = None, runtim
             model = get_embedder(model_path, precision, runtime)
             from .embedder import embed_queries
 
-            embed_queries(model, ["预热 warm-up"])  # torch sets up its kernels and threads on the first forward pass
+            embed_queries(model, ["预热 warm-up"])  # the first pass pages in the weights (torch: sets up its kernels)
         except Exception:  # noqa: BLE001 - the caller's own get_embedder call loads again and reports the error
             log.debug("preloading the embedding model failed", exc_info=True)
 

@@ -6,7 +6,8 @@ The converted model is a plain XLM-RoBERTa encoder with mean pooling and L2 norm
 very same modules of torch (nn.Linear, nn.LayerNorm, scaled_dot_product_attention, erf GELU) in the same order,
 on the weights memory-mapped from the folder's model.safetensors, tokenized by the folder's tokenizer.json.
 `tests/index/test_encoder.py` checks it against SentenceTransformer on the same folder. Folders of any other
-shape are loaded by sentence-transformers as before (`SentenceTransformerFolder.supported`).
+shape are loaded by sentence-transformers as before (`supported`). Questions skip torch too: `E5Encoder.engine_for`
+sends short batches to the numpy pass of index/encoder_numpy.py, and builds the torch modules on first need.
 """
 from __future__ import annotations
 
@@ -23,7 +24,17 @@ import numpy as np
 if TYPE_CHECKING:
     import torch
 
-__all__ = ["E5Encoder", "supported"]
+__all__ = ["E5Encoder", "ENGINES", "NUMPY_BEFORE_TORCH_TOKENS", "NUMPY_MAX_TOKENS", "supported"]
+
+# "torch": index/encoder.py's torch pass (bit for bit sentence-transformers); "numpy": index/encoder_numpy.py (no
+# torch import); "auto": numpy where it costs less than torch (E5Encoder.engine_for), torch for the rest.
+ENGINES = ("auto", "numpy", "torch")
+# `python -m bench.engines` on the 2-core machine: numpy is as fast as torch for one question (17-35 tokens, ratio
+# 0.97-1.01) and slower beyond (1.35x at 2 texts of 17 tokens, 2.2x at 16 texts of 131), ~0.8 ms per token.
+NUMPY_MAX_TOKENS = 40
+# Before torch is loaded, numpy also runs batches of up to this many padded tokens (~0.8 s): importing torch and
+# building the model costs a new process 2.5-3 s, more than numpy spends on them. Indexing goes to torch.
+NUMPY_BEFORE_TORCH_TOKENS = 1024
 
 _POOLING = "sentence_transformers.sentence_transformer.modules.pooling.Pooling"
 _NORMALIZE = "sentence_transformers.base.modules.normalize.Normalize"
@@ -150,10 +161,12 @@ class E5Encoder:
     mean pooling over the attention mask, Normalize, and normalization again when asked, as ST does.
     """
 
-    def __init__(self, folder: str | Path) -> None:
-        import torch
+    def __init__(self, folder: str | Path, engine: str = "torch") -> None:
         from tokenizers import Tokenizer
 
+        if engine not in ENGINES:
+            raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
+        self.engine = engine
         self.folder = Path(folder)
         cfg = _json(self.folder / "config.json")
         self.config = _Config(
@@ -176,12 +189,46 @@ class E5Encoder:
             raise ValueError(f"{self.folder}: the pad token {pad_token!r} is not in tokenizer.json")
         self.tokenizer.enable_truncation(max_length=self.max_seq_length, strategy="longest_first", direction="right")
         self.tokenizer.enable_padding(direction="right", pad_id=pad_id, pad_token=pad_token)
-
-        state = read_safetensors(self.folder / "model.safetensors")
-        state = {k: v for k, v in state.items() if not k.startswith("pooler.")}  # e5 never reads the pooler
-        self.model = _modules(self.config, state)
         self._heads = self.config.heads
         self._head_size = self.config.hidden // self.config.heads
+        self._torch_model = None
+        self._numpy_model = None
+        if engine == "torch":
+            self.model  # noqa: B018 - built now, as SentenceTransformer would: errors show at load time
+
+    @property
+    def model(self):
+        """The torch modules (built on first use: a process that only embeds questions never imports torch)."""
+        if self._torch_model is None:
+            from .embedder import configure_torch_threads
+
+            configure_torch_threads()
+            state = read_safetensors(self.folder / "model.safetensors")
+            state = {k: v for k, v in state.items() if not k.startswith("pooler.")}  # e5 never reads the pooler
+            self._torch_model = _modules(self.config, state)
+        return self._torch_model
+
+    @property
+    def numpy_model(self):
+        """The numpy forward pass (index/encoder_numpy.py) on the same memory-mapped weights."""
+        if self._numpy_model is None:
+            from .encoder_numpy import NumpyE5, safetensors_arrays
+
+            weights = safetensors_arrays(self.folder / "model.safetensors")
+            c = self.config
+            self._numpy_model = NumpyE5(weights, layers=c.layers, heads=c.heads, eps=c.eps, pad=c.pad)
+        return self._numpy_model
+
+    def engine_for(self, padded_tokens: int) -> str:
+        """Which forward pass runs a batch of this many padded tokens (texts x longest): "auto" picks numpy up to
+        NUMPY_MAX_TOKENS, and up to NUMPY_BEFORE_TORCH_TOKENS while torch is not loaded; bf16 and int8 need torch."""
+        if getattr(self, "plan_assistant_precision", "fp32") not in ("fp32", "auto"):
+            return "torch"
+        if self.engine != "auto":
+            return self.engine
+        if padded_tokens <= NUMPY_MAX_TOKENS:
+            return "numpy"
+        return "numpy" if self._torch_model is None and padded_tokens <= NUMPY_BEFORE_TORCH_TOKENS else "torch"
 
     # -- the SentenceTransformer surface plan-assistant uses --------------------------------------------------
     def get_embedding_dimension(self) -> int:
@@ -206,22 +253,22 @@ class E5Encoder:
         texts = list(texts)
         if not texts:
             return np.zeros((0, self.config.hidden), dtype=np.float32)
-        import torch
-
         order = np.argsort([-len(t) for t in texts])  # ST's batching (same sort), so the same padding
-        out: list[torch.Tensor] = []
-        with torch.inference_mode():
-            for start in range(0, len(texts), batch_size):
-                batch = [prompt + texts[i] for i in order[start : start + batch_size]]
-                encodings = self.tokenizer.encode_batch(batch, add_special_tokens=True)
-                ids = torch.tensor([e.ids for e in encodings], dtype=torch.long)
-                mask = torch.tensor([e.attention_mask for e in encodings], dtype=torch.long)
-                vectors = self._forward(ids, mask)
-                if normalize_embeddings:
-                    vectors = torch.nn.functional.normalize(vectors, p=2, dim=1)
-                out.extend(vectors)
+        out: list[np.ndarray] = []
+        for start in range(0, len(texts), batch_size):
+            batch = [prompt + texts[i] for i in order[start : start + batch_size]]
+            encodings = self.tokenizer.encode_batch(batch, add_special_tokens=True)
+            ids = np.array([e.ids for e in encodings], dtype=np.int64)
+            mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+            if self.engine_for(ids.size) == "numpy":
+                vectors = self.numpy_model(ids, mask)
+                if normalize_embeddings:  # ST normalizes again when asked, as F.normalize does
+                    vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), np.float32(1e-12))
+            else:
+                vectors = self._torch_batch(ids, mask, normalize_embeddings)
+            out.extend(vectors)
         restored = [out[i] for i in np.argsort(order)]
-        return torch.stack(restored).float().numpy()
+        return np.stack(restored).astype(np.float32)
 
     def encode_query(self, texts: Sequence[str], **kwargs: Any) -> np.ndarray:
         kwargs.setdefault("prompt_name", "query" if "query" in self.prompts else None)
@@ -232,6 +279,15 @@ class E5Encoder:
         return self.encode(texts, **kwargs)
 
     # -- the network --------------------------------------------------------------------------------------
+    def _torch_batch(self, ids: np.ndarray, mask: np.ndarray, normalize: bool) -> np.ndarray:
+        import torch
+
+        with torch.inference_mode():
+            vectors = self._forward(torch.from_numpy(ids), torch.from_numpy(mask))
+            if normalize:
+                vectors = torch.nn.functional.normalize(vectors, p=2, dim=1)
+            return vectors.float().numpy()
+
     def _forward(self, ids: "torch.Tensor", mask: "torch.Tensor") -> "torch.Tensor":
         """Sentence embeddings of one padded batch: transformers' XLMRobertaModel (sdpa attention), then
         sentence-transformers' mean Pooling and Normalize, operation for operation."""

@@ -65,8 +65,8 @@ class Settings:
     )
     embed_runtime: str = _env(
         "PLAN_ASSISTANT_EMBED_RUNTIME",
-        "What runs the bundled e5: torch (index/encoder.py: the same vectors as sentence-transformers, bit for bit, without importing transformers, so a new process answers seconds sooner) or sentence-transformers. A PLAN_ASSISTANT_MODEL folder is always run by sentence-transformers.",
-        "torch",
+        "What runs the bundled e5: auto (questions on numpy, index/encoder_numpy.py, so a new process answers without importing torch; long batches such as indexing on torch), numpy, torch (index/encoder.py: sentence-transformers' vectors bit for bit, without importing transformers) or sentence-transformers. numpy's vectors are within 1e-6 of torch's. A PLAN_ASSISTANT_MODEL folder is always run by sentence-transformers.",
+        "auto",
     )
     collection: str = _env("PLAN_ASSISTANT_COLLECTION", "Chroma collection name (ASCII).", "plan_sections")
     chroma_url: str | None = _env(

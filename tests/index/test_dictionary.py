@@ -172,3 +172,48 @@ def test_jieba_from_the_cache_is_jieba(tmp_path: Path) -> None:
     path.write_bytes(bytes(data))
     assert _jieba_state("cache", tmp_path) == own  # damaged: jieba's own start-up, and the file made again
     assert dictionary._read(path, "jieba") is not None
+
+
+_POSSEG = """
+import hashlib, json, sys
+from pathlib import Path
+import jieba
+jieba.setLogLevel(60)
+if sys.argv[1] == "jieba":
+    import jieba.posseg as posseg
+else:
+    from index.dictionary import import_posseg, initialize_jieba
+    initialize_jieba(Path(sys.argv[2]))
+    posseg = import_posseg(Path(sys.argv[2]))
+digest = hashlib.sha256(repr(sorted(posseg.dt.word_tag_tab.items())).encode()).hexdigest()
+cut = [(w.word, w.flag) for w in posseg.cut("深圳计划柔性引进多少名诺贝尔奖科学家，北京和上海呢？")]
+print(json.dumps([digest, len(posseg.dt.word_tag_tab), cut]))
+"""
+
+
+def _posseg_state(how: str, folder: Path) -> list:
+    import json
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", _POSSEG, how, str(folder)], cwd=root, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.slow
+def test_part_of_speech_table_from_the_cache_is_jiebas(tmp_path: Path) -> None:
+    """jieba.posseg's word -> tag table read from the cache equals the one it builds from dict.txt, and tags the
+    same; a damaged file is built again."""
+    own = _posseg_state("jieba", tmp_path)
+    first = _posseg_state("cache", tmp_path)  # builds the file
+    (path,) = tmp_path.glob("jiebapos-*.pickle")
+    second = _posseg_state("cache", tmp_path)  # reads it
+    assert own == first == second and own[1] > 300_000
+    assert ["北京", "ns"] in own[2]
+    data = bytearray(path.read_bytes())
+    data[-10] ^= 0x01
+    path.write_bytes(bytes(data))
+    assert _posseg_state("cache", tmp_path) == own
+    assert dictionary._read(path, "posseg") is not None
