@@ -558,8 +558,9 @@ def bf16_supported() -> bool:
 
 
 def resolve_precision(precision: str | None, runtime: str | None = "torch") -> str:
-    """fp32, bf16 or int8. "auto" (the default) is bf16 where the CPU has native bf16 and torch runs the model,
-    else fp32: the numpy engine (runtimes "numpy" and "auto") computes in fp32, and asking torch would import it."""
+    """fp32, bf16 or int8; "auto" (the default) is bf16 where the CPU has native bf16, else fp32. Under the
+    runtimes that embed on numpy ("auto", "numpy") "auto" stays "auto": numpy batches are fp32, and torch batches
+    decide when torch is loaded (E5Encoder), since asking the CPU now would import torch."""
     precision = (precision or "auto").strip().lower()
     if precision not in PRECISIONS:
         raise EmbedderError(
@@ -567,7 +568,7 @@ def resolve_precision(precision: str | None, runtime: str | None = "torch") -> s
         )
     if precision == "auto":
         if resolve_runtime(runtime) in ("auto", "numpy"):
-            return "fp32"
+            return "auto"
         return "bf16" if bf16_supported() else "fp32"
     return precision
 
@@ -670,8 +671,8 @@ def _load_folder(
 
     model: SentenceTransformer | E5Encoder
     if runtime != "sentence-transformers" and device == "cpu" and (why := supported(folder)) is None:
-        # bf16 and int8 run on torch; so does "numpy" asked with them (E5Encoder.engine_for)
-        model = E5Encoder(folder, engine=runtime if precision == "fp32" or runtime == "torch" else "torch")
+        # bf16 and int8 run on torch, whatever the runtime
+        model = E5Encoder(folder, engine=runtime if precision in ("fp32", "auto") else "torch")
     else:
         if runtime != "sentence-transformers":
             log.info("%s is run by sentence-transformers: %s", folder, why if device == "cpu" else f"device {device}")

@@ -280,9 +280,18 @@ class E5Encoder:
 
     # -- the network --------------------------------------------------------------------------------------
     def _torch_batch(self, ids: np.ndarray, mask: np.ndarray, normalize: bool) -> np.ndarray:
+        import contextlib
+
         import torch
 
-        with torch.inference_mode():
+        from .embedder import bf16_supported
+
+        self.model  # noqa: B018 - the torch modules, built (and torch's threads set) on first use
+        precision = getattr(self, "plan_assistant_precision", "fp32")
+        bf16 = precision == "bf16" or (precision == "auto" and bf16_supported())
+        # bf16 matrix products, fp32 layer norms and pooling (as embedder._precision_context does for ST models)
+        autocast = torch.autocast("cpu", dtype=torch.bfloat16) if bf16 else contextlib.nullcontext()
+        with torch.inference_mode(), autocast:
             vectors = self._forward(torch.from_numpy(ids), torch.from_numpy(mask))
             if normalize:
                 vectors = torch.nn.functional.normalize(vectors, p=2, dim=1)

@@ -60,7 +60,7 @@ class Settings:
     )
     embed_precision: str = _env(
         "PLAN_ASSISTANT_EMBED_PRECISION",
-        "How the CPU runs the embedding model: auto (bf16 where the CPU has native bf16, else fp32), fp32, bf16, or int8 (dynamic quantization: faster, vectors differ, so switching to or from it rebuilds the index). `python -m bench.scale --backends` compares them.",
+        "How the CPU runs the embedding model: auto (batches run on torch in bf16 where the CPU has native bf16, else fp32; questions on numpy in fp32), fp32, bf16 or int8 (both on torch; dynamic quantization: faster, vectors differ, so switching to or from it rebuilds the index). `python -m bench.scale --backends` compares them.",
         "auto",
     )
     embed_runtime: str = _env(
