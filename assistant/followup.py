@@ -142,8 +142,13 @@ def _is_followup(question: str) -> bool:
     )
 
 
+# A question word inside what "What about …" names: the turn asks a question of its own, it swaps nothing.
+_EN_ASKS = re.compile(r"\b(?:how (?:much|many|far|long|will|does|do|is|are)|what|which|when|where|why|who)\b", re.I)
+
+
 def _trim_en(x: str) -> str:
-    x = re.sub(r"^(?:the|a|an|any|some)\s+", "", x.strip(), flags=re.I)
+    # Articles and possessives: "their access to loans" swaps in "access to loans" (dev ra-090).
+    x = re.sub(r"^(?:the|a|an|any|some|their|its|his|her|our|your)\s+", "", x.strip(), flags=re.I)
     x = re.sub(r"^(?:targets?|numbers?|figures?|plans?|goals?)\s+(?:for|of|on|about)\s+(?:the\s+)?", "", x, flags=re.I)
     return x.strip(" ,.;:?!")
 
@@ -164,6 +169,8 @@ def _ellipsis_target(question: str) -> str | None:
         if re.match(r"^(?:how|what|which|who|when|where|why|is|are|does|do|will|can)\b", body, re.I):
             return None  # "And how many…?" is a new question about the same topic, not a swap
         x = _trim_en(body)
+        if _EN_ASKS.search(x):
+            return None  # "What about energy use—by how much should it fall?" asks anew (dev rb-051)
         return x or None
     m = _ELLIPSIS_ZH.match(question)
     if _REF_ZH_START.match(question) or _REF_ZH.search(question):
@@ -217,6 +224,19 @@ def _chunks(text: str) -> list[tuple[int, int]]:
 _YEAR = re.compile(r"(?:19|20)[0-9]{2}\s*年?")
 
 
+# A Chinese question's topic, said first and marked: "智慧出行这块，…", "科技金融方面，…", "人才上，…". A "那X呢？"
+# swaps that topic, whatever the comment after it holds (dev p-014: "物流方面呢？" had replaced 服务, not 智慧出行).
+_TOPIC = re.compile(r"^\s*(?:在|关于|对于|至于|说到)?(?P<topic>[^，,。？?！!、\s]{2,12}?)(?:这块|这一块|这方面|方面|这一领域|领域|上)?\s*[，,]")
+
+
+def _topic_span(previous: str) -> tuple[int, int] | None:
+    """The span of the previous question's marked topic (before a topic marker and a comma), None without one."""
+    m = None if is_english(previous) else _TOPIC.match(previous)
+    if m is None or re.search(r"多少|几|哪|什么|怎|如何|是否|请问|吗", m.group("topic")):
+        return None
+    return m.span("topic")
+
+
 def _substitute(previous: str, target: str, similar: Similar | None) -> str | None:
     """The previous question with its most similar key phrase replaced by `target`, or None when nothing fits;
     a year replaces the year ("那2021年呢？")."""
@@ -226,6 +246,9 @@ def _substitute(previous: str, target: str, similar: Similar | None) -> str | No
     spans = _chunks(previous)
     if not spans or similar is None:
         return None
+    if (topic := _topic_span(previous)) is not None:
+        s, e = topic
+        return f"{previous[:s]}{target}{previous[e:]}"
     texts = [previous[s:e] for s, e in spans]
     sims = np.asarray(similar(target, texts), dtype=float)
     best = int(np.argmax(sims))

@@ -301,8 +301,15 @@ class PlanAssistant:
         )
         if resolved.followup:  # places the asker names now, not the earlier topic's ("那广州那边呢？")
             q.places = english_places(resolved.question) if q.english else place_names(resolved.question)
+        q.title_terms = self._title_terms(q, plan)
         draft = self._draft(q, resolved, plan)
         return self._answer(text, resolved, draft, notes, started)
+
+    def _title_terms(self, q: Question, plan: str | None) -> tuple[str, ...]:
+        """The question's key terms that are words of the asked document's title (any loaded one's, when none is
+        named): they name the document, not what is asked of it."""
+        titles = [p.title for name, p in self.index.loaded_plans().items() if plan in (None, name) and p.title]
+        return tuple(dict.fromkeys(t for g in q.groups for t in g if len(t) >= 2 and any(t in title for title in titles)))
 
     def _answer(self, text: str, resolved: Resolved, draft: Draft, notes: list[str], started: float) -> Answer:
         draft.signals["seconds"] = round(time.perf_counter() - started, 3)

@@ -369,6 +369,9 @@ class Question:
     translated_share: float | None = None
     # English "how many X" / "X targets": the plan's words for X's head word; the answer's sentence needs one.
     subject_groups: list[tuple[str, ...]] = field(default_factory=list)
+    # Key terms that are words of the asked documents' titles ("2018年政府工作报告里…": 报告, 工作): they say which
+    # document is asked, not what a figure counts (set by PlanAssistant, which knows the titles).
+    title_terms: tuple[str, ...] = ()
 
     @property
     def kind(self) -> str:
@@ -378,9 +381,16 @@ class Question:
         return kind in self.kinds
 
 
+# A share noun after a money noun heads the measured phrase ("研发费用加计扣除比例…多少": a share, not money): the
+# last noun of a Chinese noun phrase is what it measures. Checked on dev rb-017.
+_SHARE_AFTER_MONEY = re.compile(r"(?:经费|预算|资金|投资|费用|价格|工资|薪酬)[^，。？?！!]{0,12}(?:比例|比重|占比|[^效频]率)[^，。？?！!]{0,6}(?:多少|几)")
+
+
 def question_kinds(text: str) -> list[str]:
     """Every answer kind the question's wording cues, most specific first."""
     kinds = [kind for kind, pattern in _KIND_CUES if pattern.search(text)]
+    if MONEY in kinds and _SHARE_AFTER_MONEY.search(text):
+        kinds = [PERCENT if k == MONEY else k for k in kinds if k != PERCENT]
     return kinds or [WHAT]
 
 

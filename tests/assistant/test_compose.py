@@ -93,6 +93,26 @@ def test_a_rate_asks_for_a_number_and_english_numbers_stay_whole():
     assert ("10000", "1万", "一万", "每万") in groups and ("10",) not in groups and ("000",) not in groups
 
 
+def test_the_documents_own_name_is_not_what_a_figure_counts():
+    """"2018年政府工作报告里…": 报告 names the document. A report's body seldom says 报告, so it was the question's
+    rarest key term, no clause held it beside the amount, and `no_subject_fact` fired on an answerable question."""
+    from assistant.features import _subject_fact
+
+    q = analyze("2018年政府工作报告里中央预算内投资安排了多少？")
+    idf = {"报告": 5.0, "预算内": 3.0, "中央": 1.0, "投资": 1.0, "安排": 1.0, "政府": 2.0, "工作": 1.0}.get
+    texts = ["中央预算内投资安排5376亿元，比去年增加300亿元。"]
+    assert _subject_fact(q, texts, lambda t: idf(t, 0.5)) is False  # 报告 taken for the subject
+    q.title_terms = ("政府", "工作", "报告")  # what PlanAssistant sets from the loaded titles
+    assert _subject_fact(q, texts, lambda t: idf(t, 0.5)) is True
+
+
+def test_a_share_of_money_asks_for_a_share_not_an_amount():
+    """The measured phrase's last noun decides: 研发费用…比例 is a share; 研发经费 alone is money."""
+    assert analyze("科技型中小企业研发费用加计扣除比例今年提到多少？").kinds[:1] == ["percent"]
+    assert not analyze("科技型中小企业研发费用加计扣除比例今年提到多少？").wants("money")
+    assert analyze("研发经费投入多少？").wants("money")
+
+
 @pytest.mark.parametrize("text, words", [("？？？", False), ("!!!", False), ("。。", False), ("…… 😀", False), ("5G?", True), ("什么？", True)])
 def test_punctuation_is_no_question(text, words):
     assert has_words(text) is words

@@ -100,3 +100,25 @@ def test_the_last_answers_citations_are_remembered(similar):
     r = resolve("其中第三方医学检测机构要引进几家？", history, similar)
     assert r.followup and r.previous_ids == ["专栏16.3"]
     assert cited_ids_in("……10名以上。[五(一)3]\n另见[专栏11.3]") == ["五(一)3", "专栏11.3"]
+
+
+def test_a_swap_replaces_the_marked_topic(similar):
+    """"X这块，…" / "X方面，…" says its topic first: "那Y方面呢？" swaps that topic, not the closest word after it."""
+    r = resolve("物流方面呢？", user("智慧出行这块，市民能得到什么样的服务？"), similar)
+    assert r.how == "substituted" and r.rewritten == "物流这块，市民能得到什么样的服务？"
+    r = resolve("那人才方面呢？", user("科技金融方面，深圳有什么新办法？"), similar)
+    assert r.rewritten == "人才方面，深圳有什么新办法？"
+    # "请问，" is no topic: the swap goes to the most similar phrase as before
+    r = resolve("那院士呢？", user("请问，深圳计划柔性引进多少名诺贝尔奖科学家？"), similar)
+    assert r.rewritten == "请问，深圳计划柔性引进多少名院士？"
+
+
+def test_english_swaps_drop_possessives_and_questions_are_not_swapped(similar):
+    r = resolve("And what about their access to loans?", user("What tax relief do small businesses get this year?"), similar)
+    assert r.how == "substituted" and "their" not in r.rewritten and "access to loans" in r.rewritten
+    r = resolve(
+        "What about energy use per unit of GDP—by how much should it fall this year?",
+        user("What's this year's inflation target?"),
+        similar,
+    )
+    assert r.how != "substituted" and "What about energy use per unit of GDP—by how much should it fall this year?" in r.rewritten

@@ -22,13 +22,17 @@ CEILINGS = {"answerable questions refused": 0.10}
 
 
 @pytest.fixture(scope="session")
-def suite_run(settings, model):
+def suite_assistant(settings, model):
     from assistant import PlanAssistant
 
+    return PlanAssistant(open_suite_index(settings, load_suite()))
+
+
+@pytest.fixture(scope="session")
+def suite_run(suite_assistant):
     suite = load_suite()
     questions = suite.questions()
-    idx = open_suite_index(settings, suite)
-    report = evaluate(idx, questions, assistant=PlanAssistant(idx), question_set=str(suite.path))
+    report = evaluate(suite_assistant.index, questions, assistant=suite_assistant, question_set=str(suite.path))
     return report, questions
 
 
