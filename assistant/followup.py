@@ -263,9 +263,11 @@ def _without_end(question: str) -> str:
     return question.rstrip(" ？?。.!！")
 
 
-# Words that say when or whether (今年 / 去年 / 目标 / 实际): the current turn sets them, the topic does not carry them.
+# Words that say when or whether (今年 / 去年 / 目标 / 实际), and the verbs that set a target (控制在 / 按…安排 /
+# 定在): the current turn sets them, the topic does not carry them ("今年物价涨幅控制在多少？" → "去年实际涨了多少？"
+# is about 物价涨幅, not about 控制; dev ra-030, rb-039).
 _STANCE_WORD = re.compile(
-    r"^(?:今年|去年|明年|上年|全年|过去|实际|目标|预期|计划|规划|报告|完成|达到|涨|增长|"
+    r"^(?:今年|去年|明年|上年|全年|过去|实际|目标|预期|计划|规划|报告|完成|达到|涨|增长|控制|安排|拟|定|设定|按|"
     r"this|last|year|years|target|targets|actual|actually|plan|planned|planning|set|report|goal|goals)$", re.I)
 
 

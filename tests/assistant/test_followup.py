@@ -122,3 +122,12 @@ def test_english_swaps_drop_possessives_and_questions_are_not_swapped(similar):
         similar,
     )
     assert r.how != "substituted" and "What about energy use per unit of GDP—by how much should it fall this year?" in r.rewritten
+
+
+def test_an_outcome_follow_up_keeps_the_topic_not_the_target_verb(similar):
+    """"今年X控制在多少？" → "去年实际涨了多少？": the topic carried over is X; 控制 / 安排 set a target, which the
+    current turn replaces with an outcome."""
+    r = resolve("去年实际涨了多少？", user("今年物价涨幅控制在多少？"), similar)
+    assert r.rewritten == "物价涨幅：去年实际涨了多少？"
+    r = resolve("去年实际完成了多少？", user("今年赤字率按多少安排？"), similar)
+    assert "安排" not in r.rewritten and r.rewritten.startswith("赤字率")
