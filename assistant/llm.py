@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, Protocol, Sequence
 from urllib.parse import urlsplit
 
 from langchain_core.documents import Document
@@ -18,15 +18,28 @@ from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrou
 from index import Settings
 
 from .followup import message_text, resolve
-from .records import Answer, Citation
+from .records import Answer, Citation, Message
 from .verify import KEPT, Verification, Verifier, coverage, split_sentences
 
 if TYPE_CHECKING:
     from langchain_openai import ChatOpenAI
 
-    from .plan_assistant import Message, PlanAssistant
+    from index import PlanIndex
 
 log = logging.getLogger(__name__)
+
+
+class OfflineAssistant(Protocol):
+    """What the LLM mode needs of PlanAssistant (it runs inside it): the index, the settings and offline answers."""
+
+    index: "PlanIndex"
+    settings: Settings
+
+    def ask(self, question: str, history: Sequence[Message] | None = None, *, plan: str | None = None,
+            mode: str | None = None) -> Answer: ...
+
+    def stream(self, question: str, history: Sequence[Message] | None = None, *, plan: str | None = None,
+               mode: str | None = None) -> Iterator[tuple[str, Answer | None]]: ...
 
 PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"  # installed next to this package as package data
 REFUSED_FIRST = "The documents do not answer this question (the fitted refusal decision); the LLM was not asked."
@@ -105,7 +118,7 @@ def format_context(docs: Sequence[Document]) -> str:
     return "\n\n".join(blocks)
 
 
-def format_history(history: Sequence["Message"]) -> str:
+def format_history(history: Sequence[Message]) -> str:
     lines = []
     for msg in history[-6:]:  # the recent turns carry the topic; older ones only cost prompt tokens
         role = "用户" if msg.get("role") == "user" else "助手"
@@ -160,7 +173,7 @@ def build_condense_chain(llm: Runnable) -> Runnable:
     )
 
 
-def citing_retriever(assistant: "PlanAssistant", plan: str | None = None) -> Runnable:
+def citing_retriever(assistant: OfflineAssistant, plan: str | None = None) -> Runnable:
     """The index's LangChain retriever, each Document's metadata["cite"] set to the ID an answer must cite."""
     index = assistant.index
 
@@ -215,7 +228,7 @@ def _condense_ok(standalone: str, question: str) -> bool:
 class LLMAnswerer:
     """Answers through the configured OpenAI-compatible endpoint; verification decides what is shown."""
 
-    def __init__(self, assistant: "PlanAssistant", *, max_tokens: int | None = None) -> None:
+    def __init__(self, assistant: OfflineAssistant, *, max_tokens: int | None = None) -> None:
         self.assistant = assistant
         self.settings = assistant.settings
         self.llm = chat_model(self.settings, max_tokens=max_tokens)
@@ -223,7 +236,7 @@ class LLMAnswerer:
         self.forbidden = [load_prompt(name) for name in ("system", "answer", "condense", "example")]
 
     def stream(
-        self, question: str, history: Sequence["Message"] | None = None, *, plan: str | None = None
+        self, question: str, history: Sequence[Message] | None = None, *, plan: str | None = None
     ) -> Iterator[tuple[str, Answer | None]]:
         """Yield (raw text so far, None) per token, then (verified text, Answer); on failure the offline answer.
 
@@ -269,7 +282,7 @@ class LLMAnswerer:
                 f"{self.settings.llm_timeout:g}s; answered offline instead."
             )
 
-    def condense(self, question: str, history: Sequence["Message"]) -> str:
+    def condense(self, question: str, history: Sequence[Message]) -> str:
         """The follow-up rewritten as a standalone question (the question itself when there is no history).
 
         The LLM rewrites first; when its output is unusable or unchanged (small models often echo the question), the
@@ -284,7 +297,7 @@ class LLMAnswerer:
         return resolve(question, history).rewritten or question
 
     def _stream_llm(
-        self, question: str, history: list["Message"], plan: str | None, timing: Timing
+        self, question: str, history: list[Message], plan: str | None, timing: Timing
     ) -> Iterator[tuple[str, Answer | None]]:
         standalone = self.condense(question, history)
         self._deadline_check(timing)
@@ -348,7 +361,7 @@ class LLMAnswerer:
     def _fallback(
         self,
         question: str,
-        history: Sequence["Message"] | None,
+        history: Sequence[Message] | None,
         plan: str | None,
         note: str,
         timing: Timing,
@@ -378,7 +391,7 @@ class _Unverified(LLMFailure):
 
 
 def stream_llm_answer(
-    assistant: "PlanAssistant", question: str, history: Sequence["Message"] | None = None, *, plan: str | None = None
+    assistant: OfflineAssistant, question: str, history: Sequence[Message] | None = None, *, plan: str | None = None
 ) -> Iterator[tuple[str, Answer | None]]:
     """PlanAssistant.stream(mode="llm"): the verified LLM answer, or the offline one with a note saying why."""
     if not assistant.settings.llm_configured:

@@ -40,12 +40,11 @@ from .compare import answer_comparison
 from .followup import Resolved, resolve
 from .pointers import find_pointer
 from .question import LIST, Question, analyze, clean_text, english_places, is_english, place_names, relative_item, tagging_runs
-from .records import Answer
+from .records import Answer, Message
 from .scope import out_of_scope
 
 log = logging.getLogger(__name__)
 
-Message = dict[str, Any]  # {"role": "user" | "assistant", "content": str}, as Gradio passes history
 
 # A sentence that announces the parts that follow ("做好八个方面工作", "主要有以下几项"): see _compose.
 _ANNOUNCES_PARTS = re.compile(r"[一二三四五六七八九十两0-9]+\s*(?:个方面|方面|项|大任务|个领域|条)|以下|如下|几个方面")

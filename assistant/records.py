@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+Message = dict[str, Any]  # one turn of a conversation: {"role": "user" | "assistant", "content": str}, as Gradio passes it
+
 
 @dataclass(frozen=True)
 class Citation:

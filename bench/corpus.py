@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index import DEFAULT_PLAN, load_plan
-from index.sections import _classify
+from index.numbering import classify as _classify
 
 _CN_DIGITS = "零一二三四五六七八九"
 ITEMS_PER_PROJECT = 6  # main items under each (一) project

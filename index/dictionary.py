@@ -76,14 +76,14 @@ def cache_path(folder: Path | None = None) -> Path:
 
 def build_tables() -> DictionaryTables:
     """Parse CC-CEDICT and stem its glosses (~8 s of snowball stemming without the memo below; ~1 s with it)."""
-    from .lexical import EN_STOPWORDS, _EN_WORD, _stemmer
+    from .english import EN_STOPWORDS, EN_WORD, stemmer as english_stemmer
 
-    stemmer = _stemmer()
+    stemmer = english_stemmer()
     stems: dict[str, str] = {}
 
     def english_terms(text: str) -> list[str]:
         # lexical.english_terms, with each distinct word stemmed once: stemming depends on the word alone.
-        words = [w.removesuffix("'s") for w in _EN_WORD.findall(text.lower())]
+        words = [w.removesuffix("'s") for w in EN_WORD.findall(text.lower())]
         out = []
         for w in words:
             if w in EN_STOPWORDS:

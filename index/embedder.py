@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .encoder import bf16_supported, configure_torch_threads
+
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
@@ -530,31 +532,7 @@ def discard_folder(folder: Path) -> None:
 # --------------------------------------------------------------------------- loading & identity
 
 
-_threads_configured = False
-
-
-def configure_torch_threads() -> None:
-    """Use every available core unless the user chose a thread count via OMP/MKL_NUM_THREADS."""
-    global _threads_configured
-    if _threads_configured or os.environ.get("OMP_NUM_THREADS") or os.environ.get("MKL_NUM_THREADS"):
-        return
-    import torch
-
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    if torch.get_num_threads() < cores:
-        torch.set_num_threads(cores)
-    _threads_configured = True
-
-
 PRECISIONS = ("auto", "fp32", "bf16", "int8")
-
-
-def bf16_supported() -> bool:
-    """Whether this CPU multiplies bfloat16 natively (AVX512-BF16 or AMX); elsewhere bf16 is emulated and slower."""
-    import torch
-
-    checks = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
-    return any(bool(getattr(torch.cpu, name, lambda: False)()) for name in checks)
 
 
 def resolve_precision(precision: str | None, runtime: str | None = "torch") -> str:

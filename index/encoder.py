@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import mmap
+import os
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -40,6 +41,30 @@ _POOLING = "sentence_transformers.sentence_transformer.modules.pooling.Pooling"
 _NORMALIZE = "sentence_transformers.base.modules.normalize.Normalize"
 _TRANSFORMER = "sentence_transformers.base.modules.transformer.Transformer"
 _SAFETENSORS_DTYPES = {"F32": "float32", "F16": "float16", "BF16": "bfloat16"}
+
+
+_threads_configured = False
+
+
+def configure_torch_threads() -> None:
+    """Use every available core unless the user chose a thread count via OMP/MKL_NUM_THREADS."""
+    global _threads_configured
+    if _threads_configured or os.environ.get("OMP_NUM_THREADS") or os.environ.get("MKL_NUM_THREADS"):
+        return
+    import torch
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if torch.get_num_threads() < cores:
+        torch.set_num_threads(cores)
+    _threads_configured = True
+
+
+def bf16_supported() -> bool:
+    """Whether this CPU multiplies bfloat16 natively (AVX512-BF16 or AMX); elsewhere bf16 is emulated and slower."""
+    import torch
+
+    checks = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
+    return any(bool(getattr(torch.cpu, name, lambda: False)()) for name in checks)
 
 
 def _json(path: Path) -> Any:
@@ -200,8 +225,6 @@ class E5Encoder:
     def model(self):
         """The torch modules (built on first use: a process that only embeds questions never imports torch)."""
         if self._torch_model is None:
-            from .embedder import configure_torch_threads
-
             configure_torch_threads()
             state = read_safetensors(self.folder / "model.safetensors")
             state = {k: v for k, v in state.items() if not k.startswith("pooler.")}  # e5 never reads the pooler
@@ -283,8 +306,6 @@ class E5Encoder:
         import contextlib
 
         import torch
-
-        from .embedder import bf16_supported
 
         self.model  # noqa: B018 - the torch modules, built (and torch's threads set) on first use
         precision = getattr(self, "plan_assistant_precision", "fp32")

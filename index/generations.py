@@ -80,7 +80,7 @@ class Generations:
             if path is not None:
                 if path.is_dir():
                     return path
-                from .store import CorruptIndexError
+                from .errors import CorruptIndexError
 
                 raise CorruptIndexError(
                     f"{self.link} points to {path}, which is missing. Run `plan-assistant index --rebuild` to rebuild "

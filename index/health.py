@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .store import CorruptIndexError
+from .errors import CorruptIndexError
 
 log = logging.getLogger(__name__)
 

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 from collections import defaultdict
 from typing import Hashable, Iterator, Mapping, Sequence, TypeVar
 
 import numpy as np
 
 from .dictionary import tables
+from .english import EN_STOPWORDS, EN_WORD, stemmer
 from .sections import Section
 
 __all__ = ["LexicalIndex", "ScoreArray", "english_terms", "has_words", "tokenize"]
@@ -17,7 +17,6 @@ __all__ = ["LexicalIndex", "ScoreArray", "english_terms", "has_words", "tokenize
 _PUNCT_ONLY = re.compile(r"^[\W_]+$")
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _LATIN = re.compile(r"[A-Za-z]{3,}")
-_EN_WORD = re.compile(r"[a-z][a-z'\-]*[a-z]|[a-z]")
 # Glosses that name no meaning of their own ("CL:个", "variant of 乾", "surname Li").
 _NO_MEANING = ("CL:", "variant of", "old variant", "surname", "see ", "also written", "abbr. for", "used in")
 DICT_WORD_MAX = 6  # longest dictionary word looked for inside a run of Chinese characters
@@ -32,16 +31,6 @@ ZH_STOPWORDS = frozenset(
 _ARTICLES = ("to ", "a ", "an ", "the ")
 # A gloss with a verb particle is a phrasal verb ("to take in" = 收入): its verb alone would mistranslate.
 _PARTICLES = frozenset("in out up off on down away back into over through".split())
-# Words of an English question that carry no topic: question words, and what every question about a plan says.
-EN_STOPWORDS = frozenset(
-    """a an the of to in on for and or with by as at from into about is are be been was were will would can could
-    should shall may might must do does did done what which who whom whose how why when where there here this that
-    these those it its their they them he she his her we our you your i me my any some all each every other such
-    than then so not no yes if but also up out over under more most much many very one plan plans say says said
-    mention mentions mentioned want wants going intend intends aim aims anything something tell""".split()
-)
-
-
 K = TypeVar("K", bound=Hashable)
 
 
@@ -110,28 +99,15 @@ def _cedict() -> dict[str, tuple[str, ...]]:
     return tables().glosses
 
 
-_local = threading.local()
-
-
-def _stemmer():
-    """One stemmer per thread: snowball stemmers keep state and break when two server threads share one."""
-    stemmer = getattr(_local, "stemmer", None)
-    if stemmer is None:
-        import snowballstemmer
-
-        stemmer = _local.stemmer = snowballstemmer.stemmer("english")
-    return stemmer
-
-
 def _stem_words(words: list[str]) -> list[str]:
     """Snowball stems; a word of any CC-CEDICT gloss is looked up in the stems the dictionary tables keep."""
     stems = tables().stems
-    return [stems[w] if w in stems else _stemmer().stemWord(w) for w in words]
+    return [stems[w] if w in stems else stemmer().stemWord(w) for w in words]
 
 
 def english_terms(text: str) -> list[str]:
     """Stemmed English content words: "gravitational waves" -> ["gravit", "wave"]."""
-    words = [w.removesuffix("'s") for w in _EN_WORD.findall(text.lower())]
+    words = [w.removesuffix("'s") for w in EN_WORD.findall(text.lower())]
     return _stem_words([w for w in words if w not in EN_STOPWORDS])
 
 
@@ -141,7 +117,7 @@ def _gloss_terms(gloss: str) -> list[str] | None:
     gloss = gloss.strip().lower()
     for article in _ARTICLES:
         gloss = gloss.removeprefix(article)
-    words = [w.removesuffix("'s") for w in _EN_WORD.findall(gloss)]
+    words = [w.removesuffix("'s") for w in EN_WORD.findall(gloss)]
     if not words or len(words) > GLOSS_MAX_WORDS or any(w in _PARTICLES for w in words):
         return None
     return _stem_words([w for w in words if w not in EN_STOPWORDS]) or None

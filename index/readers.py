@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from .numbering import classify
+
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
 log = logging.getLogger(__name__)
@@ -182,8 +184,6 @@ def _unwrap(lines: list[str]) -> list[str]:
     A line as wide as the page's text column that does not end a clause continues on the next line,
     unless that line starts a numbered heading. The column width is the one most full lines share.
     """
-    from .sections import _classify  # the numbering grammar lives in sections; imported late (it imports us)
-
     widths = [_width(ln) for ln in lines]
     wide = sorted(w for w in widths if w >= WRAP_MIN_WIDTH)
     if len(wide) < WRAP_MIN_LINES:
@@ -195,7 +195,7 @@ def _unwrap(lines: list[str]) -> list[str]:
     out: list[str] = []
     joinable = False
     for line, width in zip(lines, widths):
-        if out and joinable and _classify(line) is None:
+        if out and joinable and classify(line) is None:
             gap = " " if out[-1][-1:].isascii() and out[-1][-1:].isalnum() and line[:1].isascii() else ""
             out[-1] += gap + line
         else:

@@ -6,14 +6,23 @@ import logging
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
-from .generations import read_manifest
+from .generations import Generations, read_manifest
 from .readers import PlanFileError
 from .sections import Plan, load_plan, parse_plan
+from .settings import Settings
 
-if TYPE_CHECKING:
-    from .plan_index import PlanIndex
+
+class HeldIndex(Protocol):
+    """What recovery reads of a PlanIndex: its settings, its generations and the plans it serves."""
+
+    settings: Settings
+    _generations: Generations
+
+    def loaded_plans(self) -> dict[str, Plan]: ...
+
+    def plans(self) -> list[Any]: ...
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +54,7 @@ class _Held:
     source: str
 
 
-def recover_plans(idx: "PlanIndex") -> Recovery:
+def recover_plans(idx: HeldIndex) -> Recovery:
     """Every plan `idx` holds, each with its text: the stored text when it reads back whole (its checksum
     matches the one recorded), else the file at its recorded path; plans found in neither are named as lost."""
     held, why = _through_chroma(idx)
@@ -90,7 +99,7 @@ def _recover_one(item: _Held, unreadable: str) -> Recovered:
     return Recovered(item.name, plan, item.source, item.source, note)
 
 
-def _through_chroma(idx: "PlanIndex") -> tuple[list[_Held] | None, str]:
+def _through_chroma(idx: HeldIndex) -> tuple[list[_Held] | None, str]:
     try:
         plans = idx.loaded_plans()
         infos = idx.plans()

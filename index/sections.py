@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
+from .numbering import SENTENCE_END, TO_ASCII, Marker, classify, heading_like
 from .readers import DEFAULT_MAX_BYTES, PlanFileError, read_plan_file
 
 __all__ = ["Section", "Plan", "parse_plan", "load_plan", "normalize_id", "PlanFileError", "KINDS"]
@@ -24,24 +25,8 @@ KINDS = {
 BOX, BOX_ITEM = "box", "box_item"
 _RANK = {style: rank for rank, style in enumerate(KINDS)}
 
-_CN = "〇零一二三四五六七八九十百"
-_DIG = "0-9０-９"
-_MARKERS = [
-    ("zhang", re.compile(rf"(第([{_CN}{_DIG}]{{1,5}})章)[\s:：、.．]*(.*)")),
-    ("jie", re.compile(rf"(第([{_CN}{_DIG}]{{1,5}})节)[\s:：、.．]*(.*)")),
-    # "一、二、三产业…" enumerates numbers, it is no heading.
-    ("cn", re.compile(rf"(([{_CN}]{{1,4}})、)(?![{_CN}]{{1,4}}、)\s*(.*)")),
-    ("cn_paren", re.compile(rf"([(（]([{_CN}]{{1,4}})[)）])\s*(.*)")),
-    # A digit right after the dot is a decimal or a list ("1.5亿元", "1、2号线"), not a heading.
-    ("num", re.compile(rf"(([{_DIG}]{{1,3}})[.．、])(?![{_DIG}])\s*(.*)")),
-    ("num_paren", re.compile(rf"([(（]([{_DIG}]{{1,3}})[)）])\s*(.*)")),
-    ("box", re.compile(rf"(专栏\s*([{_DIG}]{{1,3}}|[{_CN}]{{1,4}}))(?![{_DIG}])[\s:：、.．]*(.*)")),
-]
-_TO_ASCII = str.maketrans("０１２３４５６７８９（）．", "0123456789().")
 
-HEADING_MAX = 40  # a heading line longer than this is a paragraph
 LABEL_MAX = 16  # longest label taken from the start of an inline item
-_SENTENCE_END = re.compile(r"[。；;！!？?]")
 _LABEL_END = re.compile(r"[。：:；;]")
 _PUNCT = re.compile(r"[，,、。；;：:！!？?（(“\"《【\[]")
 # Prepositions and policy verbs that start the sentence after an unpunctuated label:
@@ -156,7 +141,7 @@ class Plan:
 
 def normalize_id(section_id: str) -> str:
     """Canonical form of a typed ID: ASCII digits, brackets and dots, no spaces ("五（一）１" -> "五(一)1")."""
-    return re.sub(r"\s+", "", section_id.translate(_TO_ASCII))
+    return re.sub(r"\s+", "", section_id.translate(TO_ASCII))
 
 
 def _gap(marker: str) -> str:
@@ -170,23 +155,6 @@ class _Line:
     text: str  # the line, stripped, inner whitespace (NBSP, ideographic space) made one ASCII space
 
 
-@dataclass
-class _Marker:
-    style: str  # a KINDS key or "box"
-    marker: str  # as written: "3." "（一）" "专栏11"
-    number: str  # normalized: "3" "一" "11"
-    rest: str  # the text after the marker
-
-    @property
-    def token(self) -> str:
-        """This level's part of an ID."""
-        if self.style in ("zhang", "jie"):
-            return self.marker.translate(_TO_ASCII)
-        if self.style in ("cn_paren", "num_paren"):
-            return f"({self.number})"
-        return f"专栏{self.number}" if self.style == "box" else self.number
-
-
 def _split_lines(text: str) -> list[_Line]:
     """Non-blank lines with their offsets; \\r\\n, \\r and \\n all end a line."""
     lines = []
@@ -197,23 +165,6 @@ def _split_lines(text: str) -> list[_Line]:
             start = m.start() + len(raw) - len(raw.lstrip())
             lines.append(_Line(start, start + len(stripped), re.sub(r"\s+", " ", stripped)))
     return lines
-
-
-def _heading_like(rest: str) -> bool:
-    return len(rest) <= HEADING_MAX and not _SENTENCE_END.search(rest)
-
-
-def _classify(line: str) -> _Marker | None:
-    line = re.sub(r"^#{1,6}\s*", "", line)  # Markdown headings
-    for style, pattern in _MARKERS:
-        m = pattern.match(line)
-        if m:
-            marker = _Marker(style, m.group(1), m.group(2).translate(_TO_ASCII), m.group(3).strip())
-            # "专栏5所列项目，…" is a sentence about a box, not its heading.
-            if style == "box" and not (_heading_like(marker.rest) and not re.search("[，,]", marker.rest)):
-                return None
-            return marker
-    return None
 
 
 def _short_label(rest: str) -> str:
@@ -235,14 +186,14 @@ TITLE_SENTENCE_MAX = 80  # a first sentence longer than this is body text, not a
 
 
 def _title(rest: str, style: str = "") -> str:
-    if style in _SENTENCE_TITLED and not _heading_like(rest):
-        end = _SENTENCE_END.search(rest, 0, TITLE_SENTENCE_MAX + 1)
+    if style in _SENTENCE_TITLED and not heading_like(rest):
+        end = SENTENCE_END.search(rest, 0, TITLE_SENTENCE_MAX + 1)
         if end and end.start() > 0:
             return rest[: end.start()]
     m = _LABEL_END.search(rest, 0, LABEL_MAX + 1)
     if m and m.start() > 0:
         return rest[: m.start()]  # "创新载体。在重点…" -> "创新载体"
-    if _heading_like(rest):
+    if heading_like(rest):
         return rest.rstrip("：: ")
     return _short_label(rest)
 
@@ -261,7 +212,7 @@ class _Parser:
     def __init__(self, text: str, name: str) -> None:
         self.name = name
         self.lines = _split_lines(text)
-        self.marks = [_classify(line.text) for line in self.lines]
+        self.marks = [classify(line.text) for line in self.lines]
         self.sections: list[Section] = []
         self.bodies: list[list[str]] = []
         self.preamble: list[str] = []
@@ -296,12 +247,12 @@ class _Parser:
         mark = self.marks[i]
         return (
             mark is not None
-            and _heading_like(mark.rest)
+            and heading_like(mark.rest)
             and i + 1 < len(self.lines)
             and self.marks[i + 1] is None
         )
 
-    def _role(self, i: int, mark: _Marker | None) -> str:
+    def _role(self, i: int, mark: Marker | None) -> str:
         """Classify a line as body, main, box or box_item; inside a box, line shape says if the outline resumed."""
         if mark is None:
             return "body"
@@ -320,7 +271,7 @@ class _Parser:
             return "box_item" if box.heading_items and number == box.last + 1 else "main"
         return "main" if shaped else "body"
 
-    def _new(self, i: int, mark: _Marker, kind: str, sid: str, parent: Section | None, inline: bool) -> Section:
+    def _new(self, i: int, mark: Marker, kind: str, sid: str, parent: Section | None, inline: bool) -> Section:
         line = self.lines[i]
         title = _title(mark.rest, mark.style)
         heading = f"{mark.marker}{_gap(mark.marker)}{title}" if inline else line.text
@@ -340,7 +291,7 @@ class _Parser:
         self.bodies.append([mark.rest] if inline and mark.rest else [])
         return section
 
-    def _add_main(self, i: int, mark: _Marker) -> None:
+    def _add_main(self, i: int, mark: Marker) -> None:
         rank = _RANK[mark.style]
         while self.stack and self.stack[-1][0] >= rank:
             self.stack.pop()
@@ -350,12 +301,12 @@ class _Parser:
         section = self._new(i, mark, KINDS[mark.style], sid, parent, inline)
         self.stack.append((rank, section))
 
-    def _add_box(self, i: int, mark: _Marker) -> None:
+    def _add_box(self, i: int, mark: Marker) -> None:
         # A box belongs to the innermost open heading above the item level (专栏11 -> 五(一)).
         parent = next((s for rank, s in reversed(self.stack) if rank < _RANK["num"]), None)
         self.box = _Box(self._new(i, mark, BOX, mark.token, parent, inline=False))
 
-    def _add_box_item(self, i: int, mark: _Marker) -> None:
+    def _add_box_item(self, i: int, mark: Marker) -> None:
         box = self.box
         assert box is not None
         shaped = self._shaped(i)

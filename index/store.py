@@ -14,6 +14,7 @@ from chromadb.config import Settings as ChromaSettings
 from chromadb.utils.embedding_functions import register_embedding_function
 
 from .errors import CorruptIndexError, IndexBusyError, IndexError_, ModelMismatchError  # noqa: F401 (their old home)
+from .health import check_vector_segments
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -107,8 +108,6 @@ def open_client(settings: Settings, directory: Path | None = None) -> ClientAPI:
     directory.mkdir(parents=True, exist_ok=True)
     directory = directory.resolve()  # Chroma caches one system per path string: always the same string
     check_sqlite(directory)
-    from .health import check_vector_segments  # health imports this module's errors
-
     check_vector_segments(directory)  # before Chroma silently recreates a lost HNSW folder
     try:
         return chromadb.PersistentClient(path=str(directory), settings=chroma_settings)
