@@ -266,7 +266,8 @@ def import_posseg(folder: Path | None = None):
     with _jieba_lock:
         if (module := sys.modules.get("jieba.posseg")) is not None:
             return module
-        path = jieba_cache_path(folder).with_name(jieba_cache_path(folder).name.replace("jieba-", "jiebapos-"))
+        prefix = jieba_cache_path(folder)  # keyed the same: jieba's version and dict.txt's size
+        path = prefix.with_name(prefix.name.replace("jieba-", "jiebapos-"))
         table = _read(path, "jieba part-of-speech table")
         if not (isinstance(table, dict) and table):
             import jieba.posseg

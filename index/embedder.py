@@ -680,10 +680,13 @@ def _quantize_int8(model: SentenceTransformer | E5Encoder) -> None:
 
 
 def _precision_context(model: SentenceTransformer):
-    """bf16 autocast for a bf16 model: matrix products in bf16, layer norms and pooling kept in fp32."""
+    """bf16 autocast for a bf16 SentenceTransformer: matrix products in bf16, layer norms and pooling kept in fp32.
+    An E5Encoder sets it per batch itself (only its torch batches run in bf16)."""
     import contextlib
 
-    if getattr(model, "plan_assistant_precision", "fp32") != "bf16":
+    from .encoder import E5Encoder
+
+    if isinstance(model, E5Encoder) or getattr(model, "plan_assistant_precision", "fp32") != "bf16":
         return contextlib.nullcontext()
     import torch
 

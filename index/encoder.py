@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import mmap
 import os
-import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,20 +105,15 @@ def read_safetensors(path: Path) -> dict[str, "torch.Tensor"]:
     pages stay shared with the page cache (and with other processes) until written."""
     import torch
 
-    with path.open("rb") as fh:
-        mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_COPY)  # copy-on-write: writable for torch, file untouched
-    (header_len,) = struct.unpack_from("<Q", mapped, 0)
-    header = json.loads(mapped[8 : 8 + header_len])
-    base = 8 + header_len
+    from .encoder_numpy import safetensors_entries
+
+    mapped, entries = safetensors_entries(path, mmap.ACCESS_COPY)  # copy-on-write: writable for torch, file untouched
     tensors = {}
-    for name, info in header.items():
-        if name == "__metadata__":
-            continue
-        dtype = getattr(torch, _SAFETENSORS_DTYPES[info["dtype"]])
-        start, end = info["data_offsets"]
-        count = (end - start) // torch.empty((), dtype=dtype).element_size()
-        flat = torch.frombuffer(mapped, dtype=dtype, count=count, offset=base + start) if count else torch.empty(0, dtype=dtype)
-        tensors[name] = flat.view(info["shape"])
+    for name, dtype_name, shape, offset, size in entries:
+        dtype = getattr(torch, _SAFETENSORS_DTYPES[dtype_name])
+        count = size // torch.empty((), dtype=dtype).element_size()
+        flat = torch.frombuffer(mapped, dtype=dtype, count=count, offset=offset) if count else torch.empty(0, dtype=dtype)
+        tensors[name] = flat.view(shape)
     return tensors
 
 

@@ -14,29 +14,37 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["NumpyE5", "safetensors_arrays"]
+__all__ = ["NumpyE5", "safetensors_arrays", "safetensors_entries"]
 
 _NUMPY_DTYPES = {"F32": np.float32, "F16": np.float16}
+
+
+def safetensors_entries(path: Path, access: int = mmap.ACCESS_READ):
+    """The memory map of a .safetensors file and, per tensor, (name, dtype as written, shape, byte offset, bytes):
+    the header both passes read their weights by (torch's in index/encoder.py, numpy's here)."""
+    with path.open("rb") as fh:
+        mapped = mmap.mmap(fh.fileno(), 0, access=access)
+    (header_len,) = struct.unpack_from("<Q", mapped, 0)
+    header = json.loads(mapped[8 : 8 + header_len])
+    base = 8 + header_len
+    entries = [
+        (name, info["dtype"], info["shape"], base + info["data_offsets"][0], info["data_offsets"][1] - info["data_offsets"][0])
+        for name, info in header.items()
+        if name != "__metadata__"
+    ]
+    return mapped, entries
 
 
 def safetensors_arrays(path: Path) -> dict[str, np.ndarray]:
     """Every tensor of a .safetensors file as a read-only view into a memory map: only the rows and layers a text
     touches are read, and pages stay shared with the page cache and with other processes."""
-    with path.open("rb") as fh:
-        mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-    (header_len,) = struct.unpack_from("<Q", mapped, 0)
-    header = json.loads(mapped[8 : 8 + header_len])
-    base = 8 + header_len
+    mapped, entries = safetensors_entries(path)
     arrays = {}
-    for name, info in header.items():
-        if name == "__metadata__":
-            continue
-        if info["dtype"] not in _NUMPY_DTYPES:
-            raise ValueError(f"{path}: tensor {name} is {info['dtype']}, which numpy cannot read")
-        dtype = np.dtype(_NUMPY_DTYPES[info["dtype"]])
-        start, end = info["data_offsets"]
-        flat = np.frombuffer(mapped, dtype=dtype, count=(end - start) // dtype.itemsize, offset=base + start)
-        arrays[name] = flat.reshape(info["shape"])
+    for name, dtype_name, shape, offset, size in entries:
+        if dtype_name not in _NUMPY_DTYPES:
+            raise ValueError(f"{path}: tensor {name} is {dtype_name}, which numpy cannot read")
+        dtype = np.dtype(_NUMPY_DTYPES[dtype_name])
+        arrays[name] = np.frombuffer(mapped, dtype=dtype, count=size // dtype.itemsize, offset=offset).reshape(shape)
     return arrays
 
 

@@ -148,15 +148,20 @@ print(json.dumps([digest, jieba.dt.total, jieba.lcut("深圳计划柔性引进�
 """
 
 
-def _jieba_state(how: str, folder: Path) -> list:
+def _state(code: str, how: str, folder: Path) -> list:
+    """Run `code` in a fresh interpreter (jieba's way, or from the cache in `folder`): the JSON it prints last."""
     import json
     import subprocess
     import sys
 
     root = Path(__file__).resolve().parents[2]
-    out = subprocess.run([sys.executable, "-c", _JIEBA, how, str(folder)], cwd=root, capture_output=True, text=True, timeout=300)
+    out = subprocess.run([sys.executable, "-c", code, how, str(folder)], cwd=root, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _jieba_state(how: str, folder: Path) -> list:
+    return _state(_JIEBA, how, folder)
 
 
 @pytest.mark.slow
@@ -192,14 +197,7 @@ print(json.dumps([digest, len(posseg.dt.word_tag_tab), cut]))
 
 
 def _posseg_state(how: str, folder: Path) -> list:
-    import json
-    import subprocess
-    import sys
-
-    root = Path(__file__).resolve().parents[2]
-    out = subprocess.run([sys.executable, "-c", _POSSEG, how, str(folder)], cwd=root, capture_output=True, text=True, timeout=300)
-    assert out.returncode == 0, out.stderr
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return _state(_POSSEG, how, folder)
 
 
 @pytest.mark.slow
