@@ -131,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     import yaml
     from gradio_client import Client
 
-    from index.plan_index import EMBED_BATCH
+    from index.building import EMBED_BATCH
 
     home = Path(tempfile.mkdtemp(prefix="pa-churn-"))
     env = {**os.environ, "PLAN_ASSISTANT_HOME": str(home), "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}

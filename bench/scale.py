@@ -103,6 +103,7 @@ def index_size(size: int, work: Path, chroma_url: str | None, embed_limit: int, 
     import index.plan_index as plan_index
     from bench.corpus import write_corpus
     from index import DEFAULT_PLAN, PlanIndex, load_plan
+    from index.records import embedding_units
 
     t0 = time.perf_counter()
     files = [DEFAULT_PLAN, *write_corpus(size - len(load_plan(DEFAULT_PLAN).sections), work / "plans")]
@@ -116,7 +117,7 @@ def index_size(size: int, work: Path, chroma_url: str | None, embed_limit: int, 
     if size > embed_limit:
         if not pool_path.exists():
             raise SystemExit(f"{pool_path} is missing: run a size <= --embed-limit first (sizes run in ascending order)")
-        real = {u.text for u in plan_index.embedding_units(load_plan(DEFAULT_PLAN))}
+        real = {u.text for u in embedding_units(load_plan(DEFAULT_PLAN))}
         fake = PoolVectors(np.load(pool_path), real, plan_index.embed_passages)
         plan_index.embed_passages = fake
         mode = "pooled vectors"
@@ -216,7 +217,7 @@ def compare_backends(n_passages: int) -> list[dict[str, Any]]:
     from index import DEFAULT_PLAN, load_plan
     from index.embedder import embed_passages, embed_queries
     from index.embedder_cache import get_embedder
-    from index.plan_index import embedding_units
+    from index.records import embedding_units
 
     plan = load_plan(DEFAULT_PLAN)
     units = embedding_units(plan)

@@ -8,16 +8,16 @@ from typing import TYPE_CHECKING, Any
 # Settings` then costs no Chroma import, so a command can start loading the model before Chroma (issue 13).
 _EXPORTS = {
     "DEFAULT_PLAN": "settings",
-    "BuildReport": "plan_index",
+    "BuildReport": "records",
     "CorruptIndexError": "errors",
-    "Hit": "plan_index",
+    "Hit": "records",
     "IndexBusyError": "errors",
     "IndexError_": "errors",
     "ModelMismatchError": "errors",
     "Plan": "sections",
     "PlanFileError": "readers",
     "PlanIndex": "plan_index",
-    "PlanInfo": "plan_index",
+    "PlanInfo": "records",
     "Section": "sections",
     "Settings": "settings",
     "load_plan": "sections",
@@ -29,8 +29,9 @@ __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:
     from .errors import CorruptIndexError, IndexBusyError, IndexError_, ModelMismatchError
-    from .plan_index import BuildReport, Hit, PlanIndex, PlanInfo
+    from .plan_index import PlanIndex
     from .readers import PlanFileError, read_plan_text
+    from .records import BuildReport, Hit, PlanInfo
     from .sections import Plan, Section, load_plan, parse_plan
     from .settings import DEFAULT_PLAN, Settings
 

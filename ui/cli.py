@@ -73,7 +73,7 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 def _progress(plan: str, done: int, total: int) -> None:
     """Embedding progress on stderr, for plans big enough to take a while."""
-    from index.plan_index import EMBED_BATCH  # loaded by now: the build calls this
+    from index.building import EMBED_BATCH  # loaded by now: the build calls this
 
     if total > EMBED_BATCH:
         end = "\n" if done >= total or not sys.stderr.isatty() else ""

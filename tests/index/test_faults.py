@@ -19,7 +19,7 @@ import pytest
 from index import CorruptIndexError, PlanIndex
 from index.generations import Generations
 from index.health import vector_segments
-from index.plan_index import embedding_units
+from index.records import embedding_units
 from index.store import PlanEmbeddingFunction, release_embedded
 
 pytestmark = pytest.mark.slow
@@ -128,7 +128,7 @@ def small_index(fresh_settings, model):
 
 
 def test_build_killed_midway_keeps_previous_index_and_next_run_repairs(small_index, fresh_settings, run_cli, tmp_path):
-    from index.plan_index import EMBED_BATCH
+    from index.building import EMBED_BATCH
 
     small_ids = {s.id for s in small_index.sections()}
     big = synthetic_plan(tmp_path / "big.txt", EMBED_BATCH + 60)  # at least two write batches

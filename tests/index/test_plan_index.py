@@ -13,7 +13,7 @@ pytestmark = pytest.mark.slow
 
 def test_default_plan_is_indexed_once_with_all_sections(plan_index):
     assert plan_index.plan_names() == [DEFAULT_PLAN.stem]
-    # One passage vector per section, plus sentence and outline vectors (index.plan_index.embedding_units).
+    # One passage vector per section, plus sentence and outline vectors (index.records.embedding_units).
     sections = plan_index.collection.get(where={"unit": "section"}, include=[])["ids"]
     assert len(sections) == 70 and plan_index.collection.count() > 70
     assert len(plan_index.sections()) == 70

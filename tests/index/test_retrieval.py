@@ -9,7 +9,7 @@ import pytest
 from index import DEFAULT_PLAN, PlanIndex, load_plan
 from index.fusion import fuse, minmax, rrf, zscore
 from index.lexical import LexicalIndex, tokenize
-from index.plan_index import embedding_units, passage_text
+from index.records import embedding_units, passage_text
 from index.structure import Outline, cn_number, route, section_number
 
 DATA = Path(__file__).resolve().parent.parent / "data"

@@ -7,7 +7,7 @@ import pytest
 
 from index import DEFAULT_PLAN, load_plan
 from index.lexical import LexicalIndex, tokenize
-from index.plan_index import passage_text
+from index.records import passage_text
 from index.token_cache import TokenCache
 
 

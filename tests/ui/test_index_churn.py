@@ -23,7 +23,7 @@ import pytest
 
 from index import DEFAULT_PLAN, PlanIndex
 from index.generations import Generations, copy_generation
-from index.plan_index import EMBED_BATCH
+from index.building import EMBED_BATCH
 
 pytestmark = pytest.mark.slow
 
