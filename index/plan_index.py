@@ -19,12 +19,13 @@ import numpy as np
 from chromadb.api import ClientAPI
 from filelock import FileLock, Timeout
 
-from .embedder import embed_passages, expected_identity, model_identity, precision_identity
+from .embedder import embed_passages, model_identity, precision_identity
 from .embedder_cache import get_embedder
 from .embedder_cache import preload as preload_embedder
 from .fusion import fuse
 from .generations import Generations
 from .lexical import LexicalIndex, ScoreArray, has_words, tokenize, top_scores
+from .model_cache import expected_identity
 from .sections import Plan, Section, load_plan, parse_plan
 from .settings import Settings, cache_root
 from .structure import Outline
