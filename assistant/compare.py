@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
-from index.metrics import Cell, Metric, unit_family
+from index.figures import unit_family
+from index.metrics import Cell, Metric
 from index.periods import Period, named_periods
 
 from .records import Answer, Citation
@@ -252,7 +253,8 @@ def _near_cell(index: "PlanIndex", metric: Metric, plan: str, kind: str, taken: 
     """A document's figure the grouping left out of `metric` (other wording: 赤字规模 for 财政赤字) that still measures
     it: same kind, unit family and span, a subject at least NEAR_SUBJECT alike, and not a cell of another row that
     several documents share (城镇登记失业率 is no stand-in for 城镇调查失业率)."""
-    from index.metrics import figures, subject_similarity
+    from index.figures import figures
+    from index.metrics import subject_similarity
 
     loaded = index.loaded_plans().get(plan)
     if loaded is None:

@@ -34,7 +34,7 @@ def _median_seconds(fn, repeats: int) -> float:
 
 
 def run(repeats: int) -> dict:
-    from index.embedder import ensure_model
+    from index.model_cache import ensure_model
     from index.encoder import NUMPY_BEFORE_TORCH_TOKENS, NUMPY_MAX_TOKENS, E5Encoder
 
     encoder = E5Encoder(ensure_model(), engine="auto")

@@ -103,7 +103,7 @@ def main() -> None:
     figures: dict[str, float] = {}
 
     figures.update(_python(
-        "import json,time; t=time.perf_counter(); from index.embedder import ensure_model; ensure_model();"
+        "import json,time; t=time.perf_counter(); from index.model_cache import ensure_model; ensure_model();"
         "print(json.dumps({'model_conversion_s': round(time.perf_counter()-t, 2)}))", env))
     figures.update(_python(
         "import json,time; t=time.perf_counter(); from index import PlanIndex; i=PlanIndex.open();"

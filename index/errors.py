@@ -1,7 +1,7 @@
-"""Index problems the user can fix, importable without Chroma (the CLI needs them before it opens anything)."""
+"""Index and embedding-model problems the user can fix, importable without Chroma (the CLI needs them before it opens anything)."""
 from __future__ import annotations
 
-__all__ = ["CorruptIndexError", "IndexBusyError", "IndexError_", "ModelMismatchError"]
+__all__ = ["CorruptIndexError", "EmbedderError", "IndexBusyError", "IndexError_", "ModelMismatchError"]
 
 
 class IndexError_(RuntimeError):
@@ -18,3 +18,7 @@ class ModelMismatchError(IndexError_):
 
 class IndexBusyError(IndexError_):
     pass
+
+
+class EmbedderError(RuntimeError):
+    """The embedding model cannot be prepared or loaded; the message says how to fix it."""

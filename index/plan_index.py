@@ -16,11 +16,12 @@ from chromadb.api import ClientAPI
 
 from . import building, checking, reading, searching, views
 from .building import Progress
-from .embedder import embed_passages, expected_identity, model_identity, precision_identity
+from .embedder import embed_passages, model_identity, precision_identity
 from .embedder_cache import get_embedder
 from .embedder_cache import preload as preload_embedder
 from .generations import Generations
 from .lexical import ScoreArray
+from .model_cache import expected_identity
 from .records import BuildReport, Hit, PlanInfo, SectionKey
 from .sections import Plan, Section
 from .settings import Settings, cache_root

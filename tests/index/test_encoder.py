@@ -11,8 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.embedder import embed_passages, embed_queries, ensure_model, load_embedder, model_identity
+from index.embedder import embed_passages, embed_queries, load_embedder, model_identity
 from index.encoder import E5Encoder, supported
+from index.model_cache import ensure_model
 
 ROOT = Path(__file__).resolve().parents[2]
 PLAN = ROOT / "index" / "plans" / "shenzhen-sti-13th-five-year-plan-E.txt"
@@ -138,7 +139,8 @@ def test_other_shapes_go_to_sentence_transformers(folder: Path, tmp_path: Path) 
 
 
 def test_unknown_runtime_names_the_setting() -> None:
-    from index.embedder import EmbedderError, resolve_runtime
+    from index.embedder import resolve_runtime
+    from index.errors import EmbedderError
 
     with pytest.raises(EmbedderError, match="PLAN_ASSISTANT_EMBED_RUNTIME"):
         resolve_runtime("onnx")

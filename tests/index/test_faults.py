@@ -304,7 +304,7 @@ def _flip_word_embedding_bytes(weights: Path, count: int = 4096) -> None:
 def test_tampered_model_cache_is_detected_and_reconverted_through_the_cli(model, plan_index, run_cli, tmp_path):
     from safetensors import safe_open
 
-    from index.embedder import MARKER_NAME, cache_problem, default_cache_dir, weights_problem
+    from index.model_cache import MARKER_NAME, cache_problem, default_cache_dir, weights_problem
 
     shared = default_cache_dir()
     assert cache_problem(shared) is None

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from index import load_plan
-from index.metrics import figures, group_metrics, metrics_json, subject_of
+from index.figures import figures, subject_of
+from index.metrics import group_metrics, metrics_json
 
 REPORTS = Path(__file__).resolve().parents[1] / "data" / "corpora" / "gov-work-reports"
 YEARS = (2016, 2017, 2018, 2021, 2022, 2023, 2024)
