@@ -27,7 +27,8 @@ def _closed_port() -> int:
 @pytest.fixture
 def launched(assistant, settings):
     """Launch the real app in-process with `launch_options(settings)`, as `serve` does; close it afterwards."""
-    from ui.web import build_app, launch_options
+    from ui.app import build_app
+    from ui.startup import launch_options
 
     apps = []
 
@@ -82,7 +83,8 @@ def test_any_other_address_requires_the_login(launched):
 def test_no_file_upload_without_type_and_size_limits(assistant, settings):
     import gradio as gr
 
-    from ui.web import build_app, launch_options
+    from ui.app import build_app
+    from ui.startup import launch_options
 
     app = build_app(assistant)
     uploads = [b for b in app.blocks.values() if isinstance(b, (gr.File, gr.UploadButton, gr.MultimodalTextbox, gr.Files))]
@@ -126,7 +128,7 @@ def test_llm_key_never_reaches_answers_or_logs_in_llm_mode(plan_index, settings,
     for record in caplog.records:
         assert SECRET not in str(record.args) and SECRET not in str(record.msg)
     # ... nor the web chat's page, which renders the answer and any error.
-    from ui.web import WebChat
+    from ui.chat import WebChat
 
     chat = list(WebChat(pa, "en").respond("深圳国家基因库要建成什么？", [], [], [], "", "llm", "en"))[-1][0]
     shown = "".join(str(m["content"]) for m in chat)

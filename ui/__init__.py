@@ -1,3 +1,3 @@
 """User interfaces over PlanAssistant: the Gradio web chat (`ui.web`) and the command line (`ui.cli`)."""
 
-__all__ = ["cli", "examples", "i18n", "render", "startup", "web"]
+__all__ = ["app", "chat", "cli", "commands", "examples", "i18n", "memory", "render", "startup", "web"]

@@ -218,7 +218,7 @@ def test_cli_indexes_a_gbk_plan_and_a_plan_with_html(run_cli, fresh_settings, mo
     assert "力争建成省重点实验室10家" in lab.text  # decoded from GB18030, not mojibake
     assert "<script>alert('plan')</script>" in idx.get("html:一").text  # plan text is kept verbatim, as data
     # The web chat shows it as text, never as markup.
-    from ui.web import WebChat
+    from ui.chat import WebChat
 
     chat = list(WebChat(PlanAssistant(idx), "zh").respond("数字政府建设建成多少政务云平台？", [], [], [], "html", "", "zh"))[-1][0]
     shown = chat[-1]["content"]
@@ -231,7 +231,7 @@ def test_cli_indexes_a_gbk_plan_and_a_plan_with_html(run_cli, fresh_settings, mo
 
 @pytest.mark.slow
 def test_web_chat_shows_bad_questions_as_text(assistant):
-    from ui.web import WebChat
+    from ui.chat import WebChat
 
     web = WebChat(assistant, "zh")
     for name, question in BAD_QUESTIONS.items():
@@ -247,7 +247,7 @@ def test_source_panel_takes_junk_chip_events(assistant):
     """Chip clicks arrive from the browser as free JSON: any shape shows the hint or "not found", never markup."""
     import gradio as gr
 
-    from ui.web import WebChat
+    from ui.chat import WebChat
 
     web = WebChat(assistant, "zh")
     answer = assistant.ask("深圳国家基因库要建成什么？")
@@ -270,7 +270,8 @@ def gradio_client(assistant, settings):
     from gradio_client import Client
 
     from bench.load import free_port
-    from ui.web import build_app, launch_options
+    from ui.app import build_app
+    from ui.startup import launch_options
 
     app = build_app(assistant)
     app.queue()
@@ -341,7 +342,7 @@ def test_concurrent_api_users_all_get_answers(gradio_client):
 def test_memory_trimmer_returns_freed_heap_every_nth_answer():
     import platform
 
-    from ui.web import MemoryTrimmer
+    from ui.memory import MemoryTrimmer
 
     trimmer = MemoryTrimmer(every=3)
     done = [trimmer.answered() for _ in range(7)]

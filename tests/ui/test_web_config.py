@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from ui.web import QUEUE_CONCURRENCY, QUEUE_MAX_SIZE, auth_for, build_app, launch_options
+from ui.app import QUEUE_CONCURRENCY, build_app
+from ui.startup import auth_for, launch_options
+from ui.web import QUEUE_MAX_SIZE
 
 
 def test_localhost_needs_no_login_and_any_other_address_does(settings):
