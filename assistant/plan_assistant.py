@@ -13,27 +13,12 @@ from index import PlanIndex, Section, Settings
 from index.lexical import has_words
 from index.store import IndexError_
 
-from .compose import (
-    Draft,
-    Evidence,
-    Frame,
-    Passage,
-    SentenceScorer,
-    Verdict,
-    find_referenced,
-    judge,
-    refusal_features,
-    lead_passage,
-    rank,
-    remaining_terms,
-    render,
-    render_outline,
-    render_refusal,
-    render_section,
-    select,
-    wants_children,
-    wants_name,
-)
+from .passages import Evidence, Passage
+from .quotes import rank, select
+from .refusal import Verdict, judge, refusal_features
+from .rendering import Draft, Frame, render, render_outline, render_refusal, render_section
+from .sentence_scorer import SentenceScorer
+from .structure_questions import find_referenced, lead_passage, remaining_terms, wants_children, wants_name
 from .documents import Document, describe, named_in
 from .fitted import AnswererModel, load_model
 from .compare import answer_comparison

@@ -1,0 +1,106 @@
+"""Questions about a document's structure ("专栏12有哪些内容？", "What is box 13 called?"): named sections and their parts."""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from index import Section
+
+from .passages import Evidence, Passage, quotable_sentences
+from .question import (
+    Question,
+    content_terms,
+)
+from .sentences import split_clauses
+
+# -- questions about the plan's structure ("专栏12有哪些内容？", "第18条讲什么？", "What is box 13 called?") --------
+
+_NAME_CUE = re.compile(r"标题|名称|名字|叫什么|题目|\btitled?\b|\bcalled\b|\bwhat is .{0,20}\bnamed\b", re.I)
+_CHILDREN_CUE = re.compile(
+    r"下面|下设|分为|分了|包括|包含|哪几条|哪几项|几项|几条|有哪些内容|哪些方面|分别是|列了|每条|每项|"
+    r"\bitems?\b|\bcontains?\b|\bsub-?sections?\b|\bwhat(?:'s| is) in\b|\bconsist",
+    re.I,
+)
+_STRUCTURE_WORDS = set(
+    """专栏 条 项 章 节 讲 写 写的 讲的 内容 标题 名称 名字 题目 下面 下设 分为 分了 包括 包含 每条 每项 一共 总共 几项 几条 哪几条 哪几项
+    对应 什么 是什么 哪个 哪些 方面 工程 分别 列了 都是 叫 叫什么
+    box boxes item items chapter chapters section sections cover covers covered about called title titled contain contains
+    consist consists deal deals key projects project part""".split()
+)
+_MARKER_NUMBER = re.compile(r"[0-9０-９]+|[一二两三四五六七八九十百〇零]+")
+
+
+def _marker_number(section: Section) -> str:
+    m = _MARKER_NUMBER.search(section.marker or "")
+    return m.group() if m else ""
+
+
+def find_referenced(refs: Sequence, sections: Sequence[Section]) -> tuple[list[Section], list]:
+    """The sections a question names by number, and the references that name no section of the plan."""
+    from .question import _to_int, chinese_numeral
+
+    found: list[Section] = []
+    unknown = []
+    for ref in refs:
+        hits: list[Section] = []
+        if ref.kind == "id":
+            from index.sections import normalize_id
+
+            want = normalize_id(str(ref.number))
+            hits = [s for s in sections if s.id == want]
+        elif ref.kind == "box":
+            names = {f"专栏{ref.number}", f"专栏{chinese_numeral(int(ref.number))}"}
+            if ref.item is not None:
+                names = {f"{n}.{ref.item}" for n in names}
+            hits = [s for s in sections if s.id in names]
+        elif ref.kind == "item":
+            hits = [s for s in sections if s.kind == "item" and _to_int(_marker_number(s) or "x") == ref.number]
+        elif ref.kind == "project":
+            hits = [s for s in sections if s.kind == "project" and _marker_number(s) == ref.number]
+        elif ref.kind == "chapter":
+            hits = [
+                s for s in sections
+                if s.kind in ("chapter", "part") and _to_int(_marker_number(s) or "x") == ref.number
+            ]
+        if hits:
+            found.extend(h for h in hits[:3] if h not in found)
+        else:
+            unknown.append(ref)
+    return found, unknown
+
+
+def remaining_terms(question: Question, named: Sequence[Section]) -> list[str]:
+    """The question's key terms once section numbers, structure words and the named sections' titles are gone."""
+    text = question.text
+    for ref in question.refs:
+        text = text.replace(ref.text, " ")
+    titles = " ".join(s.title for s in named)
+    return [t for t in content_terms(text) if t not in _STRUCTURE_WORDS and t not in titles and not t.isdigit()]
+
+
+def wants_name(question: Question) -> bool:
+    return bool(_NAME_CUE.search(question.text))
+
+
+def wants_children(question: Question) -> bool:
+    return bool(_CHILDREN_CUE.search(question.text))
+
+
+def lead_passage(evidence: Evidence, max_chars: int = 90, max_sentences: int = 2) -> Passage:
+    """The opening of a section's own text (its first sentences, cut at a clause when long), for outlines."""
+    section = evidence.section
+    spans = quotable_sentences(section)
+    first = spans[0]
+    end, n = first.end, 1
+    while n < max_sentences and n < len(spans) and spans[n].end - first.start <= max_chars:
+        end = spans[n].end
+        n += 1
+    if end - first.start <= max_chars:
+        return Passage(evidence, first.start, end, 1.0)
+    clauses = split_clauses(section.text, first)
+    cut = clauses[0].end
+    for c in clauses[1:]:
+        if c.end - first.start > max_chars:
+            break
+        cut = c.end
+    return Passage(evidence, first.start, cut, 1.0, cut_after=cut < first.end)
