@@ -17,9 +17,9 @@ _EVIDENCE = {
 }
 
 def _has_person(text: str) -> bool:
-    from .question import _jieba
+    from .terms import load_jieba
 
-    _, posseg = _jieba()
+    _, posseg = load_jieba()
     return any(w.flag == "nr" and len(w.word) >= 2 for w in posseg.cut(text))
 
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from . import cues
 from .evidence import NUMBER, asked_unit, counts_in, has_evidence
-from .question import COUNT, HOW, LIST, LOCATE, MONEY, NEEDS_EVIDENCE, PERCENT, TIME, Question
+from .question import COUNT, HOW, LIST, LOCATE, MONEY, NEEDS_EVIDENCE, PERCENT, Question, TIME
 
 __all__ = ["EXTRA_FEATURES", "REFUSAL_FEATURES", "REFUSAL_SIGNS", "SENTENCE_FEATURES", "extra_features", "question_features", "sentence_features", "stance"]
 
@@ -239,7 +239,7 @@ def question_features(
     wants_kind = [k for k in NEEDS_EVIDENCE if q.wants(k)]
     missing_kind = any(not any(has_evidence(k, u.span.text) for u in near) for k in wants_kind)
     if cues.QUESTION_PLACE.search(q.text) and not q.wants(LOCATE):
-        from .question import place_names
+        from .terms import place_names
 
         missing_kind = missing_kind or not any(place_names(u.span.text, checked=False) for u in near[:5])
     unit = None if q.wants(LOCATE) else asked_unit(q.text)

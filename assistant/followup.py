@@ -8,7 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from .question import clean_text, content_terms, is_english, relative_item, section_refs
+from .section_refs import relative_item, section_refs
+from .terms import clean_text, content_terms, is_english
 
 __all__ = ["Resolved", "message_text", "resolve", "strip_switch_marker", "cited_ids_in"]
 
@@ -121,9 +122,9 @@ def _nounless(question: str) -> bool:
     """A Chinese question with no noun at all ("主要用来干什么？", "为什么要调低？"): what it asks about is the last turn's."""
     if is_english(question):
         return False
-    from .question import _jieba
+    from .terms import load_jieba
 
-    _, posseg = _jieba()
+    _, posseg = load_jieba()
     return not any(w.flag[:1] == "n" or w.flag in ("j", "vn", "eng") for w in posseg.cut(question))
 
 
@@ -204,9 +205,9 @@ def _chunks(text: str) -> list[tuple[int, int]]:
         if start is not None:
             runs.append((start, end))
         return runs
-    from .question import _jieba
+    from .terms import load_jieba
 
-    _, posseg = _jieba()
+    _, posseg = load_jieba()
     pos, start = 0, None
     for w in posseg.cut(text):
         noun_like = w.flag[:1] in ("n", "j", "s", "a", "l") or w.flag in ("vn", "eng", "nz")
@@ -274,14 +275,14 @@ _STANCE_WORD = re.compile(
 def topic_of(previous: str, question: str) -> str:
     """What the earlier turn was about that the follow-up leaves unsaid: its runs of key words (jieba's precise
     cut, adjacent key words joined: "海外创新中心") that the follow-up lacks."""
-    from .question import _STOP_EN, _STOP_ZH, _jieba
+    from .terms import _STOP_EN, _STOP_ZH, load_jieba
 
     own = set(content_terms(question))
     english = is_english(previous)
     if english:
         tokens = re.findall(r"[A-Za-z][A-Za-z'\-]*|[0-9][0-9.,%]*|\S", previous)
     else:
-        jieba, _ = _jieba()
+        jieba, _ = load_jieba()
         tokens = jieba.lcut(previous)
     runs, current = [], []
     for tok in tokens:

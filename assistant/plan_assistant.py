@@ -24,7 +24,9 @@ from .fitted import AnswererModel, load_model
 from .compare import answer_comparison
 from .followup import Resolved, resolve
 from .pointers import find_pointer
-from .question import LIST, Question, analyze, clean_text, english_places, is_english, place_names, relative_item, tagging_runs
+from .question import LIST, Question, analyze
+from .section_refs import relative_item
+from .terms import clean_text, english_places, is_english, place_names, tagging_runs
 from .records import Answer, Message
 from .scope import out_of_scope
 

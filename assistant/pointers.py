@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .question import _to_int
+from .section_refs import numeral_value
 
 __all__ = ["Pointer", "find_pointer"]
 
@@ -37,7 +37,7 @@ def find_pointer(question: str) -> Pointer | None:
     """The reference back into the previous answer a follow-up makes, if any."""
     m = _ORDINAL_ZH.search(question)
     if m:
-        n = _to_int(m.group(1))
+        n = numeral_value(m.group(1))
         if n:
             return Pointer("ordinal", n, m.group(0))
     m = _LAST_ZH.search(question)

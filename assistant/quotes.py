@@ -13,13 +13,7 @@ from .evidence import NUMBER as _NUMBER
 from .features import extra_features, sentence_features
 from .fitted import AnswererModel, load_model
 from .passages import Evidence, Passage
-from .question import (
-    COUNT,
-    HOW,
-    LIST,
-    LOCATE,
-    Question,
-)
+from .question import COUNT, HOW, LIST, LOCATE, Question
 from .sentence_scorer import ScoredSentence, SentenceScorer, phrase_match
 from .sentences import Span, split_clauses
 

@@ -8,10 +8,7 @@ import numpy as np
 
 from .features import REFUSAL_FEATURES, question_features
 from .fitted import AnswererModel, load_model
-from .question import (
-    NEEDS_EVIDENCE,
-    Question,
-)
+from .question import NEEDS_EVIDENCE, Question
 from .quotes import Ranked
 from .sentence_scorer import ScoredSentence, SentenceScorer
 

@@ -6,17 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .passages import Composition, Evidence, Passage
-from .question import (
-    COUNT,
-    HOW,
-    LIST,
-    LOCATE,
-    MONEY,
-    PERCENT,
-    PERSON,
-    TIME,
-    Question,
-)
+from .question import COUNT, HOW, LIST, LOCATE, MONEY, PERCENT, PERSON, Question, TIME
 from .records import Citation
 from .refusal import Verdict
 

@@ -13,9 +13,7 @@ import numpy as np
 from index import Section
 
 from .passages import Evidence, quotable_sentences
-from .question import (
-    Question,
-)
+from .question import Question
 from .sentences import Span
 
 _SEP = "\x00"  # between texts in the joined corpus string: no term contains it

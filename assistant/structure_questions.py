@@ -7,10 +7,8 @@ from collections.abc import Sequence
 from index import Section
 
 from .passages import Evidence, Passage, quotable_sentences
-from .question import (
-    Question,
-    content_terms,
-)
+from .question import Question
+from .terms import content_terms
 from .sentences import split_clauses
 
 # -- questions about the plan's structure ("专栏12有哪些内容？", "第18条讲什么？", "What is box 13 called?") --------
@@ -37,7 +35,7 @@ def _marker_number(section: Section) -> str:
 
 def find_referenced(refs: Sequence, sections: Sequence[Section]) -> tuple[list[Section], list]:
     """The sections a question names by number, and the references that name no section of the plan."""
-    from .question import _to_int, chinese_numeral
+    from .section_refs import chinese_numeral, numeral_value
 
     found: list[Section] = []
     unknown = []
@@ -54,13 +52,13 @@ def find_referenced(refs: Sequence, sections: Sequence[Section]) -> tuple[list[S
                 names = {f"{n}.{ref.item}" for n in names}
             hits = [s for s in sections if s.id in names]
         elif ref.kind == "item":
-            hits = [s for s in sections if s.kind == "item" and _to_int(_marker_number(s) or "x") == ref.number]
+            hits = [s for s in sections if s.kind == "item" and numeral_value(_marker_number(s) or "x") == ref.number]
         elif ref.kind == "project":
             hits = [s for s in sections if s.kind == "project" and _marker_number(s) == ref.number]
         elif ref.kind == "chapter":
             hits = [
                 s for s in sections
-                if s.kind in ("chapter", "part") and _to_int(_marker_number(s) or "x") == ref.number
+                if s.kind in ("chapter", "part") and numeral_value(_marker_number(s) or "x") == ref.number
             ]
         if hits:
             found.extend(h for h in hits[:3] if h not in found)
