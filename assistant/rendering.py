@@ -1,12 +1,12 @@
 """Writes the answer: the lead sentence, one cited line per passage, outlines and refusals, in the question's language."""
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from .cues import ASKING_HEAD, ASKING_TAIL
 from .passages import Composition, Evidence, Passage
-from .question import COUNT, HOW, LIST, LOCATE, MONEY, PERCENT, PERSON, Question, TIME
+from .question import COUNT, HOW, LIST, LOCATE, MONEY, PERCENT, PERSON, TIME, Question
 from .records import Citation
 from .refusal import Verdict
 
@@ -135,20 +135,12 @@ def render_section(question: Question, passage: Passage, *, name_only: bool = Fa
     return [lead, _quoted(passage)]
 
 
-# The interrogative tail of a Chinese question ("…是多少？", "…有哪些？"): cut to name what was asked.
-_ASKING_TAIL = re.compile(
-    r"(?:(?:分别|一共|总共|大概|具体|到底|究竟)?(?:是|有|为|定在|定的|定了|控制在|达到|要达到|能|会|要|打算|准备|计划)?"
-    r"(?:多少|多大|几[个项条家名次年]?|哪些|哪几[个项条]?|哪个|哪里|哪儿|什么时候|何时|什么|怎么样|怎样|如何|怎么|吗|呢|是否|有没有)"
-    r".*|[？?。!！]+)$"
-)
-_ASKING_HEAD = re.compile(r"^(?:请问|那么|那|规划|报告|文件)(?:中|里|里面)?(?:提到|说|讲)?的?")
-
 
 def asked_phrase(text: str) -> str:
     """What a Chinese question asks about, in its own words: "规划中深圳2020年GDP目标是多少？" -> 深圳2020年GDP目标."""
-    phrase = _ASKING_HEAD.sub("", text.strip())
+    phrase = ASKING_HEAD.sub("", text.strip())
     for _ in range(3):
-        cut = _ASKING_TAIL.sub("", phrase).strip(" ，,、的")
+        cut = ASKING_TAIL.sub("", phrase).strip(" ，,、的")
         if cut == phrase or not cut:
             break
         phrase = cut

@@ -6,25 +6,15 @@ from collections.abc import Sequence
 
 from index import Section
 
+from .cues import ASKS_NAME, ASKS_PARTS, STRUCTURE_WORDS_EN, STRUCTURE_WORDS_ZH
 from .passages import Evidence, Passage, quotable_sentences
 from .question import Question
-from .terms import content_terms
 from .sentences import split_clauses
+from .terms import content_terms
 
 # -- questions about the plan's structure ("专栏12有哪些内容？", "第18条讲什么？", "What is box 13 called?") --------
 
-_NAME_CUE = re.compile(r"标题|名称|名字|叫什么|题目|\btitled?\b|\bcalled\b|\bwhat is .{0,20}\bnamed\b", re.I)
-_CHILDREN_CUE = re.compile(
-    r"下面|下设|分为|分了|包括|包含|哪几条|哪几项|几项|几条|有哪些内容|哪些方面|分别是|列了|每条|每项|"
-    r"\bitems?\b|\bcontains?\b|\bsub-?sections?\b|\bwhat(?:'s| is) in\b|\bconsist",
-    re.I,
-)
-_STRUCTURE_WORDS = set(
-    """专栏 条 项 章 节 讲 写 写的 讲的 内容 标题 名称 名字 题目 下面 下设 分为 分了 包括 包含 每条 每项 一共 总共 几项 几条 哪几条 哪几项
-    对应 什么 是什么 哪个 哪些 方面 工程 分别 列了 都是 叫 叫什么
-    box boxes item items chapter chapters section sections cover covers covered about called title titled contain contains
-    consist consists deal deals key projects project part""".split()
-)
+_STRUCTURE_WORDS = STRUCTURE_WORDS_ZH | STRUCTURE_WORDS_EN
 _MARKER_NUMBER = re.compile(r"[0-9０-９]+|[一二两三四五六七八九十百〇零]+")
 
 
@@ -77,11 +67,11 @@ def remaining_terms(question: Question, named: Sequence[Section]) -> list[str]:
 
 
 def wants_name(question: Question) -> bool:
-    return bool(_NAME_CUE.search(question.text))
+    return bool(ASKS_NAME.search(question.text))
 
 
 def wants_children(question: Question) -> bool:
-    return bool(_CHILDREN_CUE.search(question.text))
+    return bool(ASKS_PARTS.search(question.text))
 
 
 def lead_passage(evidence: Evidence, max_chars: int = 90, max_sentences: int = 2) -> Passage:

@@ -6,25 +6,8 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
+from .cues import STOPWORDS_EN, STOPWORDS_ZH
 from .section_refs import chinese_numeral
-
-# Interrogatives and function words: never key terms.
-_STOP_ZH = set(
-    """的 了 是 在 和 与 及 或 有 要 会 能 将 把 被 对 为 从 向 以 等 上 下 中 里 这 那 这些 那些 这个 那个 其 其中 它 它们 之
-    什么 哪些 哪个 哪里 哪儿 哪 几 多少 怎么 怎样 如何 吗 呢 吧 啊 么 谁 为什么 是否 有没有 能不能 会不会 可不可以 是不是
-    请问 请 一下 说说 讲讲 介绍 介绍一下 具体 具体说说 分别 都 也 还 又 就 才 再 所 则 并 而 但 个 些 方面 问题 规划 规划里
-    规划中 规划里面 里面 提到 提及 说 讲 写 写的 讲的 讲什么 内容 一共 总共 有哪些 主要 哪几 哪几个 目标 一个 这部 部分 这一 打算
-    准备 计划 想 需要 应该 可以 给 让 做 搞 干 呢 没有 另外 换个 话题 那么 那个 还有 以及 关于 对于 方面 之类 这类 那类 这种 那种""".split()
-)
-_STOP_EN = set(
-    """a an the of to in on for and or with by at from as is are was were be been being will would shall should can could
-    may might must do does did has have had what which who whom whose when where why how many much that this these those
-    it its they them their there here about into than then so such any some each every all both either plan plans
-    shenzhen city say says said mention mentions mentioned mentioning talk talks discuss part parts chapter section
-    want wants intend intends aim aims going me tell please also other another different unrelated question questions
-    i you we our your he she his her s t don doesn isn aren won list name named called kind kinds type types way ways
-    like just only more most over up out""".split()
-)
 
 _CONTROL = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff\ud800-\udfff]")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -64,14 +47,14 @@ def content_terms(text: str) -> list[str]:
     terms: list[str] = []
     for tok in jieba.lcut_for_search(text):
         tok = tok.strip()
-        if not tok or tok in _STOP_ZH:
+        if not tok or tok in STOPWORDS_ZH:
             continue
         if _CJK.search(tok):
             if len(tok) >= 2 or tok in "钱":
                 terms.append(tok)
         elif re.fullmatch(r"[A-Za-z][A-Za-z'\-]*", tok):
             low = tok.lower().strip("'-")
-            if low not in _STOP_EN and len(low) > 1:
+            if low not in STOPWORDS_EN and len(low) > 1:
                 terms.append(low)
         elif re.fullmatch(r"[0-9][0-9.+\-]*[A-Za-z]?", tok):
             terms.append(tok)
