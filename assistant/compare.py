@@ -2,59 +2,29 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
 from index.figures import unit_family
 from index.metrics import Cell, Metric
-from index.periods import Period, named_periods
+from index.periods import Period
 
+
+from .comparison import Comparison, detect_comparison
+from .cues import (
+    ASKS_FIGURE,
+    ASKS_PERIOD_FIGURE,
+    FORM_WORDS_EN,
+    FORM_WORDS_ZH,
+)
 from .records import Answer, Citation
 
 if TYPE_CHECKING:
     from index import PlanIndex, Section
 
-__all__ = ["Comparison", "answer_comparison", "detect_comparison", "figure_difference"]
+__all__ = ["answer_comparison", "figure_difference"]
 
-# Words that ask across every loaded document: "历年", "各年", "这几年", "over the years", "in each report".
-_ALL_ZH = re.compile(
-    r"历年|历次|历届|各年|逐年|每一年|每年分别|这几年|近几年|这些年|多年来|这几份|各份|每份|各(?:个)?(?:报告|文件|规划)|"
-    r"所有(?:的)?(?:报告|文件|规划)|几份(?:报告|文件|规划)|(?:报告|文件|规划)之间"
-)
-_ALL_EN = re.compile(
-    r"over the years|each year|every year|year by year|year on year|year to year|across (?:the )?years|over time|"
-    r"(?:each|every|all (?:the )?|across (?:all )?(?:the )?)(?:reports?|plans?|documents?)",
-    re.I,
-)
-# Words that ask how something changed; with no year named they ask across every loaded document, unless the
-# question is about one document's own "this year vs last year" (今年比去年).
-_CHANGE = re.compile(r"变化|变动|走势|趋势|不同|差别|区别|差异|对比|比较|相比|调整了?|升降|\bchanged?\b|\bdiffer|\btrend|\bcompare|\bevolv", re.I)
-_RELATIVE = re.compile(r"今年|去年|上年|明年|本年|this year|last year|next year", re.I)
-# What the question asks for: a goal, or a result that was reached.
-_OUTCOME = re.compile(
-    r"实际|实现了|完成了|增长了|下降了|涨了|减少了|达到了|结果|实绩|回顾|过去|"
-    r"\bactual|\bachieved|\boutcome|\bresult|\bgrew\b|\breached\b|\bdid\b[^?？]*\b(?:fall|rise|grow|drop|increase|decrease)",
-    re.I,
-)
-# A question about a figure over several years ("过去五年年均增长", "average annual") wants the period's figure.
-_PERIOD_ASKED = re.compile(r"年均|年平均|五年|average annual|annual average|five[- ]year", re.I)
-# Words of the question's form, not of its topic: left out when the topic is matched to a metric's subject.
-_FORM_ZH = re.compile(
-    r"目标|预期|计划|实际|报告|文件|规划|分别|多少|各是|是|的|了|有|什么|没有|不同|变化|变动|怎么|怎样|如何|哪些|几|各|和|与|跟|同|"
-    r"吗|呢|吧|里|中|上一年|上年|去年|今年|当年|全年|设定|设了|定|提出|调整|数字|比较|相比|对比|一下|年份|这|那|都|也|还|说|"
-    r"回顾|过去|每年|"
-    r"[？?。，,、：:；;！!“”\"'（）()]"
-)
-_FORM_EN = re.compile(
-    r"\b(?:how|what|which|did|does|do|was|were|is|are|the|a|an|of|in|on|for|to|and|or|with|between|from|by|each|every|"
-    r"years?|reports?|documents?|plans?|targets?|goals?|outcomes?|results?|actual|changed?|compare|comparison|set|both|"
-    r"numerical|figures?|much|many|according|against|over|time|this|that|it|its|their|they|vs|versus|than|met|"
-    r"government|work|say|says|said|give|gave|given)\b|[?,.;:!\"'()]",
-    re.I,
-)
-_TARGET = re.compile(r"目标|预期|计划|定在|定为|拟|\btarget|\bgoal|\baim|\bplann?ed|\bexpected|\bset\b", re.I)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]{2,}")
 
@@ -67,109 +37,6 @@ MATCH_FLOOR = 0.4  # below this (unscaled) the question is about no grouped figu
 # unit and kind whose subject is at least this similar to the metric's is taken (with its own citation). At 0.7
 # 赤字规模 (0.64 to 财政赤字) was missed; no dev question got a wrong stand-in at 0.6.
 NEAR_SUBJECT = 0.6
-
-
-def _english(text: str) -> bool:
-    return len(_LATIN.findall(text)) > len(_CJK.findall(text)) / 2
-
-
-@dataclass
-class Comparison:
-    """A question that asks about several documents: which, in time order, and whether about goals or results."""
-
-    question: str
-    documents: list[Period]  # time order
-    missing_years: list[int]  # named years no loaded document is about
-    kind: str  # "target" or "outcome"
-    core: str  # the question without the years and document words that chose the documents
-    english: bool
-    all_documents: bool = False
-    kinds: dict[str, str] = field(default_factory=dict)  # plan -> "target" | "outcome", when the question mixes them
-    signals: dict[str, Any] = field(default_factory=dict)
-
-    def kind_of(self, plan: str) -> str:
-        return self.kinds.get(plan, self.kind)
-
-
-def _documents_for(year: int, periods: Sequence[Period]) -> list[Period]:
-    """The documents about one year: an annual one of that year if loaded, else those whose span covers it."""
-    exact = [p for p in periods if p.start == year and p.end == year]
-    return exact or [p for p in periods if p.contains(year)]
-
-
-def detect_comparison(question: str, periods: Sequence[Period], plan: str | None = None) -> Comparison | None:
-    """Is this a question across documents? It is when it names two or more documents' years (2016年和2024年,
-    2016到2024年, 十三五), or asks across all of them (历年, over the years; a change word without a year counts too
-    when no document is selected and the question is not about one document's 今年 vs 去年). None otherwise."""
-    if len(periods) < 2 and not named_periods(question).any:
-        return None
-    named = named_periods(question)
-    chosen: list[Period] = []
-    missing: list[int] = []
-    for year in named.years:
-        docs = _documents_for(year, periods)
-        chosen += docs
-        if not docs:
-            missing.append(year)
-    annual = [p for p in periods if p.start is not None and p.start == p.end]
-    for start, end in named.spans:
-        # A span of years means the yearly documents in it when there are some (2016到2024年: the annual reports,
-        # not a five-year plan that starts in 2016); else the documents about those years (十三五: its plan).
-        same = [p for p in periods if (p.start, p.end) == (start, end)]
-        chosen += same or [p for p in annual if start <= p.start <= end] or [p for p in periods if p.overlaps(start, end)]
-    dated = [p for p in periods if p.start is not None]
-    # "Over the years" needs documents with years: plans without one are never compared by a word alone.
-    across = len(dated) >= 2 and bool(_ALL_ZH.search(question) or _ALL_EN.search(question))
-    if len(dated) >= 2 and not across and not named.any and plan is None:
-        across = bool(_CHANGE.search(question)) and not _RELATIVE.search(question)
-    documents = list(dict.fromkeys(chosen))
-    if across and len(documents) < 2:
-        documents = annual if len(annual) >= 2 else dated
-    if len(documents) + len(missing) < 2 or not documents:
-        return None
-    core = question
-    for text in sorted(named.found, key=len, reverse=True):
-        core = re.sub(re.escape(text) + r"\s*(?:年度?)?(?:的)?", " ", core)
-    core = _ALL_ZH.sub(" ", _ALL_EN.sub(" ", core))
-    kind = "outcome" if _OUTCOME.search(question) and not _TARGET.search(question) else "target"
-    order = {p.plan: i for i, p in enumerate(periods)}
-    documents = sorted(documents, key=lambda p: order.get(p.plan, 0))
-    return Comparison(
-        question=question,
-        documents=documents,
-        missing_years=missing,
-        kind=kind,
-        core=re.sub(r"\s+", " ", core).strip(),
-        english=_english(question),
-        all_documents=across,
-        kinds=_kinds_by_document(question, documents, kind),
-    )
-
-
-def _kinds_by_document(question: str, documents: Sequence[Period], default: str) -> dict[str, str]:
-    """Goal or result per document, when the question asks both ("2022年定的目标是多少？2023年的报告说实际增长了多少？",
-    "the target in the 2023 report with the outcome in the 2024 report"): the cue nearest to where the question
-    first names the document's year, within the same sentence; else the question's overall kind."""
-    cues = [(m.start(), "outcome") for m in _OUTCOME.finditer(question)] + [
-        (m.start(), "target") for m in _TARGET.finditer(question)
-    ]
-    if not {k for _, k in cues} >= {"outcome", "target"}:
-        return {p.plan: default for p in documents}
-    stops = [m.start() for m in re.finditer(r"[？?。；;！!]", question)]
-
-    def part(pos: int) -> int:
-        return sum(1 for s in stops if s < pos)
-
-    kinds = {}
-    for p in documents:
-        where = [m.start() for y in range(p.start or 0, (p.end or 0) + 1) for m in re.finditer(str(y), question)]
-        if not where:
-            kinds[p.plan] = default
-            continue
-        pos = min(where)
-        near = [(abs(c - pos), k) for c, k in cues if part(c) == part(pos)]
-        kinds[p.plan] = min(near)[1] if near else default
-    return kinds
 
 
 # -- which metric ----------------------------------------------------------------------------------------------------
@@ -191,7 +58,7 @@ def _coverage(subject: str, grams: set[str]) -> float:
 
 def topic(comparison: Comparison) -> str:
     """What the question is about: its core without the words of its form ("目标", "分别是多少", "how did … change")."""
-    text = _FORM_EN.sub(" ", comparison.core) if comparison.english else _FORM_ZH.sub(" ", comparison.core)
+    text = FORM_WORDS_EN.sub(" ", comparison.core) if comparison.english else FORM_WORDS_ZH.sub(" ", comparison.core)
     return re.sub(r"\s+", " ", text).strip() or comparison.core
 
 
@@ -213,7 +80,7 @@ def _rank_metrics(
     candidates = [m for m in metrics if wanted & set(m.plans)]
     if not candidates:
         return []
-    horizon = "period" if _PERIOD_ASKED.search(comparison.question) else "year"
+    horizon = "period" if ASKS_PERIOD_FIGURE.search(comparison.question) else "year"
     names = {id(m): _names(m, aliases) for m in candidates}
     subjects = sorted({s for m in candidates for s in names[id(m)]})
     vectors = index.embed_phrases([topic(comparison), *subjects])
@@ -449,13 +316,6 @@ def _search_answer(index: "PlanIndex", comparison: Comparison, signals: dict) ->
     return _answer(comparison, lines, citations, {"metric": None, **signals})
 
 
-# A question that asks for no figure ("在科技创新方面有什么不同") is answered from each document's best sentence.
-_WANTS_FIGURE = re.compile(
-    r"多少|几|目标|指标|预期|计划|增速|增长|涨幅|比例|比重|率|规模|总额|数量|产量|人数|\d+%|"
-    r"how (?:much|many|fast|high)|target|goal|rate|growth|percent|figure|number|amount|size|total|ratio",
-    re.I,
-)
-
 
 def answer_comparison(index: "PlanIndex", question: str, plan: str | None = None) -> Answer | None:
     """The answer to a question across documents, or None when the question is not one (the normal answerer
@@ -482,6 +342,6 @@ def answer_comparison(index: "PlanIndex", question: str, plan: str | None = None
         if ranked:
             chosen[kind] = ranked[0]
     comparison.signals = {"candidates": signals}
-    if chosen and _WANTS_FIGURE.search(question):
+    if chosen and ASKS_FIGURE.search(question):
         return _metric_answer(index, comparison, chosen)
     return _search_answer(index, comparison, comparison.signals)

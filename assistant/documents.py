@@ -5,15 +5,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .cues import DOCUMENT_KINDS, DOCUMENT_KINDS_EN, TITLE_NOISE
+from .cues import DOCUMENT_KINDS, DOCUMENT_KINDS_EN, DOCUMENT_WORD, TITLE_NOISE
 
 __all__ = ["Document", "describe", "named_in"]
 
 _YEAR = re.compile(r"(?<![0-9])(19[5-9][0-9]|20[0-9]{2})(?![0-9])")
 _FIVE_YEAR = re.compile(r"([一二三四五六七八九十]{1,3})五")
 _CN = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
-# "报告 / 规划 / report / plan" near a year: the question names a document, not just a year it covers.
-_DOC_WORD = re.compile(r"报告|规划|纲要|计划|意见|方案|\breport\b|\bplan\b|\boutline\b", re.I)
 
 
 def _cn_number(text: str) -> int:
@@ -76,7 +74,7 @@ def named_in(question: str, documents: Iterable[Document]) -> Document | None:
     hits = [d for d in docs if d.short and d.short in question]
     if len(hits) == 1:
         return hits[0]
-    if not _DOC_WORD.search(question):
+    if not DOCUMENT_WORD.search(question):
         return None
     years = {int(y) for y in _YEAR.findall(question)}
     if len(years) != 1:

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from . import cues
+from .cues import SEVERAL_THINGS
 from .evidence import NUMBER, asked_unit, counts_in, has_evidence
 from .question import COUNT, HOW, LIST, LOCATE, MONEY, NEEDS_EVIDENCE, PERCENT, TIME, Question
 
@@ -75,7 +76,6 @@ EXTRA_FEATURES = (
     "dense",  # this sentence's e5 cosine to the question
     "english",
 )
-_SEVERAL = re.compile(r"分别|各自|各项|哪几|两个|两项|和|与|及|以及|\beach\b|\bboth\b|\band\b", re.I)
 
 # The direction each refusal signal may push the decision (+1: towards answering, -1: towards refusing, 0: free).
 # `bench.fit_answerer` fits the weights within these signs: a few hundred questions cannot tell collinear signals
@@ -239,7 +239,7 @@ def question_features(
     wants_kind = [k for k in NEEDS_EVIDENCE if q.wants(k)]
     missing_kind = any(not any(has_evidence(k, u.span.text) for u in near) for k in wants_kind)
     if cues.QUESTION_PLACE.search(q.text) and not q.wants(LOCATE):
-        from .question import place_names
+        from .terms import place_names
 
         missing_kind = missing_kind or not any(place_names(u.span.text, checked=False) for u in near[:5])
     unit = None if q.wants(LOCATE) else asked_unit(q.text)
@@ -303,7 +303,7 @@ def extra_features(q: Question, top, units: Sequence, idf: Callable[[str], float
     have = top.span.text.lower()
     parent = top.evidence.section.path[:-1]
     listing = 1.0 if (q.wants(LIST) or q.wants(HOW)) else 0.0
-    several = 1.0 if _SEVERAL.search(q.text) else 0.0
+    several = 1.0 if SEVERAL_THINGS.search(q.text) else 0.0
     rows = []
     for rank, u in enumerate(units, 1):
         text = u.span.text.lower()

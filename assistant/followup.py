@@ -8,7 +8,24 @@ from typing import Any
 
 import numpy as np
 
-from .question import clean_text, content_terms, is_english, relative_item, section_refs
+from .cues import (
+    ASKS_EN,
+    BACK_REFERENCE_EN,
+    BACK_REFERENCE_START_ZH,
+    BACK_REFERENCE_ZH,
+    ELLIPSIS_ZH,
+    GENERIC_WORDS_EN,
+    GENERIC_WORDS_ZH,
+    IT_IS_THE_DOCUMENT,
+    MARKED_TOPIC,
+    OPENER_EN,
+    OPENER_ZH,
+    QUESTION_WORDS_ZH,
+    STANCE_WORD,
+    TOPIC_SWITCH,
+)
+from .section_refs import relative_item, section_refs
+from .terms import clean_text, content_terms, is_english
 
 __all__ = ["Resolved", "message_text", "resolve", "strip_switch_marker", "cited_ids_in"]
 
@@ -17,29 +34,6 @@ __all__ = ["Resolved", "message_text", "resolve", "strip_switch_marker", "cited_
 MIN_SWAP_SIMILARITY = 0.78
 Similar = Callable[[str, Sequence[str]], np.ndarray]  # (text, candidates) -> cosine similarity per candidate
 
-# "换个问题，…" / "Different question - …": the asker says the topic changes, so nothing is carried over.
-_SWITCH = re.compile(
-    r"^\s*(?:换个(?:问题|话题|方向)|换一个(?:问题|话题)|另外问(?:一下|个问题|一个问题)?|另一个问题|顺便问(?:一下|一句)?|"
-    r"再问(?:一下|一个问题)|新问题|新的问题|题外话|不相关的问题|"
-    r"(?:a\s+)?(?:different|unrelated|another|new|separate|other)\s+(?:question|topic|subject)|changing the subject|"
-    r"on (?:a|another) (?:note|topic)|by the way|separately)\s*(?:[,，:：;；.。!！?？\-—–]+\s*)",
-    re.I,
-)
-# "那…呢", "还有…呢", "And …?", "What about …?": the asker swaps one thing of the last question for another.
-_ELLIPSIS_ZH = re.compile(r"^(?:那么|那|还有|而|再看|另外)?\s*(?:关于|对于|至于|说到|在|和|跟|与|对)?\s*(?P<x>.+?)(?:又|的情况|方面的|方面)?\s*(?:呢|怎么样|如何|怎么说)\s*[？?。.!！]*$")
-_ELLIPSIS_EN = re.compile(
-    r"^\s*(?:and|what|how|also|then|so|ok|okay)?\s*(?:about|regarding|for|in|on|with)?\s*(?:about|regarding)?\s*(?P<x>.+?)\s*[?？.!]*$",
-    re.I,
-)
-_EN_OPENER = re.compile(r"^\s*(?:and|what about|how about|and what about|and how about|also|what of|and in|and for|and on)\b", re.I)
-_ZH_OPENER = re.compile(r"^\s*(?:那么|那|还有|而|另外那)")
-# References back into the last answer or question.
-_REF_ZH = re.compile(r"其中|这些|这个|这项|这类|这方面|那些|那个|它们|它|他们|其他的|该(?:项|类|计划|工程|机构|中心)|上述|以上|前者|后者|第[一二三四五六七八九十0-9]+(?:个|项|点)")
-_REF_ZH_START = re.compile(r"^\s*(?:具体|详细|那具体|再具体)")
-_REF_EN = re.compile(r"\b(?:it|its|they|them|their|these|those|this one|that one|of them|of these|of those|the same|such)\b", re.I)
-# "What does it say about…": "it" is the plan, not the last topic.
-_IT_IS_THE_PLAN = re.compile(r"\b(?:does|did|do|will|would|can)\s+it\s+(?:say|mention|talk|cover|discuss|state|plan|propose)\b", re.I)
-_QUESTION_WORDS_ZH = re.compile(r"多少|几|哪些|哪个|哪里|什么|怎么|如何|怎样|是否|有没有|吗|呢|呀|啊|请问|一下|具体|分别|是|有|要|的|了|说说|讲讲|[？?。.!！，,、\s]")
 _CITED = re.compile(r"\[([^\[\]\n]{1,40})\]")
 
 
@@ -66,7 +60,7 @@ def cited_ids_in(text: str) -> list[str]:
 
 def strip_switch_marker(question: str) -> tuple[str, bool]:
     """The question without a leading "换个问题，" / "Different question -"; True when one was there."""
-    m = _SWITCH.match(question)
+    m = TOPIC_SWITCH.match(question)
     if m and question[m.end() :].strip():
         return question[m.end() :].strip(), True
     return question, False
@@ -109,21 +103,21 @@ def _bare(question: str) -> bool:
     """Nothing but question words ("有多少个？", "具体是什么？", "How many?")."""
     if is_english(question):
         return not content_terms(question)
-    return len(_QUESTION_WORDS_ZH.sub("", question)) <= 2
+    return len(QUESTION_WORDS_ZH.sub("", question)) <= 2
 
 
 def _topicless(question: str) -> bool:
     """Only words of when and whether ("去年实际涨了多少？", "What about this year?"): the topic is the last turn's."""
-    return not [t for t in content_terms(question) if not _STANCE_WORD.match(t)]
+    return not [t for t in content_terms(question) if not STANCE_WORD.match(t)]
 
 
 def _nounless(question: str) -> bool:
     """A Chinese question with no noun at all ("主要用来干什么？", "为什么要调低？"): what it asks about is the last turn's."""
     if is_english(question):
         return False
-    from .question import _jieba
+    from .terms import load_jieba
 
-    _, posseg = _jieba()
+    _, posseg = load_jieba()
     return not any(w.flag[:1] == "n" or w.flag in ("j", "vn", "eng") for w in posseg.cut(question))
 
 
@@ -131,19 +125,16 @@ def _is_followup(question: str) -> bool:
     if _bare(question) or _topicless(question) or _nounless(question):
         return True
     if is_english(question):
-        probe = _IT_IS_THE_PLAN.sub(" ", question)
-        return bool(_EN_OPENER.match(question) or _REF_EN.search(probe) or relative_item(question))
+        probe = IT_IS_THE_DOCUMENT.sub(" ", question)
+        return bool(OPENER_EN.match(question) or BACK_REFERENCE_EN.search(probe) or relative_item(question))
     return bool(
-        _ZH_OPENER.match(question)
+        OPENER_ZH.match(question)
         or re.search(r"呢\s*[？?]?\s*$", question)
-        or _REF_ZH.search(question)
-        or _REF_ZH_START.match(question)
+        or BACK_REFERENCE_ZH.search(question)
+        or BACK_REFERENCE_START_ZH.match(question)
         or relative_item(question)
     )
 
-
-# A question word inside what "What about …" names: the turn asks a question of its own, it swaps nothing.
-_EN_ASKS = re.compile(r"\b(?:how (?:much|many|far|long|will|does|do|is|are)|what|which|when|where|why|who)\b", re.I)
 
 
 def _trim_en(x: str) -> str:
@@ -162,36 +153,33 @@ def _trim_zh(x: str) -> str:
 def _ellipsis_target(question: str) -> str | None:
     """The thing the follow-up swaps in: "那院士呢？" -> "院士", "And about robots?" -> "robots"."""
     if is_english(question):
-        if not _EN_OPENER.match(question):
+        if not OPENER_EN.match(question):
             return None
         body = re.sub(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+|^\s*and\s+(?:also\s+)?|^\s*also\s+|^\s*what of\s+", "", question, flags=re.I)
         body = re.sub(r"^(?:about|regarding|for|in|on|with)\s+", "", body.strip(), flags=re.I)
         if re.match(r"^(?:how|what|which|who|when|where|why|is|are|does|do|will|can)\b", body, re.I):
             return None  # "And how many…?" is a new question about the same topic, not a swap
         x = _trim_en(body)
-        if _EN_ASKS.search(x):
+        if ASKS_EN.search(x):
             return None  # "What about energy use—by how much should it fall?" asks anew (dev rb-051)
         return x or None
-    m = _ELLIPSIS_ZH.match(question)
-    if _REF_ZH_START.match(question) or _REF_ZH.search(question):
+    m = ELLIPSIS_ZH.match(question)
+    if BACK_REFERENCE_START_ZH.match(question) or BACK_REFERENCE_ZH.search(question):
         return None  # "具体在医疗行业呢？" narrows the last topic rather than swapping it
     if not m or not re.search(r"呢|怎么样|如何|怎么说", question):
         return None
     x = _trim_zh(m.group("x"))
-    if not x or _QUESTION_WORDS_ZH.sub("", x) == "" or re.search(r"多少|几|哪些|什么|怎么|如何", x):
+    if not x or QUESTION_WORDS_ZH.sub("", x) == "" or re.search(r"多少|几|哪些|什么|怎么|如何", x):
         return None
     return x
 
-
-_GENERIC_ZH = re.compile(r"哪|多少|什么|怎|如何|举措|措施|示范|目标|建设|情况|内容|方面|领域|问题|规划|计划|有|是|要|会|能")
-_GENERIC_EN = {"plan", "say", "mention", "targets", "target", "number", "want", "attract", "build", "set", "does", "will"}
 
 
 def _chunks(text: str) -> list[tuple[int, int]]:
     """Spans of the question a swapped-in thing could replace: maximal runs of adjacent noun-like words."""
     runs: list[tuple[int, int]] = []
     if is_english(text):
-        keep = set(content_terms(text)) - _GENERIC_EN
+        keep = set(content_terms(text)) - GENERIC_WORDS_EN
         start = end = None
         for m in re.finditer(r"[A-Za-z][A-Za-z\-']*|[^A-Za-z\s]+", text):
             parts = [p for p in re.split(r"[-']", m.group().lower()) if p]
@@ -204,13 +192,13 @@ def _chunks(text: str) -> list[tuple[int, int]]:
         if start is not None:
             runs.append((start, end))
         return runs
-    from .question import _jieba
+    from .terms import load_jieba
 
-    _, posseg = _jieba()
+    _, posseg = load_jieba()
     pos, start = 0, None
     for w in posseg.cut(text):
         noun_like = w.flag[:1] in ("n", "j", "s", "a", "l") or w.flag in ("vn", "eng", "nz")
-        if noun_like and not _GENERIC_ZH.search(w.word):
+        if noun_like and not GENERIC_WORDS_ZH.search(w.word):
             start = pos if start is None else start
         elif start is not None:
             runs.append((start, pos))
@@ -224,14 +212,10 @@ def _chunks(text: str) -> list[tuple[int, int]]:
 _YEAR = re.compile(r"(?:19|20)[0-9]{2}\s*年?")
 
 
-# A Chinese question's topic, said first and marked: "智慧出行这块，…", "科技金融方面，…", "人才上，…". A "那X呢？"
-# swaps that topic, whatever the comment after it holds (dev p-014: "物流方面呢？" had replaced 服务, not 智慧出行).
-_TOPIC = re.compile(r"^\s*(?:在|关于|对于|至于|说到)?(?P<topic>[^，,。？?！!、\s]{2,12}?)(?:这块|这一块|这方面|方面|这一领域|领域|上)?\s*[，,]")
-
 
 def _topic_span(previous: str) -> tuple[int, int] | None:
     """The span of the previous question's marked topic (before a topic marker and a comma), None without one."""
-    m = None if is_english(previous) else _TOPIC.match(previous)
+    m = None if is_english(previous) else MARKED_TOPIC.match(previous)
     if m is None or re.search(r"多少|几|哪|什么|怎|如何|是否|请问|吗", m.group("topic")):
         return None
     return m.span("topic")
@@ -263,32 +247,25 @@ def _without_end(question: str) -> str:
     return question.rstrip(" ？?。.!！")
 
 
-# Words that say when or whether (今年 / 去年 / 目标 / 实际), and the verbs that set a target (控制在 / 按…安排 /
-# 定在): the current turn sets them, the topic does not carry them ("今年物价涨幅控制在多少？" → "去年实际涨了多少？"
-# is about 物价涨幅, not about 控制; dev ra-030, rb-039).
-_STANCE_WORD = re.compile(
-    r"^(?:今年|去年|明年|上年|全年|过去|实际|目标|预期|计划|规划|报告|完成|达到|涨|增长|控制|安排|拟|定|设定|按|"
-    r"this|last|year|years|target|targets|actual|actually|plan|planned|planning|set|report|goal|goals)$", re.I)
-
 
 def topic_of(previous: str, question: str) -> str:
     """What the earlier turn was about that the follow-up leaves unsaid: its runs of key words (jieba's precise
     cut, adjacent key words joined: "海外创新中心") that the follow-up lacks."""
-    from .question import _STOP_EN, _STOP_ZH, _jieba
+    from .terms import _STOP_EN, _STOP_ZH, load_jieba
 
     own = set(content_terms(question))
     english = is_english(previous)
     if english:
         tokens = re.findall(r"[A-Za-z][A-Za-z'\-]*|[0-9][0-9.,%]*|\S", previous)
     else:
-        jieba, _ = _jieba()
+        jieba, _ = load_jieba()
         tokens = jieba.lcut(previous)
     runs, current = [], []
     for tok in tokens:
         word = tok.strip()
         key = re.sub(r"'(?:s|re|ll|ve|d|t)$", "", word.lower())  # "What's" is "what"
-        keep = bool(word) and key not in _STOP_ZH and key not in _STOP_EN and not _STANCE_WORD.match(word) and (
-            re.search(r"[\u3400-\u9fffA-Za-z0-9]", word) is not None) and not _QUESTION_WORDS_ZH.fullmatch(word)
+        keep = bool(word) and key not in _STOP_ZH and key not in _STOP_EN and not STANCE_WORD.match(word) and (
+            re.search(r"[\u3400-\u9fffA-Za-z0-9]", word) is not None) and not QUESTION_WORDS_ZH.fullmatch(word)
         if keep:
             current.append(word)
         elif current:

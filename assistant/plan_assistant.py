@@ -13,35 +13,22 @@ from index import PlanIndex, Section, Settings
 from index.lexical import has_words
 from index.store import IndexError_
 
-from .compose import (
-    Draft,
-    Evidence,
-    Frame,
-    Passage,
-    SentenceScorer,
-    Verdict,
-    find_referenced,
-    judge,
-    refusal_features,
-    lead_passage,
-    rank,
-    remaining_terms,
-    render,
-    render_outline,
-    render_refusal,
-    render_section,
-    select,
-    wants_children,
-    wants_name,
-)
+from .compare import answer_comparison
 from .documents import Document, describe, named_in
 from .fitted import AnswererModel, load_model
-from .compare import answer_comparison
 from .followup import Resolved, resolve
+from .passages import Evidence, Passage
 from .pointers import find_pointer
-from .question import LIST, Question, analyze, clean_text, english_places, is_english, place_names, relative_item, tagging_runs
+from .question import LIST, Question, analyze
+from .quotes import rank, select
 from .records import Answer, Message
+from .refusal import Verdict, judge
+from .rendering import Draft, Frame, render, render_outline, render_refusal, render_section
 from .scope import out_of_scope
+from .section_refs import relative_item
+from .sentence_scorer import SentenceScorer
+from .structure_questions import find_referenced, lead_passage, remaining_terms, wants_children, wants_name
+from .terms import clean_text, english_places, is_english, place_names, tagging_runs
 
 log = logging.getLogger(__name__)
 

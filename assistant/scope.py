@@ -20,13 +20,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
+from .cues import PERIOD_ORDINALS_EN, WEAK_YEAR_CUES_EN, YEAR_CUE_EN
+
 __all__ = ["Coverage", "Named", "coverage_of", "named_in", "out_of_scope"]
 
 _CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0", "○": "0"}
 _CN_ORDINAL = {c: i for i, c in enumerate("一二三四五六七八九", 1)}
-_ORDINAL_WORDS = {
-    "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14, "fifteenth": 15, "sixteenth": 16,
-}
 
 YEAR_MIN, YEAR_MAX = 1949, 2100  # a four-digit number outside these is a quantity, not a year
 MAX_RANGE = 30  # years a named range expands to at most ("2016-2020年" is five)
@@ -34,22 +33,12 @@ MAX_RANGE = 30  # years a named range expands to at most ("2016-2020年" is five
 # 2018年, 2016-2020年 / 2016—2020年 / 2016至2020年 (the range's first year has no 年 of its own)
 _CN_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?:\s*(?:-|—|–|~|～|至|到)\s*((?:19|20)\d\d))?\s*年(?!代)")
 _CN_NUMERAL_YEAR = re.compile(r"([〇零○一二三四五六七八九]{4})年")
-# English: a four-digit number is a year after a word that introduces one ("by 2020", "in 2018", "the 2016 report",
-# "Shenzhen's 2020 target"), or in a range ("2016-2020"); a bare one may be a quantity ("2000 enterprises"), and
-# one glued to Chinese is part of a name (中国制造2025).
-_EN_YEAR = re.compile(
-    r"(?:\b(in|by|since|before|after|until|till|through|during|year|fy|from|of|for|the)\s+|('s)\s+)"
-    r"((?:19|20)\d\d)(?:\s*(?:-|–|—|to)\s*((?:19|20)\d\d))?(?![\w\u4e00-\u9fff%])",
-    re.IGNORECASE,
-)
-# After these a round number is more likely a count ("the 2000 overseas talents") than a year.
-_WEAK_CUES = {"from", "of", "for", "the", "'s"}
 _EN_RANGE = re.compile(r"(?<![\w\u4e00-\u9fff])((?:19|20)\d\d)\s*(?:-|–|—)\s*((?:19|20)\d\d)(?![\w\u4e00-\u9fff%])")
 _ANY_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")  # in a document's text: any year-like number counts
 # 十三五 / “十四五” / 第十四个五年规划 / the 14th Five-Year Plan
 _CN_PERIOD = re.compile(r"十([一二三四五六七八九])五|第十([一二三四五六七八九])个五年")
 _EN_PERIOD = re.compile(
-    r"\b(?:(1[1-9])(?:st|nd|rd|th)|(" + "|".join(_ORDINAL_WORDS) + r"))\s+five[- ]year\s+plan", re.IGNORECASE
+    r"\b(?:(1[1-9])(?:st|nd|rd|th)|(" + "|".join(PERIOD_ORDINALS_EN) + r"))\s+five[- ]year\s+plan", re.IGNORECASE
 )
 _QUOTED_TITLE = re.compile(r"《([^《》]{2,60})》")
 
@@ -112,9 +101,9 @@ def _years_in(text: str, *, english: bool) -> set[int]:
     for m in _CN_NUMERAL_YEAR.finditer(text):
         years.add(int("".join(_CN_DIGITS[c] for c in m.group(1))))
     if english:
-        for m in _EN_YEAR.finditer(text):
+        for m in YEAR_CUE_EN.finditer(text):
             cue, first, last = (m.group(1) or m.group(2) or "").lower(), m.group(3), m.group(4)
-            if last is None and cue in _WEAK_CUES and first.endswith("00"):
+            if last is None and cue in WEAK_YEAR_CUES_EN and first.endswith("00"):
                 continue
             years |= _span(int(first), int(last or first))
         for m in _EN_RANGE.finditer(text):
@@ -131,7 +120,7 @@ def _span(first: int, last: int) -> set[int]:
 def _periods_in(text: str) -> set[int]:
     found = {10 + _CN_ORDINAL[a or b] for a, b in _CN_PERIOD.findall(text)}
     for digits, word in _EN_PERIOD.findall(text):
-        found.add(int(digits) if digits else _ORDINAL_WORDS[word.lower()])
+        found.add(int(digits) if digits else PERIOD_ORDINALS_EN[word.lower()])
     return found
 
 

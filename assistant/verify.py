@@ -6,6 +6,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
+from .cues import STOPWORDS_VERIFY_EN
+
 # A citation is anything in [..] or 【..】 on one line; unknown contents are removed, so false hits cost nothing.
 CITATION_RE = re.compile(r"[\[【]([^\[\]【】\n]{1,80})[\]】]")
 _ID_SPLIT_RE = re.compile(r"[,，、;；\s]+")
@@ -20,10 +22,6 @@ _LATIN_RE = re.compile(r"[a-z][a-z'-]+")
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
 _CN_NUM_RE = re.compile(f"[{''.join(_CN_DIGITS)}{''.join(_CN_UNITS)}]+")
-_EN_STOP = frozenset(
-    "the and for with that this from are was were will its their into has have had which what how also than "
-    "shall should would can could been being more most such other these those over under about plan".split()
-)
 
 KEPT, MARKED, DROPPED = "kept", "marked", "dropped"
 
@@ -81,7 +79,7 @@ def _tokens(text: str) -> tuple[set[str], set[str]]:
     cjk: set[str] = set()
     for run in _CJK_RE.findall(text):
         cjk.update(run[i : i + 2] for i in range(max(1, len(run) - 1)))
-    latin = {w for w in _LATIN_RE.findall(text) if len(w) > 2 and w not in _EN_STOP}
+    latin = {w for w in _LATIN_RE.findall(text) if len(w) > 2 and w not in STOPWORDS_VERIFY_EN}
     return cjk, latin
 
 

@@ -225,7 +225,7 @@ def main() -> int:
         ranked.best[:] = sorted(by_section.values(), key=lambda u: -u.score)
     judged = [r for r in rows if not r["force"] and r["ranked"].top is not None]
     pa = {False: pa_fixed, True: pa_suite}
-    from assistant.compose import refusal_features
+    from assistant.refusal import refusal_features
 
     R = np.vstack([
         refusal_features(r["question"], r["ranked"], pa[r["qualified"]].scorer, r["in_scope"], r["place_absent"])
@@ -260,7 +260,7 @@ def main() -> int:
     # Further sections: P(the section is one the question expects), from EXTRA_FEATURES of each section after the
     # best one; the threshold and cap maximise (expected sections covered) - (wrong sections cited), per question,
     # out-of-fold. Shipped only if that beats the hand-set margins on the same count.
-    from assistant.compose import EXTRA_CANDIDATES, SECOND_MARGIN
+    from assistant.quotes import EXTRA_CANDIDATES, SECOND_MARGIN
 
     E, ey, eg, info = [], [], [], []
     for g, r in enumerate(judged):

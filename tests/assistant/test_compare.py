@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.compare import detect_comparison, figure_difference
+from assistant.compare import figure_difference
+from assistant.comparison import detect_comparison
 from index.figures import figures
 from index.metrics import Cell
 from index.periods import document_period

@@ -5,22 +5,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assistant.compose import (
-    Draft,
-    Evidence,
-    SentenceScorer,
-    find_referenced,
-    judge,
-    lead_passage,
-    quotable_sentences,
-    rank,
-    render,
-    render_refusal,
-    select,
-)
+from assistant.passages import Evidence, quotable_sentences
+from assistant.quotes import rank, select
+from assistant.refusal import judge
+from assistant.rendering import Draft, render, render_refusal
+from assistant.sentence_scorer import SentenceScorer
+from assistant.structure_questions import find_referenced, lead_passage
 from assistant.evidence import asked_unit, counts_in, has_evidence
 from assistant.plan_assistant import has_words
-from assistant.question import analyze, clean_text, is_english, number_groups, section_refs
+from assistant.question import analyze
+from assistant.section_refs import section_refs
+from assistant.terms import clean_text, is_english, number_groups
 from assistant.sentences import split_clauses, split_sentences
 from index import DEFAULT_PLAN, Section, load_plan
 
@@ -203,7 +198,8 @@ def test_a_part_that_answers_as_well_as_its_overview_comes_first():
 
 
 def test_refusal_offers_related_sections_without_brackets(plan):
-    from assistant.compose import Passage, Verdict
+    from assistant.passages import Passage
+    from assistant.refusal import Verdict
 
     q = analyze("深圳地铁票价多少？")
     p = Passage(Evidence(plan.get("专栏17.1"), "专栏17.1"), 0, 5, 0.0)

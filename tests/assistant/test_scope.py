@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from assistant.question import is_english
+from assistant.terms import is_english
 from assistant.scope import coverage_of, named_in, out_of_scope
 from index import DEFAULT_PLAN, load_plan
 

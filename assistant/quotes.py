@@ -1,0 +1,184 @@
+"""Chooses what to quote: ranks the candidate sentences, picks the passages, cuts long sentences to what was asked."""
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from index import Section
+
+from .evidence import NUMBER as _NUMBER
+from .features import extra_features, sentence_features
+from .fitted import AnswererModel, load_model
+from .passages import Evidence, Passage
+from .question import COUNT, HOW, LIST, LOCATE, Question
+from .sentence_scorer import ScoredSentence, SentenceScorer, phrase_match
+from .sentences import Span, split_clauses
+
+# -- choosing what to quote ------------------------------------------------------------------------------------
+
+# In sentence-score units (the hand-set weights are 40x the e5 cosine): an adjacent sentence within NEIGHBOR_MARGIN
+# of the best is quoted with it; another section within SECOND_MARGIN that adds a key term is cited too. Kept from
+# the hand-set answerer (fixed set) while the fitted ranker does not beat it.
+NEIGHBOR_MARGIN = 0.6
+SECOND_MARGIN = 0.2
+PART_MARGIN = 0.2  # in sentence-score units: 0.005 of e5 cosine under the hand-set weights (x40)
+NEAR_SENTENCES = 5  # the best sentences whose facts count as "close" when judging whether the question is answered
+MAX_LOCATE_SECTIONS = 6
+EXTRA_CANDIDATES = 5  # sections after the best one the fitted extra-section model looks at
+MAX_PASSAGE_CHARS = 240
+TRIM_OVER = 60  # sentences longer than this are cut to the clauses with the number a 多少 question asks for
+
+
+def _probability(score: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, score))))
+
+
+@dataclass
+class Ranked:
+    """The scored sentences of the candidate sections and the best one per section, best section first."""
+
+    units: list[ScoredSentence]
+    best: list[ScoredSentence]  # one per section
+    features: np.ndarray | None = None  # SENTENCE_FEATURES of `units`, row by row
+
+    @property
+    def top(self) -> ScoredSentence | None:
+        return self.best[0] if self.best else None
+
+    def near(self, n: int = NEAR_SENTENCES) -> list[ScoredSentence]:
+        """The n best sentences overall."""
+        return sorted(self.units, key=lambda u: -u.score)[:n]
+
+
+def rank(question: Question, evidence: Sequence[Evidence], scorer: SentenceScorer, qvec: np.ndarray | None,
+         model: AnswererModel | None = None) -> Ranked:
+    """Score every quotable sentence with the fitted sentence model; sections with no body (a box's title line)
+    only count when nothing else is left."""
+    model = model or load_model()
+    with_body = [e for e in evidence if e.section.body.strip()] or list(evidence)
+    units = scorer.units(question, qvec, with_body)
+    # A question that restates a section's title is about that section ("where is X mentioned" is not).
+    titled = {} if question.wants(LOCATE) else {e.cite_id: scorer.lexical(question.groups, e.section.title) for e in with_body}
+    features = sentence_features(question, units, titled, phrase_match, scorer.idf)
+    if units:
+        for u, score in zip(units, model.sentence.logit(features)):
+            u.score = float(score)
+    by_section: dict[str, ScoredSentence] = {}
+    for u in units:
+        cur = by_section.get(u.evidence.cite_id)
+        if cur is None or u.score > cur.score:
+            by_section[u.evidence.cite_id] = u
+    best = sorted(by_section.values(), key=lambda u: -u.score)
+    # An overview restates its parts in passing: when one of its own parts answers about as well, the part is the
+    # specific answer (a project's intro vs the numbered item the question is about). Checked on the fixed set.
+    if best:
+        top = best[0].evidence.section
+        for u in best[1:]:
+            if u.score < best[0].score - PART_MARGIN:
+                break
+            part = u.evidence.section
+            if part.parent_id == top.id and part.plan == top.plan:
+                best.remove(u)
+                best.insert(0, u)
+                break
+    return Ranked(units, best, features)
+
+
+def _trim(question: Question, scorer: SentenceScorer, section: Section, span: Span) -> tuple[int, int, bool, bool]:
+    """Cut a long sentence to the clauses with the number a 多少 question asks for; else keep it whole (a cut
+    elsewhere risks dropping the part that answers)."""
+    if len(span.text) <= TRIM_OVER or not question.wants(COUNT):
+        return span.start, span.end, False, False
+    text = section.text
+    clauses = split_clauses(text, span)
+    if len(clauses) < 3:
+        return span.start, span.end, False, False
+    groups = question.groups
+    scores = []
+    for c in clauses:
+        s = scorer.lexical(groups, c.text) if groups else 0.0
+        if question.wants(COUNT) and _NUMBER.search(c.text):
+            s += 0.3
+        scores.append(s)
+    best = int(np.argmax(scores))
+    if scores[best] <= 0.0 or not _NUMBER.search(clauses[best].text):
+        return span.start, span.end, False, False
+    # Keep the clause before a number clause ("引进海内外院士100名" needs its verb) and neighbours that also match.
+    lo = hi = best
+    while lo > 0 and scores[lo - 1] >= 0.5 * scores[best] and clauses[hi].end - clauses[lo - 1].start <= 80:
+        lo -= 1
+    while hi + 1 < len(clauses) and scores[hi + 1] >= 0.5 * scores[best] and clauses[hi + 1].end - clauses[lo].start <= 80:
+        hi += 1
+    if clauses[hi].end - clauses[lo].start < 12 and lo > 0:
+        lo -= 1
+    start, end = clauses[lo].start, clauses[hi].end
+    if end - start >= len(span.text) - 10:
+        return span.start, span.end, False, False
+    return start, end, lo > 0, hi < len(clauses) - 1
+
+
+def _passage(question: Question, scorer: SentenceScorer, ranked: Ranked, best: ScoredSentence, max_sentences: int) -> Passage:
+    """The best sentence of a section, with adjacent sentences nearly as likely to answer (one contiguous quote)."""
+    section = best.evidence.section
+    mine = {u.index: u for u in ranked.units if u.evidence.cite_id == best.evidence.cite_id}
+    lo = hi = best.index
+    while hi - lo + 1 < max_sentences:
+        grew = False
+        for nxt in (lo - 1, hi + 1):
+            u = mine.get(nxt)
+            if u is None or u.score < best.score - NEIGHBOR_MARGIN:
+                continue
+            new_lo, new_hi = min(lo, nxt), max(hi, nxt)
+            if mine[new_hi].span.end - mine[new_lo].span.start > MAX_PASSAGE_CHARS:
+                continue
+            lo, hi, grew = new_lo, new_hi, True
+            break
+        if not grew:
+            break
+    if lo == hi:
+        start, end, cut_before, cut_after = _trim(question, scorer, section, best.span)
+    else:
+        start, end, cut_before, cut_after = mine[lo].span.start, mine[hi].span.end, False, False
+    return Passage(best.evidence, start, end, best.score, cut_before, cut_after)
+
+
+def select(question: Question, ranked: Ranked, scorer: SentenceScorer, model: AnswererModel | None = None) -> list[Passage]:
+    """The passages to quote: the best section's best sentences, plus every other section whose best sentence the
+    fitted model finds nearly as likely to answer (an answer spread over several sections cites each)."""
+    model = model or load_model()
+    top = ranked.top
+    if top is None:
+        return []
+    per_section = 3 if (question.wants(LIST) or question.wants(HOW)) else 2
+    chosen = [_passage(question, scorer, ranked, top, per_section)]
+    many = question.wants(LOCATE)
+    limit = MAX_LOCATE_SECTIONS if many else model.max_sections
+    others = ranked.best[1:EXTRA_CANDIDATES + 1]
+    fitted = None
+    if not many and model.extra is not None and others:
+        fitted = model.extra.probability(extra_features(question, top, others, scorer.idf))
+    for n, u in enumerate(others):
+        if len(chosen) >= limit:
+            break
+        if many:
+            ok = u.lexical >= 0.5 * top.lexical and u.lexical > 0 and u.score >= top.score - 4 * SECOND_MARGIN
+        elif fitted is not None:
+            ok = fitted[n] >= model.extra_section
+        else:
+            ok = u.score >= top.score - SECOND_MARGIN and _adds_something(question, scorer, chosen, u)
+        if ok:
+            chosen.append(_passage(question, scorer, ranked, u, per_section))
+    return chosen
+
+
+def _adds_something(question: Question, scorer: SentenceScorer, chosen: list[Passage], candidate: ScoredSentence) -> bool:
+    """A further section is cited only when it brings a key term of the question the chosen quotes lack."""
+    have = "".join(p.quote for p in chosen).lower()
+    text = candidate.span.text.lower()
+    return any(
+        t.lower() in text and t.lower() not in have and scorer.idf(t) > 1.0
+        for g in question.groups for t in ([g] if isinstance(g, str) else g)
+    )
