@@ -251,7 +251,8 @@ def _without_end(question: str) -> str:
 def topic_of(previous: str, question: str) -> str:
     """What the earlier turn was about that the follow-up leaves unsaid: its runs of key words (jieba's precise
     cut, adjacent key words joined: "海外创新中心") that the follow-up lacks."""
-    from .terms import _STOP_EN, _STOP_ZH, load_jieba
+    from .cues import STOPWORDS_EN, STOPWORDS_ZH
+    from .terms import load_jieba
 
     own = set(content_terms(question))
     english = is_english(previous)
@@ -264,7 +265,7 @@ def topic_of(previous: str, question: str) -> str:
     for tok in tokens:
         word = tok.strip()
         key = re.sub(r"'(?:s|re|ll|ve|d|t)$", "", word.lower())  # "What's" is "what"
-        keep = bool(word) and key not in _STOP_ZH and key not in _STOP_EN and not STANCE_WORD.match(word) and (
+        keep = bool(word) and key not in STOPWORDS_ZH and key not in STOPWORDS_EN and not STANCE_WORD.match(word) and (
             re.search(r"[\u3400-\u9fffA-Za-z0-9]", word) is not None) and not QUESTION_WORDS_ZH.fullmatch(word)
         if keep:
             current.append(word)
