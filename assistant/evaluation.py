@@ -5,152 +5,21 @@ import json
 import statistics
 import time
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
-import yaml
+from .eval_questions import EvalQuestion
 
 __all__ = [
-    "DEFAULT_SET",
-    "SUITE",
-    "Suite",
-    "column",
-    "load_suite",
-    "open_suite_index",
-    "render_columns",
-    "EvalQuestion",
     "EvalReport",
     "QuestionResult",
     "evaluate",
-    "load_questions",
     "ranking_metrics",
-    "render_table",
 ]
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SET = ROOT / "tests" / "data" / "questions.yaml"  # the fixed set: one plan, a regression floor
-SUITE = ROOT / "tests" / "data" / "eval" / "suite.yaml"  # the generalization suite: documents + split question sets
+
 HIT_AT = (1, 3, 5)
 SEARCH_DEPTH = 10  # hits searched per question: MRR is MRR@10
 TAGS = ("direct", "paraphrase", "fact", "multi", "structure", "unanswerable", "followup", "compare")
-
-
-@dataclass(frozen=True)
-class EvalQuestion:
-    """One entry of a question set (schema: tests/data/README.md)."""
-
-    id: str
-    question: str
-    lang: str
-    tags: tuple[str, ...]
-    expected: tuple[str, ...]
-    match: str
-    answerable: bool
-    fact: str | None = None
-    history: tuple[str, ...] = ()
-    note: str = ""
-    facts: tuple[str, ...] = ()  # every string a correct answer holds (`fact` as a list: one per needed section)
-    plan: str | None = None  # the plan the asker selected (search and answer are limited to it)
-    split: str = ""  # "dev" (tuned on) or "test" (reported only); "" in sets without a split
-    conv: str = ""  # the conversation a turn belongs to
-
-    @property
-    def groups(self) -> list[str]:
-        """The breakdown rows this question counts in: its tags and its language."""
-        return [*self.tags, f"lang:{self.lang}"]
-
-
-def load_questions(path: str | Path) -> list[EvalQuestion]:
-    """Read and check a question set; a malformed entry is named with what is wrong."""
-    path = Path(path)
-    if not path.is_file():
-        raise ValueError(f"No question set at {path}. Pass one with --set FILE (schema: tests/data/README.md).")
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if not isinstance(raw, list) or not raw:
-        raise ValueError(f"{path} must be a YAML list of questions (schema: tests/data/README.md).")
-    questions, seen = [], set()
-    for n, entry in enumerate(raw, 1):
-        where = f"{path}: entry {n} ({entry.get('id', '?') if isinstance(entry, dict) else '?'})"
-        if not isinstance(entry, dict):
-            raise ValueError(f"{where} is not a mapping")
-        missing = [k for k in ("id", "question", "lang", "tags", "expected", "match", "answerable") if k not in entry]
-        if missing:
-            raise ValueError(f"{where} lacks {', '.join(missing)}")
-        if entry["match"] not in ("any", "all"):
-            raise ValueError(f"{where}: match must be any or all, not {entry['match']!r}")
-        if entry["id"] in seen:
-            raise ValueError(f"{where}: the id {entry['id']} is used twice")
-        seen.add(entry["id"])
-        questions.append(
-            EvalQuestion(
-                id=str(entry["id"]),
-                question=str(entry["question"]),
-                lang=str(entry["lang"]),
-                tags=tuple(entry["tags"] or ()),
-                expected=tuple(str(x) for x in entry["expected"] or ()),
-                match=entry["match"],
-                answerable=bool(entry["answerable"]),
-                fact=_facts(entry)[0] if _facts(entry) else None,
-                history=tuple(str(x) for x in entry.get("history") or ()),
-                note=str(entry.get("note") or ""),
-                facts=_facts(entry),
-                plan=str(entry["plan"]) if entry.get("plan") else None,
-                split=str(entry.get("split") or ""),
-                conv=str(entry.get("conv") or ""),
-            )
-        )
-    return questions
-
-
-def _facts(entry: dict) -> tuple[str, ...]:
-    fact = entry.get("fact")
-    if fact is None:
-        return ()
-    return tuple(str(f) for f in fact) if isinstance(fact, list) else (str(fact),)
-
-
-@dataclass(frozen=True)
-class Suite:
-    """A generalization suite: the documents indexed together, and question sets split once into dev and test."""
-
-    path: Path
-    documents: tuple[Path, ...]
-    sets: tuple[Path, ...]
-
-    def questions(self) -> list[EvalQuestion]:
-        out: list[EvalQuestion] = []
-        for path in self.sets:
-            out.extend(load_questions(path))
-        ids = [q.id for q in out]
-        if len(set(ids)) != len(ids):
-            raise ValueError(f"{self.path}: question ids repeat across its sets")
-        return out
-
-
-SUITE_COLLECTION = "eval_suite"  # the suite's documents are indexed apart from the user's own plans
-
-
-def open_suite_index(settings: Any, suite: Suite, progress: Callable[[str, int, int], None] | None = None) -> Any:
-    """The suite's documents indexed together in their own collection (incremental: only changes are embedded;
-    an interrupted build is finished)."""
-    from index import PlanIndex
-
-    idx = PlanIndex(settings.with_(collection=SUITE_COLLECTION))
-    idx.build([str(d) for d in suite.documents], progress=progress)
-    return idx
-
-
-def load_suite(path: str | Path = SUITE) -> Suite:
-    """Read a suite file: `documents` (plan files, relative to the repository) and `sets` (beside the suite)."""
-    path = Path(path)
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if not isinstance(raw, dict) or "documents" not in raw or "sets" not in raw:
-        raise ValueError(f"{path} must be a mapping with `documents` and `sets` (see tests/data/README.md).")
-    docs = tuple((ROOT / d).resolve() for d in raw["documents"])
-    missing = [str(d) for d in docs if not d.is_file()]
-    if missing:
-        raise ValueError(f"{path}: documents not found: {', '.join(missing)}")
-    return Suite(path, docs, tuple((path.parent / s).resolve() for s in raw["sets"]))
 
 
 @dataclass
@@ -223,24 +92,6 @@ def _percentile(values: list[float], q: float) -> float | None:
     if len(values) == 1:
         return values[0]
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
-
-
-METRICS = (
-    ("n", "n"),
-    ("searched", "searched"),
-    ("hit@1", "hit@1"),
-    ("hit@3", "hit@3"),
-    ("hit@5", "hit@5"),
-    ("mrr", "MRR"),
-    ("citation_precision", "cite P"),
-    ("citation_recall", "cite R"),
-    ("cited_any", "cited"),
-    ("complete", "all cited"),
-    ("refusal_accuracy", "refuse"),
-    ("false_refusal_rate", "false ref"),
-    ("fact_accuracy", "fact"),
-    ("followup_accuracy", "follow-up"),
-)
 
 
 def _summary(results: Sequence[QuestionResult], questions: dict[str, EvalQuestion]) -> dict[str, Any]:
@@ -418,84 +269,3 @@ def evaluate(
         results=results,
         notes=notes,
     )
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, int):
-        return str(value)
-    return f"{value:.3f}"
-
-
-def render_table(report: EvalReport) -> str:
-    """The report as a fixed-width table: one row overall, one per tag and language."""
-    columns = [(key, title) for key, title in METRICS if key in report.overall]
-    rows = [("all", report.overall), *report.groups.items()]
-    width = max(len(name) for name, _ in rows)
-    lines = [
-        f"question set: {report.question_set}   retriever: {report.retriever}"
-        + ("   (search only)" if report.search_only else ""),
-        "",
-        f"{'':<{width}}  " + "  ".join(f"{title:>9}" for _, title in columns),
-    ]
-    for name, row in rows:
-        lines.append(f"{name:<{width}}  " + "  ".join(f"{_cell(row.get(key)):>9}" for key, _ in columns))
-    lines.append("")
-    lat = report.latency_ms
-    parts = [f"{k.replace('_', ' ')} {v:.0f} ms" for k, v in lat.items()]
-    lines.append("latency: " + (", ".join(parts) if parts else "–"))
-    lines.append(
-        "search figures: answerable questions (hit@k, MRR@10); cite P/R, refusals, facts, follow-ups: answers"
-    )
-    lines.extend(f"note: {n}" for n in report.notes)
-    return "\n".join(lines)
-
-
-# -- a suite: dev and test side by side ----------------------------------------------------------------------------
-
-# (row label, which questions, metric): the figures the generalization issue tracks, one row each.
-SUITE_ROWS: tuple[tuple[str, Callable[[EvalQuestion], bool], str], ...] = (
-    ("unanswerable questions refused", lambda q: not q.answerable, "refusal_accuracy"),
-    ("answerable questions refused", lambda q: q.answerable, "false_refusal_rate"),
-    ("an expected section cited", lambda q: q.answerable, "cited_any"),
-    ("the asked-for fact in the answer", lambda q: q.answerable, "fact_accuracy"),
-    ("multi-section: every section cited", lambda q: q.answerable and "multi" in q.tags and "compare" not in q.tags, "complete"),
-    ("comparisons: every document cited", lambda q: "compare" in q.tags, "complete"),
-    ("follow-up turns right", lambda q: "followup" in q.tags, "followup_accuracy"),
-    ("Chinese: an expected section cited", lambda q: q.answerable and q.lang == "zh", "cited_any"),
-    ("English: an expected section cited", lambda q: q.answerable and q.lang == "en", "cited_any"),
-    ("search hit@5 (answerable, not follow-ups)", lambda q: q.answerable and not q.history, "hit@5"),
-)
-
-
-def column(report: EvalReport, questions: Sequence[EvalQuestion], keep: Callable[[EvalQuestion], bool]) -> dict[str, Any]:
-    """The suite rows over the questions `keep` admits (a split), each as {"value", "n"}."""
-    by_id = {q.id: q for q in questions}
-    chosen = [r for r in report.results if keep(by_id[r.id])]
-    out: dict[str, Any] = {}
-    for label, admits, metric in SUITE_ROWS:
-        members = [r for r in chosen if admits(by_id[r.id])]
-        summary = _summary(members, by_id) if members else {}
-        out[label] = {"value": summary.get(metric), "n": len(members)}
-    ask_ms = [r.ask_ms for r in chosen if r.ask_ms is not None]
-    out["ask p95 ms"] = {"value": _percentile(ask_ms, 95), "n": len(ask_ms)}
-    return out
-
-
-def render_columns(columns: dict[str, dict[str, Any]], title: str = "") -> str:
-    """Rows of the suite, one column per question set or split ("fixed", "dev", "test"), each cell value (n)."""
-    labels = [label for label, _, _ in SUITE_ROWS] + ["ask p95 ms"]
-    width = max(len(label) for label in labels)
-
-    def cell(c: dict[str, Any]) -> str:
-        v = c.get("value")
-        if v is None:
-            return "–"
-        return f"{v:.0f} ({c['n']})" if isinstance(v, float) and v > 1.5 else f"{v:.3f} ({c['n']})"
-
-    lines = [title] if title else []
-    lines.append(f"{'':<{width}}  " + "  ".join(f"{name:>13}" for name in columns))
-    for label in labels:
-        lines.append(f"{label:<{width}}  " + "  ".join(f"{cell(col.get(label, {})):>13}" for col in columns.values()))
-    return "\n".join(lines)

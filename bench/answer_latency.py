@@ -25,7 +25,7 @@ def _percentile(values: list[float], q: int) -> float:
 def run(question_set: Path, home: Path) -> dict:
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     from assistant import PlanAssistant
-    from assistant.evaluation import load_questions
+    from assistant.eval_questions import load_questions
     from index import Settings
 
     questions = load_questions(question_set)

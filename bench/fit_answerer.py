@@ -178,7 +178,7 @@ def main() -> int:
     from sklearn.model_selection import GroupKFold, StratifiedKFold
 
     from assistant import PlanAssistant
-    from assistant.evaluation import DEFAULT_SET, load_questions, load_suite, open_suite_index
+    from assistant.eval_questions import DEFAULT_SET, load_questions, load_suite, open_suite_index
     from assistant.features import EXTRA_FEATURES, REFUSAL_FEATURES, REFUSAL_SIGNS, SENTENCE_FEATURES, extra_features
     from assistant.fitted import MODEL_FILE, AnswererModel, _bootstrap
     from index import PlanIndex, Settings

@@ -88,7 +88,8 @@ def _scores(report: Any) -> dict[str, Any]:
 def run(args: argparse.Namespace, home: Path) -> dict[str, Any]:
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     from assistant import PlanAssistant
-    from assistant.evaluation import evaluate, load_questions
+    from assistant.eval_questions import load_questions
+    from assistant.evaluation import evaluate
     from assistant.local_llm import LocalServer
     from index import Settings
 

@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from assistant.evaluation import DEFAULT_SET, load_questions
+from assistant.eval_questions import DEFAULT_SET, load_questions
 from index import PlanIndex, Settings
 from index.embedder import embed_queries
 

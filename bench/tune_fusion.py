@@ -15,7 +15,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from assistant.evaluation import DEFAULT_SET, SEARCH_DEPTH, EvalQuestion, QuestionResult, load_questions, ranking_metrics
+from assistant.eval_questions import DEFAULT_SET, EvalQuestion, load_questions
+from assistant.evaluation import SEARCH_DEPTH, QuestionResult, ranking_metrics
 from index import PlanIndex, Settings
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -96,7 +96,8 @@ class _Recorder:
 @pytest.fixture(scope="session")
 def fixed_set_run(assistant):
     """One `ask` run over the whole fixed question set, shared by every test that checks its figures."""
-    from assistant.evaluation import DEFAULT_SET, evaluate, load_questions
+    from assistant.eval_questions import DEFAULT_SET, load_questions
+    from assistant.evaluation import evaluate
 
     recorder = _Recorder(assistant)
     report = evaluate(assistant.index, load_questions(DEFAULT_SET), assistant=recorder, question_set=str(DEFAULT_SET))

@@ -226,7 +226,9 @@ def cmd_llm_server(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from assistant import PlanAssistant
-    from assistant.evaluation import evaluate, load_questions, render_table
+    from assistant.eval_questions import load_questions
+    from assistant.eval_report import render_table
+    from assistant.evaluation import evaluate
     from index import PlanIndex
 
     settings = _settings(args)
@@ -250,9 +252,9 @@ def _eval_progress(n: int, total: int, qid: str) -> None:
 def _eval_suite(args: argparse.Namespace, settings: Settings) -> int:
     """The fixed set on the user's index, and the suite's dev and test splits on its own documents, side by side."""
     from assistant import PlanAssistant
-    from assistant.evaluation import (
-        DEFAULT_SET, SUITE, column, evaluate, load_questions, load_suite, open_suite_index, render_columns,
-    )
+    from assistant.eval_questions import DEFAULT_SET, SUITE, load_questions, load_suite, open_suite_index
+    from assistant.eval_report import column, render_columns
+    from assistant.evaluation import evaluate
     from index import PlanIndex
 
     suite = load_suite(args.suite or SUITE)

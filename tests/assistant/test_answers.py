@@ -16,7 +16,7 @@ def test_fixed_set_floors(fixed_set_run):
     figures["followup_accuracy"] = report.groups["followup"]["followup_accuracy"]
     # Facts are the answerer's job once search has found the section; a fact question whose expected section is
     # not in the search top 5 is a retrieval miss (counted by `plan-assistant eval`), so it is left out here.
-    from assistant.evaluation import DEFAULT_SET, load_questions
+    from assistant.eval_questions import DEFAULT_SET, load_questions
 
     questions = {q.id: q for q in load_questions(DEFAULT_SET)}
     found = [

@@ -6,14 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.evaluation import (
-    EvalQuestion,
-    QuestionResult,
-    evaluate,
-    load_questions,
-    ranking_metrics,
-    render_table,
-)
+from assistant.eval_questions import EvalQuestion, load_questions
+from assistant.eval_report import render_table
+from assistant.evaluation import QuestionResult, evaluate, ranking_metrics
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 QUESTIONS = DATA / "questions.yaml"
@@ -156,7 +151,7 @@ def test_ask_floors_on_the_fixed_question_set(fixed_set_run):
 
 
 def test_the_generalization_suite_loads_with_its_split():
-    from assistant.evaluation import load_suite
+    from assistant.eval_questions import load_suite
 
     suite = load_suite()
     questions = suite.questions()
@@ -168,7 +163,8 @@ def test_the_generalization_suite_loads_with_its_split():
 
 
 def test_suite_columns_score_each_split_apart():
-    from assistant.evaluation import EvalReport, column
+    from assistant.eval_report import column
+    from assistant.evaluation import EvalReport
 
     qs = [
         EvalQuestion("d1", "?", "zh", (), ("p:A",), "any", True, split="dev"),

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.evaluation import column, evaluate, load_suite, open_suite_index
+from assistant.eval_questions import load_suite, open_suite_index
+from assistant.eval_report import column
+from assistant.evaluation import evaluate
 
 pytestmark = pytest.mark.slow
 

@@ -14,16 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from assistant.llm import (
-    NOT_IN_PLAN,
+from assistant.llm import NOT_IN_PLAN, endpoint_label, scrub
+from assistant.llm_chain import (
     answer_prompt,
     chat_model,
-    endpoint_label,
     example_turns,
     format_context,
     load_prompt,
     neutralize,
-    scrub,
 )
 from assistant.local_llm import MODELS, LocalModelError, PackagedModel, model_file, part_files
 from assistant.verify import DROPPED, KEPT, Verifier

@@ -224,7 +224,8 @@ def test_bm25_follows_the_indexed_plans(fresh_settings, model):
 @slow
 def test_search_floors_on_the_fixed_question_set(plan_index):
     """The issue's floors, on every answerable question asked on its own (follow-ups need the answerer)."""
-    from assistant.evaluation import evaluate, load_questions
+    from assistant.eval_questions import load_questions
+    from assistant.evaluation import evaluate
 
     report = evaluate(plan_index, load_questions(QUESTIONS), question_set=str(QUESTIONS))
     assert report.overall["searched"] >= 180
