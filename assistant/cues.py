@@ -228,3 +228,6 @@ WEAK_YEAR_CUES_EN = en.WEAK_YEAR_CUES_EN
 
 # English function words a generated sentence's support is not judged on.
 STOPWORDS_VERIFY_EN = en.STOPWORDS_VERIFY_EN
+
+# A sentence that announces the parts that follow ("做好八个方面工作"): a list question gets the parts.
+ANNOUNCES_PARTS = re.compile(zh.ANNOUNCES_PARTS)

@@ -1,7 +1,6 @@
 """Drafting the offline answer: refusals of scope first, then a pointed, named, outlined or composed draft."""
 from __future__ import annotations
 
-import re
 import time
 from typing import Any, Protocol, Sequence
 
@@ -11,22 +10,21 @@ from index import PlanIndex, Section, Settings
 
 from .cited import SectionLookup
 from .compare import answer_comparison
-from .passages import Evidence, Passage
-from .quotes import rank, select
-from .refusal import Verdict, judge
-from .rendering import Draft, render, render_outline, render_refusal, render_section
-from .sentence_scorer import SentenceScorer
-from .structure_questions import find_referenced, lead_passage, remaining_terms, wants_children, wants_name
+from .cues import ANNOUNCES_PARTS
 from .doc_scope import DocumentScope
 from .fitted import AnswererModel
 from .followup import Resolved, resolve
+from .passages import Evidence, Passage
 from .question import LIST, Question, analyze
-from .section_refs import relative_item
-from .terms import english_places, is_english, place_names
+from .quotes import rank, select
 from .records import Answer, Message
+from .refusal import Verdict, judge
+from .rendering import Draft, render, render_outline, render_refusal, render_section
+from .section_refs import relative_item
+from .sentence_scorer import SentenceScorer
+from .structure_questions import find_referenced, lead_passage, remaining_terms, wants_children, wants_name
+from .terms import english_places, is_english, place_names
 
-# A sentence that announces the parts that follow ("做好八个方面工作", "主要有以下几项"): see _compose.
-_ANNOUNCES_PARTS = re.compile(r"[一二三四五六七八九十两0-9]+\s*(?:个方面|方面|项|大任务|个领域|条)|以下|如下|几个方面")
 CANDIDATES = 8  # sections searched per question; the composer picks the sentences among them
 
 
@@ -181,7 +179,7 @@ class OfflineAnswerer:
         lead = passages[0].evidence.section if passages else None
         # "今年要重点做好哪几个方面的工作？": the best sentence only announces the parts ("八个方面工作"); a list
         # question gets the parts themselves, from the outline under that section.
-        if lead is not None and q.wants(LIST) and _ANNOUNCES_PARTS.search(passages[0].quote) and self.sections.children(lead):
+        if lead is not None and q.wants(LIST) and ANNOUNCES_PARTS.search(passages[0].quote) and self.sections.children(lead):
             return self._outline(q, lead)
         return Draft(render(q, passages, self.scope.frame(plan)), passages, True, signals=signals)
 

@@ -191,3 +191,6 @@ SAME_UNIT = {"人": "人名位", "名": "人名位", "位": "人名位", "元": 
 
 # "报告 / 规划 / report / plan" near a year: the question names a document, not just a year it covers.
 DOCUMENT_WORD = r"报告|规划|纲要|计划|意见|方案"
+
+# A sentence that announces the parts that follow ("做好八个方面工作", "主要有以下几项"): a list question gets the parts.
+ANNOUNCES_PARTS = r"[一二三四五六七八九十两0-9]+\s*(?:个方面|方面|项|大任务|个领域|条)|以下|如下|几个方面"
