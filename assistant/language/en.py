@@ -159,9 +159,10 @@ ASKS_CHANGE = r"\bchanged?\b|\bdiffer|\btrend|\bcompare|\bevolv"
 # 今年 / 去年 / this year: a year said relative to one document's own.
 RELATIVE_YEAR = r"this year|last year|next year"
 
-# What the question asks for: a goal, or a result that was reached.
+# A comparative question asks for a result that was reached: said outright (actual, achieved) or as the year before
+# a report's own (the previous year), which a report can only review (dev cmp-046).
 ASKS_RESULT = (
-    r"\bactual|\bachieved|\boutcome|\bresult|\bgrew\b|\breached\b|"
+    r"\bactual|\bachieved|\boutcome|\bresult|\bgrew\b|\breached\b|\bprevious year\b|\blast year\b|\bthe year before\b|"
     r"\bdid\b[^?？]*\b(?:fall|rise|grow|drop|increase|decrease)"
 )
 
