@@ -145,8 +145,16 @@ def _near_cell(index: "PlanIndex", metric: Metric, plan: str, kind: str, taken: 
 
 
 def _shared_cells(metrics: Sequence[Metric], but: Metric) -> set[tuple[str, str, str]]:
+    """The cells of the other rows several documents share that measure something else than `but`: rows with a figure
+    in a document where `but` has one too (two figures side by side in one report measure two things: 城镇登记失业率
+    and 城镇调查失业率 in 2018). A row that never meets `but` in a document may be the same metric in other words
+    (一般性转移支付规模增长 in 2016-2017, 中央对地方一般性转移支付增长 from 2018; dev cmp-041)."""
+    mine = {c.plan for c in but.cells}
     return {
-        (c.plan, c.section_id, c.value) for m in metrics if m is not but and len(m.cells) >= 2 for c in m.cells
+        (c.plan, c.section_id, c.value)
+        for m in metrics
+        if m is not but and len(m.cells) >= 2 and mine & {c.plan for c in m.cells}
+        for c in m.cells
     }
 
 
