@@ -25,8 +25,6 @@ if TYPE_CHECKING:
 
 __all__ = ["answer_comparison", "figure_difference"]
 
-_CJK = re.compile(r"[\u4e00-\u9fff]")
-_LATIN = re.compile(r"[A-Za-z]{2,}")
 
 # Question-side metric matching: e5 cosine of the question and a metric's subject, mixed with how much of the
 # subject's wording the question (or its English words' dictionary translations) contains.

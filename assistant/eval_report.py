@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any, Callable, Sequence
 
 from .eval_questions import EvalQuestion
-from .evaluation import EvalReport, _percentile, _summary
+from .evaluation import EvalReport, percentile, summarize
 
 __all__ = [
     "column",
@@ -87,10 +87,10 @@ def column(report: EvalReport, questions: Sequence[EvalQuestion], keep: Callable
     out: dict[str, Any] = {}
     for label, admits, metric in SUITE_ROWS:
         members = [r for r in chosen if admits(by_id[r.id])]
-        summary = _summary(members, by_id) if members else {}
+        summary = summarize(members, by_id) if members else {}
         out[label] = {"value": summary.get(metric), "n": len(members)}
     ask_ms = [r.ask_ms for r in chosen if r.ask_ms is not None]
-    out["ask p95 ms"] = {"value": _percentile(ask_ms, 95), "n": len(ask_ms)}
+    out["ask p95 ms"] = {"value": percentile(ask_ms, 95), "n": len(ask_ms)}
     return out
 
 

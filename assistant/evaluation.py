@@ -86,7 +86,7 @@ def _mean(values: Iterable[float | bool | None]) -> float | None:
     return sum(vals) / len(vals) if vals else None
 
 
-def _percentile(values: list[float], q: float) -> float | None:
+def percentile(values: list[float], q: float) -> float | None:
     if not values:
         return None
     if len(values) == 1:
@@ -94,7 +94,7 @@ def _percentile(values: list[float], q: float) -> float | None:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
-def _summary(results: Sequence[QuestionResult], questions: dict[str, EvalQuestion]) -> dict[str, Any]:
+def summarize(results: Sequence[QuestionResult], questions: dict[str, EvalQuestion]) -> dict[str, Any]:
     row: dict[str, Any] = {"n": len(results)}
     searched = [r for r in results if r.searched is not None and questions[r.id].expected]
     if searched:
@@ -245,19 +245,19 @@ def evaluate(
     if errors:
         notes.append(f"{len(errors)} questions failed: " + "; ".join(f"{r.id}: {r.error}" for r in errors[:5]))
     # Search figures count answerable questions only: an unanswerable one has no right section.
-    overall = _summary(results, by_id)
+    overall = summarize(results, by_id)
     groups = {}
     for name in [*TAGS, *sorted({f"lang:{q.lang}" for q in questions})]:
         members = [r for r in results if name in by_id[r.id].groups]
         if members:
-            groups[name] = _summary(members, by_id)
+            groups[name] = summarize(members, by_id)
     search_ms = [r.search_ms for r in results if r.search_ms is not None]
     ask_ms = [r.ask_ms for r in results if r.ask_ms is not None]
     latency = {
-        "search_p50": _percentile(search_ms, 50),
-        "search_p95": _percentile(search_ms, 95),
-        "ask_p50": _percentile(ask_ms, 50),
-        "ask_p95": _percentile(ask_ms, 95),
+        "search_p50": percentile(search_ms, 50),
+        "search_p95": percentile(search_ms, 95),
+        "ask_p50": percentile(ask_ms, 50),
+        "ask_p95": percentile(ask_ms, 95),
     }
     return EvalReport(
         question_set=question_set,

@@ -243,10 +243,6 @@ def _substitute(previous: str, target: str, similar: Similar | None) -> str | No
     return f"{previous[:s]}{sep if s and previous[s-1] != ' ' else ''}{target}{previous[e:]}".replace("  ", " ")
 
 
-def _without_end(question: str) -> str:
-    return question.rstrip(" ？?。.!！")
-
-
 
 def topic_of(previous: str, question: str) -> str:
     """What the earlier turn was about that the follow-up leaves unsaid: its runs of key words (jieba's precise

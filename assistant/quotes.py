@@ -1,7 +1,6 @@
 """Chooses what to quote: ranks the candidate sentences, picks the passages, cuts long sentences to what was asked."""
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -30,10 +29,6 @@ MAX_LOCATE_SECTIONS = 6
 EXTRA_CANDIDATES = 5  # sections after the best one the fitted extra-section model looks at
 MAX_PASSAGE_CHARS = 240
 TRIM_OVER = 60  # sentences longer than this are cut to the clauses with the number a 多少 question asks for
-
-
-def _probability(score: float) -> float:
-    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, score))))
 
 
 @dataclass

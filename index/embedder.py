@@ -12,7 +12,7 @@ import numpy as np
 
 from .encoder import bf16_supported, configure_torch_threads
 from .errors import EmbedderError
-from .model_cache import _file_sizes, cache_problem, discard_folder, ensure_model, expected_identity, weights_problem
+from .model_cache import file_sizes, cache_problem, discard_folder, ensure_model, expected_identity, weights_problem
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -204,7 +204,7 @@ def model_identity(model: SentenceTransformer | str | Path) -> str:
 def _folder_identity(folder: Path) -> str:
     """Path plus a hash of the folder's small config files and every file's size."""
     digest = hashlib.sha256()
-    for name, size in _file_sizes(folder).items():
+    for name, size in file_sizes(folder).items():
         digest.update(f"{name}\0{size}\0".encode())
         if name.endswith(".json") and size < 1 << 20 and not name.endswith("tokenizer.json"):
             digest.update((folder / name).read_bytes())

