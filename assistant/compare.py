@@ -2,158 +2,21 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Sequence
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from index.figures import unit_family
 from index.metrics import Cell, Metric
 from index.periods import Period
 
-
 from .comparison import Comparison, detect_comparison
-from .cues import (
-    ASKS_FIGURE,
-    ASKS_PERIOD_FIGURE,
-    FORM_WORDS_EN,
-    FORM_WORDS_ZH,
-)
+from .cues import ASKS_FIGURE, ASKS_GOAL
+from .metric_match import bigrams, coverage_of, document_cell, lexical_text, rank_metrics
 from .records import Answer, Citation
 
 if TYPE_CHECKING:
     from index import PlanIndex, Section
 
 __all__ = ["answer_comparison", "figure_difference"]
-
-
-# Question-side metric matching: e5 cosine of the question and a metric's subject, mixed with how much of the
-# subject's wording the question (or its English words' dictionary translations) contains.
-# The two thresholds were set on the dev half of tests/data/eval/compare.yaml (`python -m bench.compare --split dev`).
-MATCH_DENSE_WEIGHT = 0.5
-MATCH_FLOOR = 0.4  # below this (unscaled) the question is about no grouped figure: each document is searched instead
-# A document that misses the chosen metric may still give the figure under other wording: a figure of the same
-# unit and kind whose subject is at least this similar to the metric's is taken (with its own citation). At 0.7
-# 赤字规模 (0.64 to 财政赤字) was missed; no dev question got a wrong stand-in at 0.6.
-NEAR_SUBJECT = 0.6
-
-
-# -- which metric ----------------------------------------------------------------------------------------------------
-def _bigrams(text: str) -> set[str]:
-    text = re.sub(r"\s+", "", text)
-    return {text[i : i + 2] for i in range(len(text) - 1)}
-
-
-def _coverage(subject: str, grams: set[str]) -> float:
-    """How much wording the subject and the question's topic share: the F1 of their character bigrams (a short
-    subject such as "规模" inside a longer topic counts little)."""
-    own = _bigrams(subject)
-    both = len(own & grams)
-    if not own or not grams or not both:
-        return 0.0
-    p, r = both / len(own), both / len(grams)
-    return 2 * p * r / (p + r)
-
-
-def topic(comparison: Comparison) -> str:
-    """What the question is about: its core without the words of its form ("目标", "分别是多少", "how did … change")."""
-    text = FORM_WORDS_EN.sub(" ", comparison.core) if comparison.english else FORM_WORDS_ZH.sub(" ", comparison.core)
-    return re.sub(r"\s+", " ", text).strip() or comparison.core
-
-
-def _lexical_text(index: "PlanIndex", comparison: Comparison) -> str:
-    """The question's topic, plus the Chinese words its English words translate to (CC-CEDICT)."""
-    text = topic(comparison)
-    if comparison.english:
-        text += " " + " ".join(w for _, words in index.translate(text) for w in words)
-    return text
-
-
-def _rank_metrics(
-    index: "PlanIndex", comparison: Comparison, metrics: Sequence[Metric], aliases: dict[str, set[str]] | None = None
-) -> list[tuple[float, Metric]]:
-    """Metrics that give any of the asked documents, best match first; only those whose e5 + wording match of the
-    question's topic reaches MATCH_FLOOR."""
-    aliases = aliases or {}
-    wanted = {p.plan for p in comparison.documents}
-    candidates = [m for m in metrics if wanted & set(m.plans)]
-    if not candidates:
-        return []
-    horizon = "period" if ASKS_PERIOD_FIGURE.search(comparison.question) else "year"
-    names = {id(m): _names(m, aliases) for m in candidates}
-    subjects = sorted({s for m in candidates for s in names[id(m)]})
-    vectors = index.embed_phrases([topic(comparison), *subjects])
-    raw = dict(zip(subjects, np.clip(vectors[1:] @ vectors[0], 0.0, 1.0).tolist()))
-    # e5 cosines of short phrases crowd together (0.8-0.95): rescaled over the candidates, the best is 1.
-    low, high = min(raw.values()), max(raw.values())
-    dense = {s: (v - low) / (high - low) if high > low else 1.0 for s, v in raw.items()}
-    grams = _bigrams(_lexical_text(index, comparison))
-    scored = []
-    loaded = max(1, len(index.loaded_plans()))
-    for m in candidates:
-        best = max(
-            (MATCH_DENSE_WEIGHT * dense[s] + (1 - MATCH_DENSE_WEIGHT) * _coverage(s, grams), raw[s], _coverage(s, grams))
-            for s in names[id(m)]
-        )
-        covered = len(wanted & set(m.plans)) / len(wanted)
-        # Of two about equally apt rows: the one that gives more of the asked documents, that more documents give
-        # (a figure many documents report is likelier what a question across them is about), and over the span
-        # asked (a year, unless the question says 年均 / five years).
-        prior = 0.05 * covered + 0.05 * len(m.cells) / loaded - (0.1 if m.horizon != horizon else 0.0)
-        absolute = MATCH_DENSE_WEIGHT * best[1] + (1 - MATCH_DENSE_WEIGHT) * best[2]
-        scored.append((best[0] + prior, absolute, m))
-    scored.sort(key=lambda x: -x[0])
-    return [(score, m) for score, absolute, m in scored if absolute >= MATCH_FLOOR]
-
-
-def _names(metric: Metric, aliases: dict[str, set[str]]) -> set[str]:
-    """A metric's subjects, with those of the other kind's row it shares a subject with: the outcome row
-    "国内生产总值增长" is also asked about as "经济增长" because the goal row says "经济增长预期目标"."""
-    out = set(metric.subjects)
-    for s in metric.subjects:
-        out |= aliases.get(s, set())
-    return out
-
-
-def _near_cell(index: "PlanIndex", metric: Metric, plan: str, kind: str, taken: set[tuple[str, str, str]]) -> Cell | None:
-    """A document's figure the grouping left out of `metric` (other wording: 赤字规模 for 财政赤字) that still measures
-    it: same kind, unit family and span, a subject at least NEAR_SUBJECT alike, and not a cell of another row that
-    several documents share (城镇登记失业率 is no stand-in for 城镇调查失业率)."""
-    from index.figures import figures
-    from index.metrics import subject_similarity
-
-    loaded = index.loaded_plans().get(plan)
-    if loaded is None:
-        return None
-    first = metric.cells[0].figure
-    own = [
-        f for f in figures(loaded)
-        if f.kind == kind and f.family == first.family and f.horizon == metric.horizon and f.subject and not f.delta
-        and (f.plan, f.section_id, f.target.text) not in taken
-    ]
-    if not own:
-        return None
-    subjects = list(metric.subjects)
-    sim = subject_similarity([*subjects, *[f.subject for f in own]], index.embed_phrases)
-    n = len(subjects)
-    best_i, best = max(((i, float(sim[:n, n + i].max())) for i in range(len(own))), key=lambda x: x[1])
-    if best < NEAR_SUBJECT:
-        return None
-    f = own[best_i]
-    return Cell(plan, f.section_id, f.target.text, f.target.sentence, f)
-
-
-def _shared_cells(metrics: Sequence[Metric], but: Metric) -> set[tuple[str, str, str]]:
-    """The cells of the other rows several documents share that measure something else than `but`: rows with a figure
-    in a document where `but` has one too (two figures side by side in one report measure two things: 城镇登记失业率
-    and 城镇调查失业率 in 2018). A row that never meets `but` in a document may be the same metric in other words
-    (一般性转移支付规模增长 in 2016-2017, 中央对地方一般性转移支付增长 from 2018; dev cmp-041)."""
-    mine = {c.plan for c in but.cells}
-    return {
-        (c.plan, c.section_id, c.value)
-        for m in metrics
-        if m is not but and len(m.cells) >= 2 and mine & {c.plan for c in m.cells}
-        for c in m.cells
-    }
 
 
 # -- the difference, computed ----------------------------------------------------------------------------------------
@@ -247,9 +110,7 @@ def _metric_answer(index: "PlanIndex", comparison: Comparison, chosen: dict[str,
         metric = chosen.get(kind, (0.0, None))[1]
         cell = None
         if metric is not None:
-            cell = metric.cell(period.plan) or _near_cell(
-                index, metric, period.plan, kind, _shared_cells(index.metrics(kind=kind, shared=False), metric)
-            )
+            cell = document_cell(index, comparison, metric, period.plan, kind)
         if cell is None:
             what = words[kind][1 if en else 0]
             lines.append(
@@ -288,13 +149,9 @@ def _best_sentence(section: "Section", grams: set[str], wants_number: bool) -> s
         return section.text[:120]
 
     def score(x: str) -> tuple[float, int]:
-        return (_coverage_of(grams, x) + (0.2 if wants_number and re.search(r"\d", x) else 0.0), -len(x))
+        return (coverage_of(grams, x) + (0.2 if wants_number and re.search(r"\d", x) else 0.0), -len(x))
 
     return max(parts, key=score)
-
-
-def _coverage_of(grams: set[str], text: str) -> float:
-    return len(grams & _bigrams(text)) / len(grams) if grams else 0.0
 
 
 def _search_answer(index: "PlanIndex", comparison: Comparison, signals: dict) -> Answer:
@@ -302,7 +159,7 @@ def _search_answer(index: "PlanIndex", comparison: Comparison, signals: dict) ->
     en = comparison.english
     lines = ["In each document:" if en else "各文件的相关内容："]
     citations: list[Citation] = []
-    grams = _bigrams(re.sub(r"[吗呢吧啊？?。，,！!]|什么|多少|哪些|怎么|如何|是否|有没有|分别", "", _lexical_text(index, comparison)))
+    grams = bigrams(re.sub(r"[吗呢吧啊？?。，,！!]|什么|多少|哪些|怎么|如何|是否|有没有|分别", "", lexical_text(index, comparison)))
     wants_number = bool(re.search(r"多少|几|比例|率|how (?:much|many)|what (?:was|is) the", comparison.question, re.I))
     query = comparison.core or comparison.question
     qvec = index.embed_query(query)
@@ -343,11 +200,11 @@ def answer_comparison(index: "PlanIndex", question: str, plan: str | None = None
     for kind in sorted({comparison.kind_of(p.plan) for p in comparison.documents}):
         other = "outcome" if kind == "target" else "target"
         mine = {s[len(other) + 1 :]: v for s, v in aliases.items() if s.startswith(other + ":")}
-        ranked = _rank_metrics(index, comparison, by_kind[kind], mine)
+        ranked = rank_metrics(index, comparison, by_kind[kind], mine)
         signals[kind] = [(m.metric, round(score, 3)) for score, m in ranked[:3]]
         if ranked:
             chosen[kind] = ranked[0]
     comparison.signals = {"candidates": signals}
-    if chosen and ASKS_FIGURE.search(question):
+    if chosen and (ASKS_FIGURE.search(question) or ASKS_GOAL.search(question)):
         return _metric_answer(index, comparison, chosen)
     return _search_answer(index, comparison, comparison.signals)

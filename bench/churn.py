@@ -26,7 +26,6 @@ import os
 import random
 import signal
 import sqlite3
-import statistics
 import subprocess
 import sys
 import tempfile

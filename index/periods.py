@@ -11,7 +11,11 @@ _CN_DIGIT = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 
 # "十三五", "十四五", "十五": China's Nth five-year plan is written as N followed by 五.
 _FIVE_YEAR = re.compile(r"(十[一二三四五六七八九]?|[一二三四五六七八九])五(?=[”\"’'」』]|规划|计划|时期|期间|末|以来|$)")
 _YEAR = re.compile(r"(?<![0-9０-９])((?:19|20)[0-9]{2})(?![0-9０-９])")
-_YEAR_SPAN = re.compile(r"((?:19|20)[0-9]{2})\s*(?:年)?\s*(?:-|－|—|–|~|～|至|到)\s*((?:19|20)[0-9]{2})")
+# "2016到2024年", "2016-2018", "from 2021 to 2024", "2016 through 2018"; "between 2016 and 2024" stays two years.
+_YEAR_SPAN = re.compile(
+    r"((?:19|20)[0-9]{2})\s*(?:年)?\s*(?:-|－|—|–|~|～|至|到|\bto\b|\bthrough\b|\bthru\b|\buntil\b|\btill\b)\s*((?:19|20)[0-9]{2})",
+    re.I,
+)
 
 
 def _cn_number(text: str) -> int:

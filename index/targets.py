@@ -73,6 +73,11 @@ _CHINESE = re.compile(
     rf"(?<![{_CN_NUM}第每栏])(?P<num>{_CN})(?:{_DASH}(?P<num2>{_CN}))?(?P<approx>余|多)?"
     rf"(?P<unit>{'|'.join(_CN_UNITS)})(?P<post>以上|以下|以内|左右|上下)?"
 )
+# A count written in two magnitudes, "2万5千公里" (25,000 km) or "1亿5千万人": read as 2.5万公里, 1.5亿人.
+_MIXED = re.compile(
+    rf"(?<![A-Za-z{_DIGITS}.])(?P<num>\d+)(?:(?P<wan>万)(?P<sub>\d)千|(?P<yi>亿)(?P<sub2>\d)千万)(?P<approx>余|多)?"
+    rf"(?P<unit>{'|'.join(map(re.escape, _UNITS))})(?P<post>以上|以下|以内|左右|上下)?"
+)
 _PERCENT_WORDS = re.compile(rf"百分之(?P<num>{_CN}(?:点[{_CN_NUM}]+)?)(?P<post>以上|以下|以内|左右)?")
 # Full-width digits and signs map one-to-one to ASCII, so offsets into the normalised copy are offsets into the text.
 _NORMALISE = str.maketrans("０１２３４５６７８９．，％－～", "0123456789.,%-~")
@@ -147,7 +152,13 @@ def section_targets(section: Section) -> list[Target]:
     def overlaps(a: int, b: int) -> bool:
         return any(a < y and x < b for x, y in taken)
 
+    for m in _MIXED.finditer(norm):
+        value = float(m["num"]) + float(m["sub"] or m["sub2"]) / 10
+        found.append((m.start(), m.end(), value, None, (m["wan"] or m["yi"]) + m["unit"], m["post"] or "", m["approx"] or "", "num"))
+        taken.append((m.start(), m.end()))
     for m in _ARABIC.finditer(norm):
+        if overlaps(m.start(), m.end()):
+            continue
         value = float(m["num"].replace(",", ""))
         high = float(m["num2"].replace(",", "")) if m["num2"] else None
         found.append((m.start(), m.end(), value, high, m["unit"], m["post"] or "", m["approx"] or "", "num"))

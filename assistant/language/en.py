@@ -149,7 +149,8 @@ STRUCTURE_WORDS_EN = set(
 ACROSS_DOCUMENTS_EN = (
     r"over the years|each year|every year|year by year|year on year|year to year|"
     r"across (?:the )?years|over time|"
-    r"(?:each|every|all (?:the )?|across (?:all )?(?:the )?)(?:reports?|plans?|documents?)"
+    # "each report", "each of the seven government work reports", "all the plans", "across all documents"
+    r"\b(?:each|every|all|across)(?: of| all)?(?: the| these| those)?(?: [\w-]+){0,3}? (?:reports?|plans?|documents?)\b"
 )
 
 # Words that ask how something changed; with no year named they ask across every loaded document, unless the
@@ -160,9 +161,10 @@ ASKS_CHANGE = r"\bchanged?\b|\bdiffer|\btrend|\bcompare|\bevolv"
 RELATIVE_YEAR = r"this year|last year|next year"
 
 # A comparative question asks for a result that was reached: said outright (actual, achieved) or as the year before
-# a report's own (the previous year), which a report can only review (dev cmp-046).
+# a report's own (the previous year), which a report can only review (dev cmp-046), or as its review (回顾; cmp-053).
 ASKS_RESULT = (
     r"\bactual|\bachieved|\boutcome|\bresult|\bgrew\b|\breached\b|\bprevious year\b|\blast year\b|\bthe year before\b|"
+    r"\breview(?:s|ed)?\b|\bpast (?:year|five years)\b|"
     r"\bdid\b[^?？]*\b(?:fall|rise|grow|drop|increase|decrease)"
 )
 
@@ -180,7 +182,7 @@ ASKS_GOAL = r"\btarget|\bgoal|\baim|\bplann?ed|\bexpected|\bset\b"
 
 # A question that asks for no figure ("在科技创新方面有什么不同") is answered from each document's best sentence.
 ASKS_FIGURE = (
-    r"how (?:much|many|fast|high)|target|goal|rate|growth|percent|figure|number|amount|size|"
+    r"how (?:much|many|fast|high|long|big|large|far|low|small)|target|goal|rate|growth|percent|figure|number|amount|size|"
     r"total|ratio"
 )
 

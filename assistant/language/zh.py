@@ -158,7 +158,7 @@ FORM_WORDS_ZH = (
 ASKS_GOAL = r"目标|预期|计划|定在|定为|拟"
 
 # A question that asks for no figure ("在科技创新方面有什么不同") is answered from each document's best sentence.
-ASKS_FIGURE = r"多少|几|目标|指标|预期|计划|增速|增长|涨幅|比例|比重|率|规模|总额|数量|产量|人数|\d+%"
+ASKS_FIGURE = r"多少|几|多长|多大|多高|多快|多远|目标|指标|预期|计划|增速|增长|涨幅|比例|比重|率|规模|总额|数量|产量|人数|\d+%"
 
 # The question names several things (分别, 和, each, both): answers may need several sections.
 SEVERAL_THINGS = r"分别|各自|各项|哪几|两个|两项|和|与|及|以及"

@@ -26,6 +26,10 @@ def test_which_documents_a_question_asks_about():
     every = detect_comparison("How did the target for new urban jobs change over the years?", PERIODS)
     assert [p.plan for p in every.documents] == [R16, R17, R24] and every.english
     assert [p.plan for p in detect_comparison("历年的城镇新增就业目标是多少？", PERIODS).documents] == [R16, R17, R24]
+    every_of = detect_comparison("Which jobs goal did each of these three work reports set?", PERIODS)
+    assert [p.plan for p in every_of.documents] == [R16, R17, R24]
+    ranged = detect_comparison("What grain output did the reports from 2017 to 2024 aim for?", PERIODS)
+    assert [p.plan for p in ranged.documents] == [R17, R24] and ranged.kind == "target"
     span = detect_comparison("从2017年到2024年赤字率怎么变的？", PERIODS)
     assert [p.plan for p in span.documents] == [R17, R24]
     missing = detect_comparison("2019年和2024年的赤字率目标", PERIODS)
@@ -95,3 +99,46 @@ def test_differences_in_points_and_in_the_later_unit(compare_assistant):
     assert figure_difference(cell(R17, "2.38万亿元"), cell(R24, "4.06万亿元"), english=True) == "up 1.68 万亿元"
     assert figure_difference(cell(R24, "1800亿元"), cell(R24, "4.06万亿元")) == "高3.88万亿元"
     assert figure_difference(cell(R17, "6.5%左右"), cell(R24, "1800亿元")) is None, "no difference across units"
+
+
+# Three short reports of the shape of the real ones: the 2018 one gives its shantytown goal in other words (开工 for
+# 棚户区住房改造), and neither 2017 nor 2018 gives a surveyed unemployment goal, only the registered rate.
+SHORT_REPORTS = {
+    2016: "一、2015年工作回顾\n去年棚户区住房改造开工601万套。\n二、2016年重点工作\n（一）加大保障性安居工程建设。\n"
+          "今年棚户区住房改造600万套，提高棚改货币化安置比例。城镇新增就业1000万人以上，城镇调查失业率5%以内。\n",
+    2017: "一、2016年工作回顾\n棚户区住房改造600多万套。\n二、2017年重点工作\n（一）推进新型城镇化。\n"
+          "今年再完成棚户区住房改造600万套，继续发展公租房等保障性住房。城镇新增就业1100万人以上，城镇登记失业率4.5%以内。\n",
+    2018: "一、过去五年工作回顾\n棚户区住房改造2600多万套。\n二、2018年重点工作\n（一）提高保障和改善民生水平。\n"
+          "启动新的三年棚改攻坚计划，今年开工580万套。城镇新增就业1100万人以上，城镇登记失业率4.5%以内。\n",
+}
+
+
+@pytest.fixture(scope="module")
+def short_reports(tmp_path_factory, settings, model):
+    from assistant import PlanAssistant
+    from index import PlanIndex
+
+    folder = tmp_path_factory.mktemp("short-reports")
+    files = []
+    for year, body in SHORT_REPORTS.items():
+        path = folder / f"report-{year}.txt"
+        path.write_text(f"{year}年政府工作报告\n\n{body}", encoding="utf-8")
+        files.append(path)
+    index = PlanIndex(settings.with_(home=folder / "home"))
+    index.build(files)
+    return PlanAssistant(PlanIndex.open(settings.with_(home=folder / "home")))
+
+
+def test_a_figure_in_other_words_is_found_by_searching_that_document(short_reports):
+    answer = short_reports.ask("2016年、2017年和2018年各计划改造多少套棚户区住房？")
+    assert [c.id for c in answer.citations] == ["report-2016:二(一)", "report-2017:二(一)", "report-2018:二(一)"]
+    assert "580万套" in lines(answer)[2], "2018's goal is worded 今年开工580万套"
+    assert "601万套" not in answer.text and "2600" not in answer.text, "last year's results are no goals"
+
+
+def test_a_figure_another_row_measures_is_no_stand_in(short_reports):
+    answer = short_reports.ask("2016年、2017年和2018年的城镇调查失业率目标分别是多少？")
+    got = lines(answer)
+    assert "5%以内" in got[0]
+    assert all("没有给出" in line for line in got[1:]), "城镇登记失业率 is another metric, not the surveyed rate"
+    assert "4.5%" not in answer.text

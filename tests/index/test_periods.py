@@ -32,6 +32,8 @@ def test_questions_name_single_years_spans_and_five_year_plans():
     span = named_periods("从2016年到2024年经济增长目标怎么变的")
     assert span.spans == ((2016, 2024),) and not span.years
     assert named_periods("How did the growth target change between 2016 and 2024?").years == (2016, 2024)
+    assert named_periods("What grain output did the reports from 2021 to 2024 aim for?").spans == ((2021, 2024),)
+    assert named_periods("the targets of 2016 through 2018").spans == ((2016, 2018),)
     assert named_periods("十三五时期的就业目标").spans == ((2016, 2020),)
     assert not named_periods("十五个城市").any, "a count is no plan name"
     assert not named_periods("今年的目标是多少").any

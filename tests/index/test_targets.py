@@ -45,6 +45,14 @@ def test_numbers_with_units_qualifiers_ranges_and_percentages(synthetic):
     assert found["6项"].bound == "max"  # 不超过
 
 
+def test_a_count_in_two_magnitudes_is_one_figure():
+    plan = parse_plan("某报告\n\n一、回顾\n高速铁路运营里程从9000多公里增加到2万5千公里，惠及1亿5千万人。\n", name="mixed")
+    found = _by_text(extract_targets(plan.sections))
+    assert found["2万5千公里"].value == 2.5 and found["2万5千公里"].unit == "万公里", "25,000 km, not 2万"
+    assert found["1亿5千万人"].value == 1.5 and found["1亿5千万人"].unit == "亿人"
+    assert "2万" not in found and found["9000多公里"].bound == "min"
+
+
 def test_years_names_and_item_numbers_are_not_targets(synthetic):
     texts = {t.text for t in synthetic}
     # 2025年, 十四五, 十大, 二期, 3+2, 5G, G20, 500强, 一个, 专栏1, 第3批: none of them is a quantity.

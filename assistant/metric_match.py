@@ -1,0 +1,248 @@
+"""Which grouped metric a comparative question asks about, and each document's cell of it (or a stand-in)."""
+from __future__ import annotations
+
+import difflib
+import re
+from typing import TYPE_CHECKING, Sequence
+
+import numpy as np
+
+from index.metrics import Cell, Metric
+
+from .comparison import Comparison
+from .cues import ASKS_PERIOD_FIGURE, FORM_WORDS_EN, FORM_WORDS_ZH
+from .terms import load_jieba
+
+if TYPE_CHECKING:
+    from index import PlanIndex
+
+__all__ = ["bigrams", "coverage_of", "document_cell", "lexical_text", "rank_metrics", "topic"]
+
+# Question-side metric matching: e5 cosine of the question and a metric's subject, mixed with how much of the
+# subject's wording the question (or its English words' dictionary translations) contains.
+# The two thresholds were set on the dev half of tests/data/eval/compare.yaml (`python -m bench.compare --split dev`).
+MATCH_DENSE_WEIGHT = 0.5
+MATCH_FLOOR = 0.4  # below this (unscaled) the question is about no grouped figure: each document is searched instead
+# A document that misses the chosen metric may still give the figure under other wording: a figure of the same
+# unit and kind whose subject is at least this similar to the metric's is taken (with its own citation). At 0.7
+# 赤字规模 (0.64 to 财政赤字) was missed; no dev question got a wrong stand-in at 0.6.
+NEAR_SUBJECT = 0.6
+SEARCHED_SECTIONS = 3
+GENERIC_SHARE = 0.05
+SEARCHED_MARGIN = 0.005  # see _searched_cell; on dev, right stand-ins came within 0.003, wrong ones 0.009-0.055 short
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+# -- which metric ----------------------------------------------------------------------------------------------------
+def bigrams(text: str) -> set[str]:
+    text = re.sub(r"\s+", "", text)
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
+def _coverage(subject: str, grams: set[str]) -> float:
+    """How much wording the subject and the question's topic share: the F1 of their character bigrams (a short
+    subject such as "规模" inside a longer topic counts little)."""
+    own = bigrams(subject)
+    both = len(own & grams)
+    if not own or not grams or not both:
+        return 0.0
+    p, r = both / len(own), both / len(grams)
+    return 2 * p * r / (p + r)
+
+
+def topic(comparison: Comparison) -> str:
+    """What the question is about: its core without the words of its form ("目标", "分别是多少", "how did … change").
+    Chinese form words go only as whole jieba words, so the 里 of "里程" and the 中 of "中央" stay."""
+    if comparison.english:
+        text = FORM_WORDS_EN.sub(" ", comparison.core)
+    else:
+        jieba, _ = load_jieba()
+        text = " ".join(FORM_WORDS_ZH.sub(" ", w) if FORM_WORDS_ZH.fullmatch(w) or not _CJK.search(w) else w
+                        for w in jieba.lcut(comparison.core))
+    return re.sub(r"\s+", " ", text).strip() or comparison.core
+
+
+def lexical_text(index: "PlanIndex", comparison: Comparison) -> str:
+    """The question's topic, plus the Chinese words its English words translate to (CC-CEDICT)."""
+    text = topic(comparison)
+    if comparison.english:
+        text += " " + " ".join(w for _, words in index.translate(text) for w in words)
+    return text
+
+
+def rank_metrics(
+    index: "PlanIndex", comparison: Comparison, metrics: Sequence[Metric], aliases: dict[str, set[str]] | None = None
+) -> list[tuple[float, Metric]]:
+    """Metrics that give any of the asked documents, best match first; only those whose e5 + wording match of the
+    question's topic reaches MATCH_FLOOR."""
+    aliases = aliases or {}
+    wanted = {p.plan for p in comparison.documents}
+    candidates = [m for m in metrics if wanted & set(m.plans)]
+    if not candidates:
+        return []
+    horizon = "period" if ASKS_PERIOD_FIGURE.search(comparison.question) else "year"
+    names = {id(m): _names(m, aliases) for m in candidates}
+    subjects = sorted({s for m in candidates for s in names[id(m)]})
+    vectors = index.embed_phrases([topic(comparison), *subjects])
+    raw = dict(zip(subjects, np.clip(vectors[1:] @ vectors[0], 0.0, 1.0).tolist()))
+    # e5 cosines of short phrases crowd together (0.8-0.95): rescaled over the candidates, the best is 1.
+    low, high = min(raw.values()), max(raw.values())
+    dense = {s: (v - low) / (high - low) if high > low else 1.0 for s, v in raw.items()}
+    grams = bigrams(lexical_text(index, comparison))
+    scored = []
+    loaded = max(1, len(index.loaded_plans()))
+    for m in candidates:
+        best = max(
+            (MATCH_DENSE_WEIGHT * dense[s] + (1 - MATCH_DENSE_WEIGHT) * _coverage(s, grams), raw[s], _coverage(s, grams))
+            for s in names[id(m)]
+        )
+        covered = len(wanted & set(m.plans)) / len(wanted)
+        # Of two about equally apt rows: the one that gives more of the asked documents, that more documents give
+        # (a figure many documents report is likelier what a question across them is about), and over the span
+        # asked (a year, unless the question says 年均 / five years).
+        prior = 0.05 * covered + 0.05 * len(m.cells) / loaded - (0.1 if m.horizon != horizon else 0.0)
+        absolute = MATCH_DENSE_WEIGHT * best[1] + (1 - MATCH_DENSE_WEIGHT) * best[2]
+        scored.append((best[0] + prior, absolute, m))
+    scored.sort(key=lambda x: -x[0])
+    return [(score, m) for score, absolute, m in scored if absolute >= MATCH_FLOOR]
+
+
+def _names(metric: Metric, aliases: dict[str, set[str]]) -> set[str]:
+    """A metric's subjects, with those of the other kind's row it shares a subject with: the outcome row
+    "国内生产总值增长" is also asked about as "经济增长" because the goal row says "经济增长预期目标"."""
+    out = set(metric.subjects)
+    for s in metric.subjects:
+        out |= aliases.get(s, set())
+    return out
+
+
+def _near_cell(index: "PlanIndex", metric: Metric, plan: str, kind: str, taken: set[tuple[str, str, str]]) -> Cell | None:
+    """A document's figure the grouping left out of `metric` (other wording: 赤字规模 for 财政赤字) that still measures
+    it: same kind, unit family and span, a subject at least NEAR_SUBJECT alike, and not a cell of another row that
+    several documents share (城镇登记失业率 is no stand-in for 城镇调查失业率)."""
+    from index.figures import figures
+    from index.metrics import subject_similarity
+
+    loaded = index.loaded_plans().get(plan)
+    if loaded is None:
+        return None
+    first = metric.cells[0].figure
+    own = [
+        f for f in figures(loaded)
+        if f.kind == kind and f.family == first.family and f.horizon == metric.horizon and f.subject and not f.delta
+        and (f.plan, f.section_id, f.target.text) not in taken
+    ]
+    if not own:
+        return None
+    subjects = list(metric.subjects)
+    sim = subject_similarity([*subjects, *[f.subject for f in own]], index.embed_phrases)
+    n = len(subjects)
+    best_i, best = max(((i, float(sim[:n, n + i].max())) for i in range(len(own))), key=lambda x: x[1])
+    if best < NEAR_SUBJECT:
+        return None
+    f = own[best_i]
+    if all(_substitutes(f.subject, s) for s in subjects):  # another measure under every wording of this one
+        return None
+    return Cell(plan, f.section_id, f.target.text, f.target.sentence, f)
+
+
+def _substitutes(a: str, b: str) -> bool:
+    """Do two subjects differ by one word put in another's place (城镇登记失业率 / 城镇调查失业率: two measures), rather
+    than by words added or dropped (一般性转移支付规模增长 / 中央对地方一般性转移支付增长: one measure, dev cmp-041)?"""
+    ops = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    shared = sum(i2 - i1 for op, i1, i2, _, _ in ops if op == "equal")
+    return shared >= 2 and any(op == "replace" for op, *_ in ops)
+
+
+def _abbreviates(sentence: str, subject: str, generic: set[str]) -> bool:
+    """Does the sentence name the subject, in full or shortened the Chinese way, two of its characters in order
+    (棚改 for 棚户区住房改造, 高铁 for 高速铁路, 减税 in 新增减税降费)? Pairs many subjects share (增长) say nothing."""
+    pairs = {sentence[i : i + 2] for i in range(len(sentence) - 1)}
+    return any(p not in generic and _in_order(p, subject) for p in pairs if _CJK.fullmatch(p[0]) and _CJK.fullmatch(p[1]))
+
+
+def _in_order(pair: str, subject: str) -> bool:
+    at = subject.find(pair[0])
+    return at != -1 and subject.find(pair[1], at + 1) != -1
+
+
+def _generic_pairs(rows: Sequence[Metric]) -> set[str]:
+    """Character pairs (in order) the subjects of at least GENERIC_SHARE of the rows (and of two) hold: 增长, 国内."""
+    counts: dict[str, int] = {}
+    for m in rows:
+        own = set()
+        for s in m.subjects:
+            chars = [c for c in s if _CJK.fullmatch(c)]
+            own |= {chars[i] + chars[j] for i in range(len(chars)) for j in range(i + 1, len(chars))}
+        for p in own:
+            counts[p] = counts.get(p, 0) + 1
+    floor = max(2, GENERIC_SHARE * len(rows))
+    return {p for p, n in counts.items() if n >= floor}
+
+
+def _searched_cell(index: "PlanIndex", comparison: Comparison, metric: Metric, plan: str, kind: str,
+                   taken: set[tuple[str, str, str]]) -> Cell | None:
+    """A document's figure found by searching that document for the question, when neither the metric nor a near
+    subject gives one (棚改 "今年开工580万套" for 棚户区住房改造; dev cmp-043, cmp-047). Candidates: the figures of the
+    same kind, unit family and span in its best SEARCHED_SECTIONS sections. The one whose sentence is likeliest
+    about the question's topic (e5) is taken, when it is about as likely as the least likely sentence the metric
+    already quotes from the other documents: the question calibrates itself, where e5 cosines of one question
+    crowd within a few hundredths. A "其中…" clause is part of its sentence's other figure and comes after it."""
+    from index.figures import figures
+
+    loaded = index.loaded_plans().get(plan)
+    if loaded is None:
+        return None
+    query = comparison.core or comparison.question
+    sections = {h.section.id for h in index.search(query, k=SEARCHED_SECTIONS, plan=plan)}
+    first = metric.cells[0].figure
+    own = [
+        f for f in figures(loaded)
+        if f.section_id in sections and f.kind == kind and f.family == first.family and f.horizon == metric.horizon
+        and not f.delta and (f.plan, f.section_id, f.target.text) not in taken
+    ]
+    if not own:
+        return None
+    quoted = [c.quote for c in metric.cells]
+    vectors = index.embed_phrases([topic(comparison), *quoted, *[f.target.sentence for f in own]])
+    likely = vectors[1:] @ vectors[0]
+    bar = float(likely[: len(quoted)].min()) - SEARCHED_MARGIN
+    best = max(
+        zip(likely[len(quoted):].tolist(), own),
+        key=lambda x: (round(x[0], 4), not x[1].target.clause.startswith("其中"), -x[1].target.start),
+    )
+    f = best[1]
+    if best[0] < bar:
+        generic = _generic_pairs([m for m in index.metrics(kind=kind, shared=False) if m is not metric])
+        if not any(_abbreviates(f.target.sentence, s, generic) for s in metric.subjects):
+            return None
+    return Cell(plan, f.section_id, f.target.text, f.target.sentence, f)
+
+
+def _shared_cells(metrics: Sequence[Metric], but: Metric, *, meeting: bool = True) -> set[tuple[str, str, str]]:
+    """The cells of the other rows several documents share that measure something else than `but`: rows with a figure
+    in a document where `but` has one too (two figures side by side in one report measure two things: 城镇登记失业率
+    and 城镇调查失业率 in 2018). A row that never meets `but` in a document may be the same metric in other words
+    (一般性转移支付规模增长 in 2016-2017, 中央对地方一般性转移支付增长 from 2018; dev cmp-041). `meeting=False`: every
+    other row several documents share, for figures found by search alone, which no subject vouches for."""
+    mine = {c.plan for c in but.cells}
+    return {
+        (c.plan, c.section_id, c.value)
+        for m in metrics
+        if m is not but and len(m.cells) >= 2 and (not meeting or mine & {c.plan for c in m.cells})
+        for c in m.cells
+    }
+
+
+def coverage_of(grams: set[str], text: str) -> float:
+    return len(grams & bigrams(text)) / len(grams) if grams else 0.0
+
+
+def document_cell(index: "PlanIndex", comparison: Comparison, metric: Metric, plan: str, kind: str) -> Cell | None:
+    """The document's figure for the metric: its own cell, else one under other wording (a near subject), else one
+    found by searching the document for the question; None when the document gives none."""
+    rows = index.metrics(kind=kind, shared=False)
+    return (metric.cell(plan) or _near_cell(index, metric, plan, kind, _shared_cells(rows, metric))
+            or _searched_cell(index, comparison, metric, plan, kind, _shared_cells(rows, metric, meeting=False)))
