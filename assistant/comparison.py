@@ -74,8 +74,9 @@ def detect_comparison(question: str, periods: Sequence[Period], plan: str | None
         same = [p for p in periods if (p.start, p.end) == (start, end)]
         chosen += same or [p for p in annual if start <= p.start <= end] or [p for p in periods if p.overlaps(start, end)]
     dated = [p for p in periods if p.start is not None]
-    # "Over the years" needs documents with years: plans without one are never compared by a word alone.
-    across = len(dated) >= 2 and bool(ACROSS_DOCUMENTS_ZH.search(question) or ACROSS_DOCUMENTS_EN.search(question))
+    # "Over the years" needs documents with years: plans without one are never compared by a word alone; and a
+    # question asked of one chosen document compares only the documents it names by year.
+    across = plan is None and len(dated) >= 2 and bool(ACROSS_DOCUMENTS_ZH.search(question) or ACROSS_DOCUMENTS_EN.search(question))
     if len(dated) >= 2 and not across and not named.any and plan is None:
         across = bool(ASKS_CHANGE.search(question)) and not RELATIVE_YEAR.search(question)
     documents = list(dict.fromkeys(chosen))

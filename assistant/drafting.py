@@ -20,7 +20,7 @@ from .quotes import rank, select
 from .records import Answer, Message
 from .refusal import Verdict, judge
 from .rendering import Draft, render, render_outline, render_refusal, render_section
-from .section_refs import relative_item
+from .section_refs import nth_of, relative_item
 from .sentence_scorer import SentenceScorer
 from .structure_questions import find_referenced, lead_passage, remaining_terms, wants_children, wants_name
 from .terms import english_places, is_english, place_names
@@ -127,9 +127,9 @@ class OfflineAnswerer:
         if named:
             return self._about_named(q, named, plan)
         titled = self.index.outline(plan).titles_in(q.text)
-        nth = relative_item(q.text)
-        if titled and nth and 0 < nth <= len(self.sections.children(titled[0])):  # "创新基础提升计划那个专栏，第五项…"
-            return self._about_named(q, [self.sections.children(titled[0])[nth - 1]], plan)
+        item = nth_of(self.sections.children(titled[0]), relative_item(q.text)) if titled else None
+        if item is not None:  # "创新基础提升计划那个专栏，第五项…", "… the last item"
+            return self._about_named(q, [item], plan)
         if titled and wants_children(q) and self.sections.children(titled[0]):
             return self._outline(q, titled[0])
         qvec = self.index.embed_query(q.text)  # once, for the search and for scoring sentences

@@ -58,6 +58,13 @@ _PROJECT = re.compile(r"(?<![一二三四五六七八九十])[(（]([一二三�
 _CHAPTER = re.compile(rf"第\s*({_NUM})\s*[章部]")
 _RELATIVE_ITEM = re.compile(rf"第\s*({_NUM})\s*[项点个]")
 _EN_RELATIVE_ITEM = re.compile(r"\b(?:item|point|entry)\s+(?:no\.?\s*)?([0-9]{1,3})\b", re.I)
+_EN_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+# "the second item", "the 3rd point"; "the last item", "最后一项": the last one, told as LAST.
+_EN_ORDINAL_ITEM = re.compile(
+    rf"\b({'|'.join(_EN_ORDINALS)}|[0-9]{{1,2}}(?:st|nd|rd|th)|last)\s+(?:item|point|entry|one|project|measure)\b", re.I
+)
+_LAST_ITEM = re.compile(r"最后(?:一)?[项点个条]")
+LAST = -1
 _PLAIN_ID = re.compile(r"(?<![一二三四五六七八九十])([一二三四五六七八九十]{1,3}[(（][一二三四五六七八九十]{1,3}[)）](?:[0-9]{1,3})?)")
 
 
@@ -83,11 +90,12 @@ def section_refs(text: str) -> list[SectionRef]:
     for pattern, box_group, item_group in ((_EN_BOX_ITEM, 2, 1), (_EN_BOX_ITEM2, 1, 2)):
         for m in pattern.finditer(text):
             add(m, SectionRef("box", int(m.group(box_group)), int(m.group(item_group)), m.group(0)))
+    item = item_number(text)  # "专栏11最后一项", "the second item … (box 11)": an item of the box named
     for pattern in (_BOX, _EN_BOX):
         for m in pattern.finditer(text):
             n = numeral_value(m.group(1))
             if n is not None:
-                add(m, SectionRef("box", n, None, m.group(0)))
+                add(m, SectionRef("box", n, item, m.group(0)))
     for pattern in (_ITEM, _EN_ITEM):
         for m in pattern.finditer(text):
             n = numeral_value(m.group(1))
@@ -103,11 +111,33 @@ def section_refs(text: str) -> list[SectionRef]:
 
 
 def relative_item(text: str) -> int | None:
-    """The N of "第N项" / "item N" when it names no box of its own (a follow-up's "第4项具体是什么？")."""
+    """The N of "第N项" / "item N" / "the second item" when it names no box of its own (a follow-up's "第4项具体是
+    什么？"); LAST for "最后一项" / "the last item"."""
     if _BOX.search(text) or _EN_BOX.search(text):
         return None
+    return item_number(text)
+
+
+def item_number(text: str) -> int | None:
+    if _LAST_ITEM.search(text):
+        return LAST
     m = _RELATIVE_ITEM.search(text) or _EN_RELATIVE_ITEM.search(text)
-    return numeral_value(m.group(1)) if m else None
+    if m:
+        return numeral_value(m.group(1))
+    m = _EN_ORDINAL_ITEM.search(text)
+    if not m:
+        return None
+    word = m.group(1).lower()
+    if word == "last":
+        return LAST
+    return _EN_ORDINALS.index(word) + 1 if word in _EN_ORDINALS else int(re.match(r"\d+", word).group())
+
+
+def nth_of(items: list, nth: int | None):
+    """The nth item (1-based; LAST the last one), or None when there is no such item."""
+    if nth == LAST:
+        return items[-1] if items else None
+    return items[nth - 1] if nth is not None and 0 < nth <= len(items) else None
 
 
 def chinese_numeral(n: int) -> str:

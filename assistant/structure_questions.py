@@ -25,7 +25,7 @@ def _marker_number(section: Section) -> str:
 
 def find_referenced(refs: Sequence, sections: Sequence[Section]) -> tuple[list[Section], list]:
     """The sections a question names by number, and the references that name no section of the plan."""
-    from .section_refs import chinese_numeral, numeral_value
+    from .section_refs import LAST, chinese_numeral, numeral_value
 
     found: list[Section] = []
     unknown = []
@@ -38,7 +38,10 @@ def find_referenced(refs: Sequence, sections: Sequence[Section]) -> tuple[list[S
             hits = [s for s in sections if s.id == want]
         elif ref.kind == "box":
             names = {f"专栏{ref.number}", f"专栏{chinese_numeral(int(ref.number))}"}
-            if ref.item is not None:
+            if ref.item == LAST:  # "专栏11最后一项": the box's item with the highest number
+                items = [s for s in sections if s.parent_id in names and s.kind == "box_item"]
+                names = {max(items, key=lambda s: numeral_value(s.id.rsplit(".", 1)[-1]) or 0).id} if items else set()
+            elif ref.item is not None:
                 names = {f"{n}.{ref.item}" for n in names}
             hits = [s for s in sections if s.id in names]
         elif ref.kind == "item":

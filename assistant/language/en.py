@@ -147,7 +147,8 @@ STRUCTURE_WORDS_EN = set(
 
 # "over the years", "in each report": the question asks across every loaded document.
 ACROSS_DOCUMENTS_EN = (
-    r"over the years|each year|every year|year by year|year on year|year to year|"
+    # Not "each year" / "every year": those ask for a rate ("How many maker spaces each year?", like 每年).
+    r"over the years|year by year|year on year|year to year|"
     r"across (?:the )?years|over time|"
     # "each report", "each of the seven government work reports", "all the plans", "across all documents"
     r"\b(?:each|every|all|across)(?: of| all)?(?: the| these| those)?(?: [\w-]+){0,3}? (?:reports?|plans?|documents?)\b"

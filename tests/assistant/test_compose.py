@@ -128,6 +128,9 @@ def test_clean_text_drops_control_characters():
         ("What is item 5 in box 11 about?", ["专栏11.5"]),
         ("What is in box 14?", ["专栏14"]),
         ("第1条和第2条分别讲什么？", ["五(一)1", "五(一)2"]),
+        ("专栏11最后一项讲的是什么？", ["专栏11.6"]),
+        ("What is the last item in box 12?", ["专栏12.2"]),
+        ("What does the second item of box 17 say?", ["专栏17.2"]),
     ],
 )
 def test_numbered_references_find_their_sections(plan, question, ids):
