@@ -22,6 +22,8 @@ from .cues import (
     OPENER_ZH,
     QUESTION_WORDS_ZH,
     STANCE_WORD,
+    STRUCTURE_WORDS_EN,
+    STRUCTURE_WORDS_ZH,
     TOPIC_SWITCH,
 )
 from .section_refs import relative_item, section_refs
@@ -119,6 +121,17 @@ def _nounless(question: str) -> bool:
 
     _, posseg = load_jieba()
     return not any(w.flag[:1] == "n" or w.flag in ("j", "vn", "eng") for w in posseg.cut(question))
+
+
+# A follow-up with this many words of its own topic (not structure, time or stance words) is searched by its own
+# words alone. Checked on the suite's dev follow-ups (`plan-assistant eval`).
+OWN_TOPIC_TERMS = 3
+
+
+def _own_topic(question: str) -> list[str]:
+    """The follow-up's own topic words: content terms that are not structure words ("box", "其中") nor stance words."""
+    return [t for t in content_terms(question)
+            if t not in STRUCTURE_WORDS_ZH and t not in STRUCTURE_WORDS_EN and not STANCE_WORD.match(t)]
 
 
 def _is_followup(question: str) -> bool:
@@ -318,6 +331,12 @@ def _resolve_one(question: str, prev: Resolved | None, similar: Similar | None, 
         out.rewritten, out.how = f"{box.text}{stripped}" if not is_english(stripped) else f"{stripped} (box {box.number})", "item"
     elif target is not None and (swapped := _substitute(base, target, similar)) is not None:
         out.rewritten, out.how = swapped, "substituted"
+    elif item is None and is_english(stripped) and len(_own_topic(stripped)) >= OWN_TOPIC_TERMS:
+        # "And which big companies does the plan single out for support?": the turn says its own topic, so the
+        # last one's words would only pull the search back to it; the sections cited last stay candidates.
+        # English only: Chinese terms come with their sub-words ("实验室", "实验"), so their count says less, and
+        # Chinese follow-ups that name a topic ("那X呢？") are swapped into the last question instead.
+        out.rewritten, out.how = stripped, "own topic"
     else:
         out.rewritten, out.how = _join(base, stripped), "appended" if _bare(stripped) else "referenced"
     if out.how != "substituted":  # a swapped question already says everything it keeps from the last one

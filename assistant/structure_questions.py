@@ -65,6 +65,8 @@ def remaining_terms(question: Question, named: Sequence[Section]) -> list[str]:
     text = question.text
     for ref in question.refs:
         text = text.replace(ref.text, " ")
+    for plan in {s.plan for s in named}:  # a follow-up's context "(plan-name:专栏11.6: 标题)" names no topic
+        text = text.replace(f"{plan}:", " ")
     titles = " ".join(s.title for s in named)
     return [t for t in content_terms(text) if t not in _STRUCTURE_WORDS and t not in titles and not t.isdigit()]
 

@@ -142,7 +142,8 @@ ASKS_PARTS = r"\bitems?\b|\bcontains?\b|\bsub-?sections?\b|\bwhat(?:'s| is) in\b
 # Words about a section's place and parts (box, item, contains): not what a structure question is about.
 STRUCTURE_WORDS_EN = set(
     """box boxes item items chapter chapters section sections cover covers covered about called title
-    titled contain contains consist consists deal deals key projects project part""".split()
+    titled contain contains consist consists deal deals key projects project part
+    first second third fourth fifth last next previous""".split()
 )
 
 # "over the years", "in each report": the question asks across every loaded document.

@@ -175,6 +175,7 @@ def test_an_ordinal_follow_up_takes_the_item_of_the_last_answers_list(assistant)
     assert [x.id for x in a.citations] == ["专栏11.5"]
     assert [x.id for x in b.citations] == ["专栏11.2"] and "专栏11.2" in b.rewritten_question
     assert [x.id for x in c.citations] == ["专栏11.6"]
+    assert "8-10家" in c.text, "a follow-up that only points at an item quotes the item, not its best-matching part"
 
 
 def test_a_follow_up_is_answered_from_its_own_words_not_the_earlier_question(assistant):
@@ -183,3 +184,10 @@ def test_a_follow_up_is_answered_from_its_own_words_not_the_earlier_question(ass
     assert follow.answerable and "化学、生物、光电" in follow.text
     assert follow.rewritten_question.endswith("那实验室建在哪些领域？")
     assert "多少名" not in follow.rewritten_question  # the earlier question is not glued on whole
+
+
+def test_an_english_follow_up_with_its_own_topic_is_searched_by_its_own_words(assistant):
+    _, follow = _converse(assistant, "深圳计划柔性引进多少名诺贝尔奖科学家？",
+                          "And which big companies does the plan single out for support?")
+    assert follow.rewritten_question == "And which big companies does the plan single out for support?"
+    assert "华为" in follow.text and "诺贝尔" not in follow.text
