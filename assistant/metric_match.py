@@ -27,9 +27,13 @@ MATCH_FLOOR = 0.4  # below this (unscaled) the question is about no grouped figu
 # unit and kind whose subject is at least this similar to the metric's is taken (with its own citation). At 0.7
 # 赤字规模 (0.64 to 财政赤字) was missed; no dev question got a wrong stand-in at 0.6.
 NEAR_SUBJECT = 0.6
+# A document the metric lacks is searched (_searched_cell): its figures in this many best sections are candidates.
 SEARCHED_SECTIONS = 3
+# How far a candidate's sentence may fall short of the least likely sentence the metric quotes (e5 cosine to the
+# question). On dev, right stand-ins came within 0.003, wrong ones 0.009-0.055 short.
+SEARCHED_MARGIN = 0.005
+# A character pair the subjects of this share of all rows hold (增长, 国内) is no sign a sentence names a subject.
 GENERIC_SHARE = 0.05
-SEARCHED_MARGIN = 0.005  # see _searched_cell; on dev, right stand-ins came within 0.003, wrong ones 0.009-0.055 short
 
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -188,8 +192,9 @@ def _searched_cell(index: "PlanIndex", comparison: Comparison, metric: Metric, p
     subject gives one (棚改 "今年开工580万套" for 棚户区住房改造; dev cmp-043, cmp-047). Candidates: the figures of the
     same kind, unit family and span in its best SEARCHED_SECTIONS sections. The one whose sentence is likeliest
     about the question's topic (e5) is taken, when it is about as likely as the least likely sentence the metric
-    already quotes from the other documents: the question calibrates itself, where e5 cosines of one question
-    crowd within a few hundredths. A "其中…" clause is part of its sentence's other figure and comes after it."""
+    already quotes from the other documents (the question calibrates itself, where e5 cosines of one question
+    crowd within a few hundredths), or when its sentence names the metric's subject shortened the Chinese way
+    (`_abbreviates`). A "其中…" clause is part of its sentence's other figure and comes after it."""
     from index.figures import figures
 
     loaded = index.loaded_plans().get(plan)
