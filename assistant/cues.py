@@ -133,11 +133,8 @@ ASKS_NAME = re.compile(zh.ASKS_NAME + "|" + en.ASKS_NAME, re.I)
 # Asks what a section contains (包括, 哪几项, what items).
 ASKS_PARTS = re.compile(zh.ASKS_PARTS + "|" + en.ASKS_PARTS, re.I)
 
-# Words about a section's place and parts (专栏, 第几条, 包括): not what a structure question is about.
-STRUCTURE_WORDS_ZH = zh.STRUCTURE_WORDS_ZH
-
-# Words about a section's place and parts (box, item, contains): not what a structure question is about.
-STRUCTURE_WORDS_EN = en.STRUCTURE_WORDS_EN
+# Words about a section's place and parts (专栏, 第几条, 包括; box, item, contains): not what a question is about.
+STRUCTURE_WORDS = frozenset(zh.STRUCTURE_WORDS_ZH | en.STRUCTURE_WORDS_EN)
 
 # The interrogative tail of a Chinese question ("…是多少？", "…有哪些？"): cut to name what was asked.
 ASKING_TAIL = re.compile(zh.ASKING_TAIL)

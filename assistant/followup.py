@@ -22,11 +22,10 @@ from .cues import (
     OPENER_ZH,
     QUESTION_WORDS_ZH,
     STANCE_WORD,
-    STRUCTURE_WORDS_EN,
-    STRUCTURE_WORDS_ZH,
+    STRUCTURE_WORDS,
     TOPIC_SWITCH,
 )
-from .section_refs import relative_item, section_refs
+from .section_refs import relative_item, section_refs, without_items
 from .terms import clean_text, content_terms, is_english
 
 __all__ = ["Resolved", "message_text", "resolve", "strip_switch_marker", "cited_ids_in"]
@@ -130,8 +129,7 @@ OWN_TOPIC_TERMS = 3
 
 def _own_topic(question: str) -> list[str]:
     """The follow-up's own topic words: content terms that are not structure words ("box", "其中") nor stance words."""
-    return [t for t in content_terms(question)
-            if t not in STRUCTURE_WORDS_ZH and t not in STRUCTURE_WORDS_EN and not STANCE_WORD.match(t)]
+    return [t for t in content_terms(without_items(question)) if t not in STRUCTURE_WORDS and not STANCE_WORD.match(t)]
 
 
 def _is_followup(question: str) -> bool:

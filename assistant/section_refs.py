@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from index.structure import EN_ORDINAL, en_number
+
 _CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _NUM = r"[0-9０-９]{1,3}|[一二两三四五六七八九十百〇零]{1,4}"
 
@@ -58,12 +60,10 @@ _PROJECT = re.compile(r"(?<![一二三四五六七八九十])[(（]([一二三�
 _CHAPTER = re.compile(rf"第\s*({_NUM})\s*[章部]")
 _RELATIVE_ITEM = re.compile(rf"第\s*({_NUM})\s*[项点个]")
 _EN_RELATIVE_ITEM = re.compile(r"\b(?:item|point|entry)\s+(?:no\.?\s*)?([0-9]{1,3})\b", re.I)
-_EN_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
 # "the second item", "the 3rd point"; "the last item", "最后一项": the last one, told as LAST.
-_EN_ORDINAL_ITEM = re.compile(
-    rf"\b({'|'.join(_EN_ORDINALS)}|[0-9]{{1,2}}(?:st|nd|rd|th)|last)\s+(?:item|point|entry|one|project|measure)\b", re.I
-)
+_EN_ORDINAL_ITEM = re.compile(rf"\b({EN_ORDINAL}|last)\s+(?:item|point|entry|one|project|measure)\b", re.I)
 _LAST_ITEM = re.compile(r"最后(?:一)?[项点个条]")
+_ITEM_PHRASES = (_LAST_ITEM, _RELATIVE_ITEM, _EN_RELATIVE_ITEM, _EN_ORDINAL_ITEM)
 LAST = -1
 _PLAIN_ID = re.compile(r"(?<![一二三四五六七八九十])([一二三四五六七八九十]{1,3}[(（][一二三四五六七八九十]{1,3}[)）](?:[0-9]{1,3})?)")
 
@@ -127,10 +127,15 @@ def item_number(text: str) -> int | None:
     m = _EN_ORDINAL_ITEM.search(text)
     if not m:
         return None
-    word = m.group(1).lower()
-    if word == "last":
-        return LAST
-    return _EN_ORDINALS.index(word) + 1 if word in _EN_ORDINALS else int(re.match(r"\d+", word).group())
+    return LAST if m.group(1).lower() == "last" else en_number(m.group(1))
+
+
+def without_items(text: str) -> str:
+    """The text without the phrases that pick an item by position ("第二项", "最后一项", "the last item"): they say
+    which item, not what the question is about."""
+    for pattern in _ITEM_PHRASES:
+        text = pattern.sub(" ", text)
+    return text
 
 
 def nth_of(items: list, nth: int | None):

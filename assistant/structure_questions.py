@@ -6,15 +6,15 @@ from collections.abc import Sequence
 
 from index import Section
 
-from .cues import ASKS_NAME, ASKS_PARTS, STRUCTURE_WORDS_EN, STRUCTURE_WORDS_ZH
+from .cues import ASKS_NAME, ASKS_PARTS, STRUCTURE_WORDS
 from .passages import Evidence, Passage, quotable_sentences
 from .question import Question
+from .section_refs import without_items
 from .sentences import split_clauses
 from .terms import content_terms
 
 # -- questions about the plan's structure ("专栏12有哪些内容？", "第18条讲什么？", "What is box 13 called?") --------
 
-_STRUCTURE_WORDS = STRUCTURE_WORDS_ZH | STRUCTURE_WORDS_EN
 _MARKER_NUMBER = re.compile(r"[0-9０-９]+|[一二两三四五六七八九十百〇零]+")
 
 
@@ -68,7 +68,7 @@ def remaining_terms(question: Question, named: Sequence[Section]) -> list[str]:
     for plan in {s.plan for s in named}:  # a follow-up's context "(plan-name:专栏11.6: 标题)" names no topic
         text = text.replace(f"{plan}:", " ")
     titles = " ".join(s.title for s in named)
-    return [t for t in content_terms(text) if t not in _STRUCTURE_WORDS and t not in titles and not t.isdigit()]
+    return [t for t in content_terms(without_items(text)) if t not in STRUCTURE_WORDS and t not in titles and not t.isdigit()]
 
 
 def wants_name(question: Question) -> bool:

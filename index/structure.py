@@ -7,7 +7,7 @@ from typing import Iterable, Mapping, Sequence
 
 from .sections import BOX, BOX_ITEM, KINDS, Plan, Section
 
-__all__ = ["Outline", "Route", "cn_number", "route", "section_number"]
+__all__ = ["EN_ORDINAL", "Outline", "Route", "cn_number", "en_number", "route", "section_number"]
 
 # -- numbers ---------------------------------------------------------------------------------------
 _CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -38,7 +38,8 @@ def cn_number(text: str) -> int | None:
     return total + (digit or 0)
 
 
-def _en_number(text: str) -> int | None:
+def en_number(text: str) -> int | None:
+    """"third" / "3rd" / "three" / "iii" -> 3."""
     text = re.sub(r"(?<=\d)(st|nd|rd|th)$", "", text.lower())
     if text.isdigit():
         return int(text)
@@ -66,8 +67,8 @@ _EN_ITEM_IN_BOX = re.compile(rf"\b(?:item|point|entry)\s*(?:no\.?\s*)?({_EN_NUM}
 _EN_ORDINAL_IN_BOX = re.compile(rf"\b(?:the\s+)?({_EN_NUM})\s+(?:item|point|entry)\s+(?:in|of|from)\s+box\s*(\d{{1,3}})", re.I)
 _EN_ITEM = re.compile(rf"\b(?:item|point|article|paragraph)\s*(?:no\.?\s*|number\s*|#\s*)?({_EN_NUM})\b", re.I)
 _EN_LEVEL = re.compile(r"\b(chapter|part|section|project|programme|program)\s*(?:no\.?\s*)?(\d{1,3}|[ivx]{1,4})\b", re.I)
-_EN_ORDINAL = r"\d{1,2}(?:st|nd|rd|th)|" + "|".join(_ORDINALS)
-_EN_ORDINAL_LEVEL = re.compile(rf"\b({_EN_ORDINAL})\s+(chapter|part|section|project|programme|program|item|box)\b", re.I)
+EN_ORDINAL = r"\d{1,2}(?:st|nd|rd|th)|" + "|".join(_ORDINALS)
+_EN_ORDINAL_LEVEL = re.compile(rf"\b({EN_ORDINAL})\s+(chapter|part|section|project|programme|program|item|box)\b", re.I)
 _EN_COUNT = re.compile(
     rf"\b({_EN_NUM})\s+(?:(?:major|main|key|big|great|core)\s+)?(projects|programmes|programs|items|boxes|chapters|parts|sections)\b", re.I
 )
@@ -278,15 +279,15 @@ def _route(question: str, outline: Outline) -> Route:
         add_box(cn_number(m.group(1)) or -1, cn_number(item) if item else None)
         boxes_named = True
     for m in _EN_ITEM_IN_BOX.finditer(q):
-        add_box(int(m.group(2)), _en_number(m.group(1)))
+        add_box(int(m.group(2)), en_number(m.group(1)))
         boxes_named = True
     for m in _EN_ORDINAL_IN_BOX.finditer(q):
-        add_box(int(m.group(2)), _en_number(m.group(1)))
+        add_box(int(m.group(2)), en_number(m.group(1)))
         boxes_named = True
     if not boxes_named:
         for m in _EN_BOX.finditer(q):
             item = m.group(2) or m.group(3)
-            add_box(int(m.group(1)), _en_number(item) if item else None)
+            add_box(int(m.group(1)), en_number(item) if item else None)
             boxes_named = True
 
     rest = _ZH_BOX.sub(" ", q)
@@ -298,17 +299,17 @@ def _route(question: str, outline: Outline) -> Route:
             kinds = outline.kind_by_title_word(rest[m.end() : m.end() + 4]) or ("item",)  # "第三项工程" is a project
             result.named.extend(outline.by_kind_number(kinds, cn_number(m.group(1)) or -1))
         for m in _EN_ITEM.finditer(q):
-            result.named.extend(outline.by_kind_number(("item",), _en_number(m.group(1)) or -1))
+            result.named.extend(outline.by_kind_number(("item",), en_number(m.group(1)) or -1))
     for m in _EN_LEVEL.finditer(q):
         kinds = _EN_KIND[m.group(1).lower()]
         if kinds[0] in ("chapter", "part"):
             kinds = outline.top_kind()
-        result.named.extend(outline.by_kind_number(kinds, _en_number(m.group(2)) or -1))
+        result.named.extend(outline.by_kind_number(kinds, en_number(m.group(2)) or -1))
     for m in _EN_ORDINAL_LEVEL.finditer(q):  # "the third project", "the 2nd chapter"
         kind = m.group(2).lower()
         kinds = outline.top_kind() if kind in ("chapter", "part") else _EN_KIND[kind]
         if kind != "box" and not (kind == "item" and boxes_named):
-            result.named.extend(outline.by_kind_number(kinds, _en_number(m.group(1)) or -1))
+            result.named.extend(outline.by_kind_number(kinds, en_number(m.group(1)) or -1))
     literal = [s for s in outline.literal_ids(q) if not (boxes_named and s.kind in (BOX, BOX_ITEM))]
     result.named.extend(literal)
     if not literal:
@@ -325,7 +326,7 @@ def _route(question: str, outline: Outline) -> Route:
                 result.rank_members = True
                 break
     for m in _EN_COUNT.finditer(q):
-        members = outline.count_members(_en_number(m.group(1)) or 0, None, _EN_KIND[m.group(2).lower()])
+        members = outline.count_members(en_number(m.group(1)) or 0, None, _EN_KIND[m.group(2).lower()])
         if members:
             result.members.extend(members)
             result.rank_members = True

@@ -116,7 +116,7 @@ ASKS_PARTS = r"下面|下设|分为|分了|包括|包含|哪几条|哪几项|几
 # Words about a section's place and parts (专栏, 第几条, 包括): not what a structure question is about.
 STRUCTURE_WORDS_ZH = set(
     """专栏 条 项 章 节 讲 写 写的 讲的 内容 标题 名称 名字 题目 下面 下设 分为 分了 包括 包含 每条 每项 一共 总共 几项 几条 哪几条 哪几项 对应 什么 是什么 哪个 哪些 方面
-    工程 分别 列了 都是 叫 叫什么 最后 最后一项 第一项 第二项 第三项 其中""".split()
+    工程 分别 列了 都是 叫 叫什么 最后""".split()
 )
 
 # The interrogative tail of a Chinese question ("…是多少？", "…有哪些？"): cut to name what was asked.
