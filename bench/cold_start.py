@@ -28,6 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.load import peak_rss_kb
+
 ROOT = Path(__file__).resolve().parent.parent
 QUESTION = "深圳计划柔性引进多少名诺贝尔奖科学家？"
 STEPS = ("torch", "ask", "python", "serve", "index", "index_cold")
@@ -75,13 +77,6 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def _serve_first_answer(env: dict[str, str], question: str) -> tuple[float, float, str]:
     """Start `serve`, ask over the API as soon as it accepts a connection: (seconds to the answer, peak MB, answer)."""
     from gradio_client import Client  # imported before the clock starts
@@ -103,7 +98,7 @@ def _serve_first_answer(env: dict[str, str], question: str) -> tuple[float, floa
                 time.sleep(0.05)
         answer = client.predict(question, [], api_name="/ask")
         seconds = time.perf_counter() - started
-        return seconds, _peak_rss_mb(proc.pid), answer["answer"]
+        return seconds, peak_rss_kb(proc.pid) / 1024, answer["answer"]
     finally:
         proc.terminate()
         proc.wait(timeout=30)

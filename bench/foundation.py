@@ -17,6 +17,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from bench.load import peak_rss_kb
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -47,14 +49,6 @@ def _questions(path: Path, n: int) -> list[str]:
     return [q["question"] for q in items][:n]
 
 
-def _peak_rss_kb(pid: int) -> int:
-    """VmHWM: the peak resident set size the kernel recorded for the process."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1])
-    return 0
-
-
 def measure_serve(env: dict[str, str], questions: list[str]) -> dict:
     """Start `plan-assistant serve`, time until the page answers, ask questions over the API, read peak RSS."""
     port = _free_port()
@@ -82,7 +76,7 @@ def measure_serve(env: dict[str, str], questions: list[str]) -> dict:
                 client.predict(q, api_name="/ask")
             elif endpoint:
                 client.predict(q, api_name=endpoint)
-        return {"serve_ready_s": round(ready, 2), "serve_peak_rss_mb": round(_peak_rss_kb(proc.pid) / 1024, 1),
+        return {"serve_ready_s": round(ready, 2), "serve_peak_rss_mb": round(peak_rss_kb(proc.pid) / 1024, 1),
                 "serve_questions_asked": len(questions) if endpoint else 0}
     finally:
         proc.terminate()

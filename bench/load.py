@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "tests" / "data" / "questions.yaml"
 LOOPBACK = "127.0.0.1"
 
-__all__ = ["Server", "free_port", "listening_addresses", "rss_kb", "run_load", "start_server"]
+__all__ = ["Server", "free_port", "listening_addresses", "peak_rss_kb", "rss_kb", "run_load", "start_server"]
 
 
 def free_port(host: str = LOOPBACK) -> int:
@@ -41,12 +41,40 @@ def free_port(host: str = LOOPBACK) -> int:
         return s.getsockname()[1]
 
 
+def _tree(pid: int) -> list[int]:
+    """The process and its descendants: `serve` answers in a worker process of its own (ui/worker.py)."""
+    pids, i = [pid], 0
+    while i < len(pids):
+        for task in Path(f"/proc/{pids[i]}/task").glob("*/children"):
+            try:
+                pids += [int(c) for c in task.read_text().split()]
+            except OSError:
+                pass
+        i += 1
+    return pids
+
+
+def _status_kb(pid: int, field: str) -> int:
+    """A /proc/PID/status memory field (VmRSS, VmHWM) in kB, summed over the process and its descendants."""
+    total = 0
+    for p in _tree(pid):
+        try:
+            lines = Path(f"/proc/{p}/status").read_text().splitlines()
+        except OSError:  # exited meanwhile
+            continue
+        total += next((int(line.split()[1]) for line in lines if line.startswith(f"{field}:")), 0)
+    return total
+
+
 def rss_kb(pid: int) -> int:
-    """Current resident set size of a process (VmRSS), in kB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
+    """Current resident set size of a process and its descendants (VmRSS), in kB."""
+    return _status_kb(pid, "VmRSS")
+
+
+def peak_rss_kb(pid: int) -> int:
+    """The peak resident set sizes the kernel recorded (VmHWM) of a process and its descendants, in kB: the
+    processes' peaks need not coincide, so this bounds their sum from above."""
+    return _status_kb(pid, "VmHWM")
 
 
 def listening_addresses(port: int) -> list[str]:

@@ -2,20 +2,17 @@
 from __future__ import annotations
 
 import gzip
-import hashlib
 import importlib.metadata
 import importlib.resources
 import io
 import logging
-import os
-import pickle
 import re
-import tempfile
 import threading
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from .cache_file import read_checked, write_checked
 from .settings import cache_root
 
 __all__ = [
@@ -27,9 +24,6 @@ log = logging.getLogger(__name__)
 
 # Bump when what the tables hold changes (the parsing below, english_terms, or its stopwords): old files are never read.
 TABLES_VERSION = 2
-_MAGIC = b"plan-assistant-dictionary\n"
-_DIGEST = 32  # sha256 of the payload, right after the magic line
-_PROTOCOL = 5
 
 _HAN_WORD = re.compile(r"^[\u4e00-\u9fff]{2,}$")
 _LINE = re.compile(r"^\S+ (\S+) \[[^\]]*\] /(.*)/\s*$")
@@ -132,69 +126,19 @@ def build_tables() -> DictionaryTables:
     )
 
 
-class _DataOnly(pickle.Unpickler):
-    """Plain data only (dicts, tuples, sets, strings, numbers): a cache file can never name code to run."""
-
-    def find_class(self, module: str, name: str):  # noqa: ANN201
-        raise pickle.UnpicklingError(f"{module}.{name} is not plain data")
-
-
-def _read(path: Path, what: str) -> object | None:
-    """The object in `path`, or None when the file is missing, cut short, altered or of another format."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        log.warning("cannot read %s (%s); building the %s again", path, exc, what)
-        return None
-    head = len(_MAGIC) + _DIGEST
-    payload = data[head:]
-    if not data.startswith(_MAGIC) or hashlib.sha256(payload).digest() != data[len(_MAGIC) : head]:
-        log.warning("%s is damaged (checksum mismatch); building the %s again", path, what)
-        return None
-    try:
-        return _DataOnly(io.BytesIO(payload)).load()
-    except (pickle.UnpicklingError, ValueError, EOFError, TypeError) as exc:
-        log.warning("%s cannot be loaded (%s); building the %s again", path, exc, what)
-        return None
-
-
-def _write(path: Path, obj: object, what: str) -> None:
-    """Atomically: readers see the whole file or none. Failing to write only costs the next process the build."""
-    payload = pickle.dumps(obj, protocol=_PROTOCOL)
-    tmp: str | None = None
-    prefix = path.name.split("-", 1)[0]
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(_MAGIC + hashlib.sha256(payload).digest() + payload)
-        os.replace(tmp, path)
-        tmp = None
-        for old in path.parent.glob(f"{prefix}-*"):  # other versions' files: never read again
-            if old != path:
-                old.unlink(missing_ok=True)
-    except OSError as exc:
-        log.warning("cannot cache the %s in %s (%s); each new process will build them again", what, path.parent, exc)
-    finally:
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
-
-
 _WHAT = "dictionary tables"
 
 
 def load_or_build(folder: Path | None = None) -> DictionaryTables:
     """The tables from the cache file of this key, or built (and the file written) when it is missing or damaged."""
     path = cache_path(folder)
-    got = _read(path, _WHAT)
+    got = read_checked(path, _WHAT)
     if isinstance(got, tuple) and len(got) == 5:
         return DictionaryTables(*got)
     if got is not None:
         log.warning("%s does not hold the %s; building them again", path, _WHAT)
     built = build_tables()
-    _write(path, (built.glosses, built.exact, built.lead, built.phrases, built.stems), _WHAT)
+    write_checked(path, (built.glosses, built.exact, built.lead, built.phrases, built.stems), _WHAT)
     return built
 
 
@@ -239,7 +183,7 @@ def initialize_jieba(folder: Path | None = None) -> None:
         if tokenizer.initialized:
             return
         path = jieba_cache_path(folder)
-        got = _read(path, "jieba prefix dictionary")
+        got = read_checked(path, "jieba prefix dictionary")
         if isinstance(got, tuple) and len(got) == 2 and isinstance(got[0], dict) and got[1]:
             with tokenizer.lock:
                 if not tokenizer.initialized:
@@ -247,7 +191,7 @@ def initialize_jieba(folder: Path | None = None) -> None:
                     tokenizer.initialized = True
             return
         jieba.initialize()
-        _write(path, (tokenizer.FREQ, tokenizer.total), "jieba prefix dictionary")
+        write_checked(path, (tokenizer.FREQ, tokenizer.total), "jieba prefix dictionary")
 
 
 def import_posseg(folder: Path | None = None):
@@ -268,11 +212,11 @@ def import_posseg(folder: Path | None = None):
             return module
         prefix = jieba_cache_path(folder)  # keyed the same: jieba's version and dict.txt's size
         path = prefix.with_name(prefix.name.replace("jieba-", "jiebapos-"))
-        table = _read(path, "jieba part-of-speech table")
+        table = read_checked(path, "jieba part-of-speech table")
         if not (isinstance(table, dict) and table):
             import jieba.posseg
 
-            _write(path, jieba.posseg.dt.word_tag_tab, "jieba part-of-speech table")
+            write_checked(path, jieba.posseg.dt.word_tag_tab, "jieba part-of-speech table")
             return jieba.posseg
         # POSTokenizer() reads the table from get_dict_file() at import: hand it an empty file, then the table.
         jieba.dt.get_dict_file = lambda: io.BytesIO(b"")

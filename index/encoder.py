@@ -23,6 +23,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     import torch
+    from tokenizers import Tokenizer
 
 __all__ = ["E5Encoder", "ENGINES", "NUMPY_BEFORE_TORCH_TOKENS", "NUMPY_MAX_TOKENS", "supported"]
 
@@ -35,6 +36,10 @@ NUMPY_MAX_TOKENS = 40
 # Before torch is loaded, numpy also runs batches of up to this many padded tokens (~0.8 s): importing torch and
 # building the model costs a new process 2.5-3 s, more than numpy spends on them. Indexing goes to torch.
 NUMPY_BEFORE_TORCH_TOKENS = 1024
+# Batches of up to this many characters are tokenized in Python (index/unigram.py, ~7 us a character) while
+# tokenizers is not loaded: 20k characters cost ~0.15 s, a sixth of loading tokenizers (~0.9 s). Longer batches
+# (indexing) load tokenizers, whose Rust code is faster from then on.
+UNIGRAM_MAX_CHARS = 20_000
 
 _POOLING = "sentence_transformers.sentence_transformer.modules.pooling.Pooling"
 _NORMALIZE = "sentence_transformers.base.modules.normalize.Normalize"
@@ -181,7 +186,7 @@ class E5Encoder:
     """
 
     def __init__(self, folder: str | Path, engine: str = "torch") -> None:
-        from tokenizers import Tokenizer
+        from .unigram import load_unigram
 
         if engine not in ENGINES:
             raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
@@ -201,19 +206,52 @@ class E5Encoder:
         self.prompts: dict[str, str] = dict(st_config.get("prompts") or {})
         self.default_prompt_name: str | None = st_config.get("default_prompt_name")
 
-        self.tokenizer = Tokenizer.from_file(str(self.folder / "tokenizer.json"))
-        pad_token = tok_cfg.get("pad_token") or "<pad>"
-        pad_id = self.tokenizer.token_to_id(pad_token)
-        if pad_id is None:
-            raise ValueError(f"{self.folder}: the pad token {pad_token!r} is not in tokenizer.json")
-        self.tokenizer.enable_truncation(max_length=self.max_seq_length, strategy="longest_first", direction="right")
-        self.tokenizer.enable_padding(direction="right", pad_id=pad_id, pad_token=pad_token)
+        self._pad_token = tok_cfg.get("pad_token") or "<pad>"
+        self._tokenizer: Tokenizer | None = None
+        # Short batches are tokenized in Python from a cached piece table (index/unigram.py): tokenizers' own
+        # loader costs a new process ~0.9 s. A tokenizer.json of another shape loads tokenizers right away.
+        self._unigram = load_unigram(self.folder / "tokenizer.json")
+        if self._unigram is None:
+            self.tokenizer  # noqa: B018 - loaded now: its errors show at load time
+        elif self._unigram.spec.pieces[self._unigram.pad] != self._pad_token:
+            raise ValueError(f"{self.folder}: the pad token {self._pad_token!r} is not tokenizer.json's <pad>")
         self._heads = self.config.heads
         self._head_size = self.config.hidden // self.config.heads
         self._torch_model = None
         self._numpy_model = None
         if engine == "torch":
             self.model  # noqa: B018 - built now, as SentenceTransformer would: errors show at load time
+
+    @property
+    def tokenizer(self) -> "Tokenizer":
+        """tokenizers' Tokenizer of the folder, loaded on first need, truncating and padding as ST does."""
+        if self._tokenizer is None:
+            from tokenizers import Tokenizer
+
+            tokenizer = Tokenizer.from_file(str(self.folder / "tokenizer.json"))
+            pad_id = tokenizer.token_to_id(self._pad_token)
+            if pad_id is None:
+                raise ValueError(f"{self.folder}: the pad token {self._pad_token!r} is not in tokenizer.json")
+            tokenizer.enable_truncation(max_length=self.max_seq_length, strategy="longest_first", direction="right")
+            tokenizer.enable_padding(direction="right", pad_id=pad_id, pad_token=self._pad_token)
+            self._tokenizer = tokenizer
+        return self._tokenizer
+
+    def _token_batch(self, batch: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, attention mask) of one batch, padded on the right to its longest text."""
+        if self._tokenizer is None and self._unigram is not None and sum(map(len, batch)) <= UNIGRAM_MAX_CHARS:
+            rows = [self._unigram.ids(text, self.max_seq_length) for text in batch]
+            if all(row is not None for row in rows):
+                width = max(len(row) for row in rows)
+                ids = np.full((len(rows), width), self._unigram.pad, dtype=np.int64)
+                mask = np.zeros((len(rows), width), dtype=np.int64)
+                for r, row in enumerate(rows):
+                    ids[r, : len(row)], mask[r, : len(row)] = row, 1
+                return ids, mask
+        encodings = self.tokenizer.encode_batch(batch, add_special_tokens=True)
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        return ids, mask
 
     @property
     def model(self):
@@ -274,9 +312,7 @@ class E5Encoder:
         out: list[np.ndarray] = []
         for start in range(0, len(texts), batch_size):
             batch = [prompt + texts[i] for i in order[start : start + batch_size]]
-            encodings = self.tokenizer.encode_batch(batch, add_special_tokens=True)
-            ids = np.array([e.ids for e in encodings], dtype=np.int64)
-            mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+            ids, mask = self._token_batch(batch)
             if self.engine_for(ids.size) == "numpy":
                 vectors = self.numpy_model(ids, mask)
                 if normalize_embeddings:  # ST normalizes again when asked, as F.normalize does

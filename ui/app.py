@@ -2,15 +2,17 @@
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
-from assistant import PlanAssistant
 
 from .chat import MAX_QUESTION_CHARS, WebChat
 from .i18n import LANGUAGES, normalize_lang, t
 from .render import render_source_hint
+
+if TYPE_CHECKING:
+    from assistant import PlanAssistant
 
 __all__ = ["QUEUE_CONCURRENCY", "build_app"]
 

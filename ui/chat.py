@@ -4,11 +4,10 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 import gradio as gr
 
-from assistant import PlanAssistant
 from index import Section
 
 from .charts import metrics_chart
@@ -30,6 +29,9 @@ from .render import (
     render_targets,
     render_user,
 )
+
+if TYPE_CHECKING:
+    from assistant import PlanAssistant
 
 __all__ = ["MAX_QUESTION_CHARS", "WARM_UP_WAIT", "WebChat"]
 

@@ -153,9 +153,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import threading
-
-    from ui.startup import launch_options, warm_up
+    from ui.startup import launch_options
+    from ui.worker import AnswerWorker
 
     settings = _settings(args)
     settings = settings.with_(
@@ -164,16 +163,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
         ui_language=args.lang or settings.ui_language,
     )
     launch_options(settings)  # a missing login fails before the slow start
-    _preload(settings)
-    from assistant import PlanAssistant
-
-    # The answerer opens and warms up (model, dictionaries, a first answer) while gradio is imported and the page
-    # built: the two overlap instead of following one another.
-    pa, ready = PlanAssistant.open(settings), threading.Event()
-    warm_up(pa, ready)
+    # The answerer opens and warms up in a worker process while this one imports gradio and builds the page:
+    # two cores instead of one, the first answer ~3 s sooner (ui/worker.py).
+    worker = AnswerWorker(settings)
     from ui.web import serve
 
-    serve(settings, pa, ready)
+    try:
+        serve(settings, worker.assistant())
+    finally:
+        worker.close()
     return 0
 
 

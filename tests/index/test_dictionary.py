@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from index import dictionary
+from index import cache_file, dictionary
 from index.dictionary import cache_path, load_or_build
 
 
@@ -127,9 +127,9 @@ def test_a_file_naming_code_is_refused(tmp_path: Path, caplog) -> None:
 
     payload = pickle.dumps((os.system, ("true",)), protocol=5)
     path = tmp_path / "x.pickle"
-    path.write_bytes(dictionary._MAGIC + hashlib.sha256(payload).digest() + payload)
+    path.write_bytes(cache_file.MAGIC + hashlib.sha256(payload).digest() + payload)
     with caplog.at_level(logging.WARNING, logger="index.dictionary"):
-        assert dictionary._read(path, "test tables") is None
+        assert cache_file.read_checked(path, "test tables") is None
     assert "posix.system is not plain data" in caplog.text or "os.system is not plain data" in caplog.text
 
 
@@ -176,7 +176,7 @@ def test_jieba_from_the_cache_is_jieba(tmp_path: Path) -> None:
     data[-10] ^= 0x01
     path.write_bytes(bytes(data))
     assert _jieba_state("cache", tmp_path) == own  # damaged: jieba's own start-up, and the file made again
-    assert dictionary._read(path, "jieba") is not None
+    assert cache_file.read_checked(path, "jieba") is not None
 
 
 _POSSEG = """
@@ -214,4 +214,4 @@ def test_part_of_speech_table_from_the_cache_is_jiebas(tmp_path: Path) -> None:
     data[-10] ^= 0x01
     path.write_bytes(bytes(data))
     assert _posseg_state("cache", tmp_path) == own
-    assert dictionary._read(path, "posseg") is not None
+    assert cache_file.read_checked(path, "posseg") is not None

@@ -42,14 +42,14 @@ def _imported(stderr: str) -> set[str]:
 
 def test_a_fresh_ask_imports_only_what_it_needs(run_cli):
     """The offline `ask` needs neither the web chat nor the LLM chain, and the bundled model embeds its question
-    without torch, transformers or sentence-transformers (index/encoder_numpy.py): each costs a new process
-    seconds (issue 13)."""
+    without torch, transformers or sentence-transformers (index/encoder_numpy.py), tokenized without tokenizers
+    (index/unigram.py): each costs a new process seconds (issue 13)."""
     out = run_cli("ask", "深圳计划柔性引进多少名诺贝尔奖科学家？", "--json", env={"PYTHONPROFILEIMPORTTIME": "1"})
     assert out.returncode == 0, out.stderr[-2000:]
     assert json.loads(out.stdout)["citations"]
     imported = _imported(out.stderr)
-    assert {"chromadb", "jieba", "tokenizers", "scipy"} <= imported  # the report is complete enough to trust
-    assert not imported & {"gradio", "gradio_client", "langchain", "langchain_core", "langchain_openai",
+    assert {"chromadb", "jieba", "scipy"} <= imported  # the report is complete enough to trust
+    assert not imported & {"tokenizers", "gradio", "gradio_client", "langchain", "langchain_core", "langchain_openai",
                            "langchain_huggingface", "transformers", "sentence_transformers", "sklearn", "torch"}
 
 
