@@ -1,8 +1,9 @@
 """Turns plan files into numbered sections, embeds them into Chroma and searches them."""
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from .lazy import lazy_exports
 
 # Each name is imported from its module on first use: `from index.dictionary import …` or `from index import
 # Settings` then costs no Chroma import, so a command can start loading the model before Chroma (issue 13).
@@ -35,15 +36,4 @@ if TYPE_CHECKING:
     from .sections import Plan, Section, load_plan, parse_plan
     from .settings import DEFAULT_PLAN, Settings
 
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'index' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
