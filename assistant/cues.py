@@ -228,3 +228,10 @@ STOPWORDS_VERIFY_EN = en.STOPWORDS_VERIFY_EN
 
 # A sentence that announces the parts that follow ("做好八个方面工作"): a list question gets the parts.
 ANNOUNCES_PARTS = re.compile(zh.ANNOUNCES_PARTS)
+
+# The years a question or a sentence speaks of, relative to its document's own year (assistant/dating.py).
+THIS_YEAR = re.compile(zh.THIS_YEAR + "|" + en.THIS_YEAR, re.I)
+LAST_YEAR = re.compile(zh.LAST_YEAR + "|" + en.LAST_YEAR, re.I)
+NEXT_YEAR = re.compile(zh.NEXT_YEAR + "|" + en.NEXT_YEAR, re.I)
+SEVERAL_YEARS = re.compile(zh.SEVERAL_YEARS + "|" + en.SEVERAL_YEARS, re.I)
+REVIEW_HEADING = re.compile(zh.REVIEW_HEADING)

@@ -51,6 +51,15 @@ class DocumentScope:
             self._places[key] = bool(place) and any(place in n for run in runs for n in place_names(run, checked=False))
         return self._places[key]
 
+    def year_of(self, plan: str) -> int | None:
+        """A document's own year (a report's: the year it sets targets for), from its title or name; None for a
+        document about several years (a five-year plan) or none."""
+        from index.periods import document_period
+
+        loaded = self.index.loaded_plans().get(plan)
+        period = document_period(plan, loaded.title if loaded else "")
+        return period.start if period.start is not None and period.start == period.end else None
+
     def place_absent(self, q: Question, plan: str | None) -> bool:
         """The question names places, and the documents asked about name none of them ("上海要建设…")."""
         return bool(q.places) and not any(self.mentions_place(p, plan) for p in q.places)

@@ -163,12 +163,13 @@ class OfflineAnswerer:
         ranked = rank(q, evidence, self.assistant.scorer, qvec, self.assistant.model)
         if self.assistant.trace is not None:
             self.assistant.trace.append({"question": q, "ranked": ranked, "force": force, "in_scope": self.scope.in_scope(plan),
-                                         "place_absent": self.scope.place_absent(q, plan)})
+                                         "place_absent": self.scope.place_absent(q, plan), "year_of": self.scope.year_of})
         if force:
             verdict = Verdict(ranked.top is not None, "" if ranked.top is not None else "not_found")
         else:
             verdict = judge(q, ranked, self.assistant.scorer, in_scope=self.scope.in_scope(plan),
-                            place_absent=self.scope.place_absent(q, plan), model=self.assistant.model)
+                            place_absent=self.scope.place_absent(q, plan), year_of=self.scope.year_of,
+                            model=self.assistant.model)
         signals = {"relevance": round(verdict.relevance, 4), "coverage": round(verdict.coverage, 4),
                    "p_answerable": round(verdict.probability, 4)}
         if ranked.top is not None:

@@ -9,6 +9,7 @@ import numpy as np
 
 from . import cues
 from .cues import SEVERAL_THINGS
+from .dating import period_conflict
 from .evidence import NUMBER, asked_unit, counts_in, has_evidence
 from .question import COUNT, HOW, LIST, LOCATE, MONEY, NEEDS_EVIDENCE, PERCENT, TIME, Question
 
@@ -55,6 +56,7 @@ REFUSAL_FEATURES = (
     "quoted_absent",  # a quoted term the documents lack
     "year_absent",  # a year is named that the documents never mention
     "stance_conflict",  # target asked but the close sentences with numbers only report results (or the reverse)
+    "period_conflict",  # a year or span is asked and the close sentences with numbers all speak of other years
     "english",
     "untranslated",  # English: share of content words with no translation into the documents' words
     "subject_absent",  # English "how many X": no close sentence names X
@@ -84,6 +86,7 @@ EXTRA_FEATURES = (
 REFUSAL_SIGNS = dict(
     top_score=1, top_dense=1, top_lexical=1, section_lexical=1, coverage=1, missing_rare=-1, missing_kind=-1,
     missing_unit=-1, no_term_number=-1, no_subject_fact=-1, place_absent=-1, quoted_absent=-1, year_absent=-1, stance_conflict=-1,
+    period_conflict=-1,
     english=0, untranslated=-1, subject_absent=-1, gap=1,
 )
 
@@ -228,6 +231,7 @@ def question_features(
     max_idf: float,
     coverage: float,
     place_absent: bool,
+    year_of: Callable[[str], int | None] = lambda plan: None,
 ) -> np.ndarray:
     """The REFUSAL_FEATURES row of a question, from its ranked sentences and their fitted scores."""
     top = ranked.top
@@ -255,6 +259,8 @@ def question_features(
         (wants_target and not wants_outcome and all(o and not t for t, o in stances))
         or (wants_outcome and not wants_target and all(t and not o for t, o in stances))
     )
+    period = period_conflict(q.text, [(u.span.text, u.evidence.section.path, u.evidence.section.plan) for u in numbered],
+                             year_of)
     subject = q.subject_groups
     subject_absent = bool(subject) and not any(all(any(a in u.span.text for a in g) for g in subject) for u in near)
     section_text = top.evidence.section.text.lower()
@@ -279,6 +285,7 @@ def question_features(
         1.0 if any(not in_scope(t) for t in q.quoted) else 0.0,
         1.0 if year_absent else 0.0,
         1.0 if conflict else 0.0,
+        1.0 if period else 0.0,
         1.0 if q.english else 0.0,
         (1.0 - q.translated_share) if q.english and q.translated_share is not None else 0.0,
         1.0 if subject_absent else 0.0,

@@ -33,18 +33,18 @@ def relevance(question: Question, unit: ScoredSentence) -> float:
 
 
 def refusal_features(question: Question, ranked: Ranked, scorer: SentenceScorer, in_scope: Callable[[str], bool],
-                     place_absent: bool) -> np.ndarray:
-    """The REFUSAL_FEATURES row of a question (see assistant/features.py)."""
+                     place_absent: bool, year_of: Callable[[str], int | None] = lambda plan: None) -> np.ndarray:
+    """The REFUSAL_FEATURES row of a question (see assistant/features.py); `year_of`: a document's own year."""
     return question_features(
         question, ranked, in_scope=in_scope, idf=scorer.idf, max_idf=scorer.max_idf(),
-        coverage=scorer.coverage(question, in_scope), place_absent=place_absent,
+        coverage=scorer.coverage(question, in_scope), place_absent=place_absent, year_of=year_of,
     )
 
 
 # What a refusal names as missing, in the order it is told: the first signal that fired.
 _REASONS = (("place_absent", "place"), ("year_absent", "year"), ("quoted_absent", "quoted"), ("missing_kind", "missing:kind"),
             ("missing_unit", "missing:count"), ("no_term_number", "missing:number"), ("no_subject_fact", "missing:number"),
-            ("stance_conflict", "stance"))
+            ("stance_conflict", "stance"), ("period_conflict", "period"))
 
 
 def judge(
@@ -54,6 +54,7 @@ def judge(
     *,
     in_scope: Callable[[str], bool] | None = None,
     place_absent: bool = False,
+    year_of: Callable[[str], int | None] = lambda plan: None,
     model: AnswererModel | None = None,
 ) -> Verdict:
     """Answer or refuse, by the refusal model fitted on dev questions (`python -m bench.fit_answerer`)."""
@@ -62,7 +63,7 @@ def judge(
     if top is None:
         return Verdict(False, "not_found", probability=0.0)
     in_scope = in_scope or scorer.in_corpus
-    x = refusal_features(question, ranked, scorer, in_scope, place_absent)
+    x = refusal_features(question, ranked, scorer, in_scope, place_absent, year_of)
     p = float(model.refusal.probability(x[None, :])[0])
     rel = relevance(question, top)
     cov = float(x[REFUSAL_FEATURES.index("coverage")])

@@ -163,6 +163,13 @@ def render_refusal(question: Question, verdict: Verdict, related: Sequence[Passa
         first = f"{the} says nothing about {detail}." if english else f"{the}中没有关于{detail}年的内容，无法回答这个问题。"
     elif reason == "quoted":
         first = f"{the} does not contain “{detail}”." if english else f"{the}中没有“{detail}”这一提法，无法回答这个问题。"
+    elif reason == "period":
+        first = (
+            f"{the} touches on this topic, but its closest passages speak of other years: it does not give that "
+            "figure for the year asked."
+            if english
+            else f"{the}涉及相关内容，但最接近的段落说的是其他年份，没有给出{('“' + asked + '”') if asked else '所问年份'}的数字。"
+        )
     elif reason.startswith("missing:") or reason == "stance":
         zh, en = _KIND_NAMES.get(detail, ("具体数据", "that figure"))
         if reason == "stance":

@@ -228,7 +228,7 @@ def main() -> int:
     from assistant.refusal import refusal_features
 
     R = np.vstack([
-        refusal_features(r["question"], r["ranked"], pa[r["qualified"]].scorer, r["in_scope"], r["place_absent"])
+        refusal_features(r["question"], r["ranked"], pa[r["qualified"]].scorer, r["in_scope"], r["place_absent"], r["year_of"])
         for r in judged
     ])
     a = np.asarray([int(r["q"].answerable) for r in judged])

@@ -230,3 +230,15 @@ STOPWORDS_VERIFY_EN = frozenset(
     "the and for with that this from are was were will its their into has have had which what how also than "
     "shall should would can could been being more most such other these those over under about plan".split()
 )
+
+# A question about the document's own year (a report's 今年): the year it was delivered.
+THIS_YEAR = r"\bthis year\b|\bthe coming year\b|\bthe year ahead\b"
+
+# ... about the year before the document's own (去年实际增长): the year a report reviews.
+LAST_YEAR = r"\blast year\b|\bthe previous year\b|\bthe past year\b|\bthe year before\b|\bprior year\b"
+
+# ... about the year after it.
+NEXT_YEAR = r"\bnext year\b"
+
+# ... about several years at once (过去五年, 年均, 累计): a five-year review or total, not one year's figure.
+SEVERAL_YEARS = r"\b(?:past|last|previous)\s+five\s+years\b|\bfive-year (?:total|average)\b|\bon average\b|\bcumulative(?:ly)?\b|\bin total\b"

@@ -195,3 +195,18 @@ DOCUMENT_WORD = r"报告|规划|纲要|计划|意见|方案"
 
 # A sentence that announces the parts that follow ("做好八个方面工作", "主要有以下几项"): a list question gets the parts.
 ANNOUNCES_PARTS = r"[一二三四五六七八九十两0-9]+\s*(?:个方面|方面|项|大任务|个领域|条)|以下|如下|几个方面"
+
+# A question or sentence about the document's own year (a report's 今年): the year it was delivered.
+THIS_YEAR = r"今年|本年度?"
+
+# ... about the year before the document's own (去年实际增长): the year a report reviews.
+LAST_YEAR = r"去年|上年|上一年|前一年"
+
+# ... about the year after it.
+NEXT_YEAR = r"明年|下一年"
+
+# ... about several years at once (过去五年, 年均, 累计): a five-year review or total, not one year's figure.
+SEVERAL_YEARS = r"过去五年|五年(?:工作)?回顾|五年来|近五年|这五年|五年间|年均|累计|这些年|十[一二三四五六七八九]?五(?:期间|时期)"
+
+# A heading of the part that reviews the past year ("2016年工作回顾", "过去一年和五年工作回顾").
+REVIEW_HEADING = r"回顾|过去一年"

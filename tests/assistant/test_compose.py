@@ -210,6 +210,17 @@ def test_refusal_offers_related_sections_without_brackets(plan):
     assert "没有给出“深圳地铁票价”的具体金额" in lines[0] and "专栏17.1" in lines[-1] and "[" not in "".join(lines)
 
 
+def test_a_period_refusal_says_the_passages_speak_of_other_years(plan):
+    from assistant.passages import Passage
+    from assistant.refusal import Verdict
+
+    p = Passage(Evidence(plan.get("专栏17.1"), "专栏17.1"), 0, 5, 0.0)
+    zh = render_refusal(analyze("2018年地铁里程是多少？"), Verdict(False, "period"), [p])
+    assert "其他年份" in zh[0] and "2018年地铁里程" in zh[0] and "专栏17.1" in zh[-1]
+    en = render_refusal(analyze("How long was the metro network in 2018?"), Verdict(False, "period"), [p])
+    assert "other years" in en[0]
+
+
 def test_outline_opening_is_verbatim(plan):
     p = lead_passage(Evidence(plan.get("专栏12.2"), "专栏12.2"))
     assert p.quote in plan.get("专栏12.2").text and p.display.endswith("……")

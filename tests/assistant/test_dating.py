@@ -1,0 +1,45 @@
+"""assistant/dating.py: the years a question asks about and a sentence speaks of, against the document's year."""
+from __future__ import annotations
+
+from assistant.dating import SEVERAL, asked_years, period_conflict, sentence_years
+
+REVIEW = ["一、2020年工作回顾"]
+PLAN = ["三、2021年重点工作"]
+FIVE = ["一、过去一年和五年工作回顾", "（六）推动乡村振兴"]
+
+
+def test_a_question_names_its_years_or_says_them_relatively() -> None:
+    assert asked_years("去年实际增长多少？", 2021) == {2020}
+    assert asked_years("今年经济增长目标是多少？", 2021) == {2021}
+    assert asked_years("How much did consumer prices actually rise last year?", 2023) == {2022}
+    assert asked_years("2020年的财政赤字率是多少？", 2021) == {2020}
+    assert asked_years("过去五年粮食产量年均多少？", 2023) == {SEVERAL}
+    assert asked_years("赤字率是多少？", 2021) == set()  # says no time: no conflict can be told
+    assert asked_years("去年实际增长多少？", None) == set()  # a five-year plan has no 去年
+
+
+def test_a_sentence_says_its_years_or_takes_its_headings() -> None:
+    assert sentence_years("国内生产总值增长2.3％。", REVIEW, 2021) == {2020}
+    assert sentence_years("居民消费价格涨幅3%左右；", PLAN, 2021) == {2021}
+    assert sentence_years("今年赤字率拟按3.2%左右安排。", REVIEW, 2021) == {2021}  # its own words come first
+    assert sentence_years("居民消费价格年均上涨2.1%。", FIVE, 2023) == {SEVERAL}
+    assert sentence_years("建成高标准农田4.56亿亩。", FIVE, 2023) == {2022, SEVERAL}  # a review of the year and five
+    assert sentence_years("增长3.5%。", ["三、重点工作"], 2021) == set()  # nothing says: unknown
+    assert sentence_years("占比达到2.5%。", [], 2021) == set()  # 2.5 is no year
+
+
+def test_conflict_only_when_every_sentence_speaks_of_other_years() -> None:
+    def year_of(plan: str) -> int | None:
+        return {"gwr-2021": 2021, "sti-plan": None}[plan]
+
+    target = ("国内生产总值增长6%以上。", PLAN, "gwr-2021")
+    outcome = ("国内生产总值增长2.3％。", REVIEW, "gwr-2021")
+    assert period_conflict("去年实际增长多少？", [target], year_of)
+    assert not period_conflict("去年实际增长多少？", [target, outcome], year_of)
+    assert not period_conflict("今年增长目标是多少？", [target], year_of)
+    assert not period_conflict("增长目标是多少？", [target], year_of)  # the question says no time
+    assert not period_conflict("去年实际增长多少？", [], year_of)
+    undated = ("研发投入增长10%。", ["五、重点工程"], "sti-plan")
+    assert not period_conflict("2018年研发投入增长多少？", [undated], year_of)  # unknown years never conflict
+    by_2020 = ("到2020年，国家级高新技术企业达到1万家。", ["五、重点工程"], "sti-plan")
+    assert period_conflict("2018年国家级高新技术企业有多少家？", [by_2020], year_of)
