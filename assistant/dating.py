@@ -12,10 +12,15 @@ from collections.abc import Callable, Iterable, Sequence
 
 from . import cues
 
-__all__ = ["SEVERAL", "asked_years", "period_conflict", "sentence_years"]
+__all__ = ["SEVERAL", "asked_years", "no_year", "period_conflict", "sentence_years"]
 
 SEVERAL = 0  # stands for "several years at once" (a five-year review, an average, a total) among the years
 _YEAR = re.compile(r"(?<![0-9０-９.])((?:19|20)[0-9]{2})(?![0-9０-９.%％])")
+
+
+def no_year(plan: str) -> None:
+    """`year_of` for callers that know no document's year: relative words (今年, 去年) then date nothing."""
+    return None
 
 
 def _relative(text: str, year: int | None) -> set[int]:

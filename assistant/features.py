@@ -9,7 +9,7 @@ import numpy as np
 
 from . import cues
 from .cues import SEVERAL_THINGS
-from .dating import period_conflict
+from .dating import no_year, period_conflict
 from .evidence import NUMBER, asked_unit, counts_in, has_evidence
 from .question import COUNT, HOW, LIST, LOCATE, MONEY, NEEDS_EVIDENCE, PERCENT, TIME, Question
 
@@ -231,7 +231,7 @@ def question_features(
     max_idf: float,
     coverage: float,
     place_absent: bool,
-    year_of: Callable[[str], int | None] = lambda plan: None,
+    year_of: Callable[[str], int | None] = no_year,
 ) -> np.ndarray:
     """The REFUSAL_FEATURES row of a question, from its ranked sentences and their fitted scores."""
     top = ranked.top

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .dating import no_year
 from .features import REFUSAL_FEATURES, question_features
 from .fitted import AnswererModel, load_model
 from .question import NEEDS_EVIDENCE, Question
@@ -33,7 +34,7 @@ def relevance(question: Question, unit: ScoredSentence) -> float:
 
 
 def refusal_features(question: Question, ranked: Ranked, scorer: SentenceScorer, in_scope: Callable[[str], bool],
-                     place_absent: bool, year_of: Callable[[str], int | None] = lambda plan: None) -> np.ndarray:
+                     place_absent: bool, year_of: Callable[[str], int | None] = no_year) -> np.ndarray:
     """The REFUSAL_FEATURES row of a question (see assistant/features.py); `year_of`: a document's own year."""
     return question_features(
         question, ranked, in_scope=in_scope, idf=scorer.idf, max_idf=scorer.max_idf(),
@@ -54,7 +55,7 @@ def judge(
     *,
     in_scope: Callable[[str], bool] | None = None,
     place_absent: bool = False,
-    year_of: Callable[[str], int | None] = lambda plan: None,
+    year_of: Callable[[str], int | None] = no_year,
     model: AnswererModel | None = None,
 ) -> Verdict:
     """Answer or refuse, by the refusal model fitted on dev questions (`python -m bench.fit_answerer`)."""

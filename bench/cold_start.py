@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,7 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.load import peak_rss_kb
+from bench.load import free_port, peak_rss_kb
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTION = "深圳计划柔性引进多少名诺贝尔奖科学家？"
@@ -71,17 +70,11 @@ def _run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str, float]
         return wall, usage.ru_maxrss / 1024, out.read().decode(), usage.ru_utime + usage.ru_stime
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _serve_first_answer(env: dict[str, str], question: str) -> tuple[float, float, str]:
     """Start `serve`, ask over the API as soon as it accepts a connection: (seconds to the answer, peak MB, answer)."""
     from gradio_client import Client  # imported before the clock starts
 
-    port = _free_port()
+    port = free_port()
     started = time.perf_counter()
     proc = subprocess.Popen(
         [_exe("plan-assistant"), "serve", "--port", str(port)], env=env,

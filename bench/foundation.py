@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -17,7 +16,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from bench.load import peak_rss_kb
+from bench.load import free_port, peak_rss_kb
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,12 +29,6 @@ def _python(code: str, env: dict[str, str]) -> dict:
 
 def _percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1] if len(values) > 1 else values[0]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _dir_size(path: Path) -> int:
@@ -51,7 +44,7 @@ def _questions(path: Path, n: int) -> list[str]:
 
 def measure_serve(env: dict[str, str], questions: list[str]) -> dict:
     """Start `plan-assistant serve`, time until the page answers, ask questions over the API, read peak RSS."""
-    port = _free_port()
+    port = free_port()
     exe = str(Path(sys.executable).parent / "plan-assistant")
     started = time.perf_counter()
     proc = subprocess.Popen([exe, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

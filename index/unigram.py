@@ -117,7 +117,7 @@ class UnigramTokenizer:
         # this Python's Unicode tables may normalize otherwise in tokenizers' newer ones.
         if any(token in text for token in self.spec.added):
             return False
-        return not any(unicodedata.category(ch) == "Cn" for ch in text if ord(ch) > 0x2FFF)
+        return not any(unicodedata.category(ch) == "Cn" for ch in text)
 
     def _words(self, text: str) -> list[str]:
         """Normalizers in order, then Metaspace: spaces become ▁, one ▁ in front, split before each ▁."""

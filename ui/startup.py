@@ -1,4 +1,4 @@
-"""What `serve` does before gradio is imported: the login rule, the launch options and the answerer's warm-up."""
+"""What `serve` does before the page is built: the login rule, the launch options and the answerer's warm-up."""
 from __future__ import annotations
 
 import logging
@@ -11,7 +11,7 @@ from index import Settings
 if TYPE_CHECKING:
     from assistant import PlanAssistant
 
-__all__ = ["LOCAL_HOSTS", "WARM_UP_QUESTION", "auth_for", "launch_options", "warm_up"]
+__all__ = ["LOCAL_HOSTS", "WARM_UP_QUESTION", "answer_warm_up", "auth_for", "launch_options", "warm_up"]
 
 log = logging.getLogger(__name__)
 
@@ -44,18 +44,24 @@ def launch_options(settings: Settings) -> dict[str, Any]:
     )
 
 
+def answer_warm_up(pa: PlanAssistant) -> None:
+    """Answer one throw-away question, so the model and the answerer's caches are loaded by the time the first
+    user asks. A failure is logged: it only means the first user waits."""
+    started = time.perf_counter()
+    try:
+        pa.ask(WARM_UP_QUESTION)
+        log.info("warm-up answered in %.1fs", time.perf_counter() - started)
+    except Exception:  # noqa: BLE001 - see above
+        log.warning("warm-up question failed", exc_info=True)
+
+
 def warm_up(pa: PlanAssistant, ready: threading.Event) -> threading.Thread:
-    """Answer one throw-away question in the background, so the model and the answerer's caches are loaded by the
-    time the first user asks; then set `ready`. `serve` starts it before importing gradio and building the page,
-    so the two overlap (issue 13: the first answer within 5 s of the start)."""
+    """`answer_warm_up` on a thread of its own, then set `ready`: `ui.web.serve` without an answerer builds the page
+    meanwhile (`plan-assistant serve` warms up in its worker process instead, ui/worker.py)."""
 
     def run() -> None:
-        started = time.perf_counter()
         try:
-            pa.ask(WARM_UP_QUESTION)
-            log.info("warm-up answered in %.1fs", time.perf_counter() - started)
-        except Exception:  # a failed warm-up only means the first user waits
-            log.warning("warm-up question failed", exc_info=True)
+            answer_warm_up(pa)
         finally:
             ready.set()
 

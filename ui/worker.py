@@ -11,7 +11,6 @@ a local socket with its arguments and result pickled (the records are plain data
 from __future__ import annotations
 
 import ctypes
-import logging
 import multiprocessing
 import signal
 import sys
@@ -24,11 +23,10 @@ from typing import Any
 from index import Settings
 
 from .memory import MemoryTrimmer
-from .startup import WARM_UP_QUESTION
+from .startup import answer_warm_up
 
 __all__ = ["AnswerWorker", "RemoteAssistant"]
 
-log = logging.getLogger(__name__)
 
 # What the page reads of the index (ui/chat.py): each is a PlanIndex method whose result pickles.
 INDEX_CALLS = ("plans", "plan_names", "sections", "targets", "periods", "metrics", "citation_id", "get", "require_plan")
@@ -49,10 +47,7 @@ class _Service:
         except Exception as exc:  # noqa: BLE001 - see above
             self.error = exc
             return
-        try:
-            self.pa.ask(WARM_UP_QUESTION)
-        except Exception:  # noqa: BLE001 - a failed warm-up only means the first user waits
-            log.warning("warm-up question failed", exc_info=True)
+        answer_warm_up(self.pa)
 
     def opening_error(self) -> Exception | None:
         return self.error
