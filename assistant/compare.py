@@ -56,6 +56,15 @@ def _label(period: Period, english: bool) -> str:
     return period.label
 
 
+def _name(comparison: Comparison, period: Period, english: bool) -> str:
+    """A line's label: the document's year, or the earlier year whose results the question asks of it (its
+    citation still names the document)."""
+    year = comparison.reviewed.get(period.plan)
+    if year is not None:
+        return str(year) if english else f"{year}年"
+    return _label(period, english)
+
+
 def _quote(sentence: str, figure: str = "", limit: int = 120) -> str:
     """The sentence, or when it is long the clauses around the figure, marked as cut with "…"."""
     sentence = sentence.strip()
@@ -106,7 +115,7 @@ def _metric_answer(index: "PlanIndex", comparison: Comparison, chosen: dict[str,
     cells: list[tuple[Period, Cell]] = []
     for period in comparison.documents:
         kind = comparison.kind_of(period.plan)
-        name = _label(period, en)
+        name = _name(comparison, period, en)
         metric = chosen.get(kind, (0.0, None))[1]
         cell = None
         if metric is not None:
@@ -135,9 +144,9 @@ def _metric_answer(index: "PlanIndex", comparison: Comparison, chosen: dict[str,
         diff = figure_difference(c0, c1, en)
         if diff:
             lines.append(
-                f"Change: {_label(p1, en)} ({c1.value}) against {_label(p0, en)} ({c0.value}): {diff}."
+                f"Change: {_name(comparison, p1, en)} ({c1.value}) against {_name(comparison, p0, en)} ({c0.value}): {diff}."
                 if en
-                else f"变化：{_label(p1, en)}（{c1.value}）比{_label(p0, en)}（{c0.value}）{diff}。"
+                else f"变化：{_name(comparison, p1, en)}（{c1.value}）比{_name(comparison, p0, en)}（{c0.value}）{diff}。"
             )
     metrics = {k: (m.metric, round(score, 4)) for k, (score, m) in chosen.items()}
     return _answer(comparison, lines, citations, {"metrics": metrics, **comparison.signals})
@@ -164,7 +173,7 @@ def _search_answer(index: "PlanIndex", comparison: Comparison, signals: dict) ->
     query = comparison.core or comparison.question
     qvec = index.embed_query(query)
     for period in comparison.documents:
-        name = _label(period, en)
+        name = _name(comparison, period, en)
         hits = index.search(query, k=1, plan=period.plan, query_vector=qvec)
         if not hits:
             lines.append(f"- {name}: nothing found." if en else f"- {name}：没有找到相关内容。")

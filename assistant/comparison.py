@@ -13,6 +13,8 @@ from .cues import (
     ASKS_CHANGE,
     ASKS_GOAL,
     ASKS_RESULT,
+    DOCUMENT_WORD,
+    LAST_YEAR,
     RELATIVE_YEAR,
 )
 
@@ -42,6 +44,7 @@ class Comparison:
     all_documents: bool = False
     kinds: dict[str, str] = field(default_factory=dict)  # plan -> "target" | "outcome", when the question mixes them
     signals: dict[str, Any] = field(default_factory=dict)
+    reviewed: dict[str, int] = field(default_factory=dict)  # plan -> the earlier year whose results it is asked for
 
     def kind_of(self, plan: str) -> str:
         return self.kinds.get(plan, self.kind)
@@ -62,8 +65,19 @@ def detect_comparison(question: str, periods: Sequence[Period], plan: str | None
     named = named_periods(question)
     chosen: list[Period] = []
     missing: list[int] = []
+    # "2016年和2017年城镇新增就业实际是多少？" names years, not reports: a year's results are told by the next year's
+    # report, in its review. Not when a document is named ("2017年的报告说…") or the year is the report's 上一年.
+    results_of_years = (
+        bool(ASKS_RESULT.search(question)) and not ASKS_GOAL.search(question)
+        and not DOCUMENT_WORD.search(question) and not LAST_YEAR.search(question)
+    )
+    reviewed: dict[str, int] = {}  # plan -> the year whose results the question asks of it
     for year in named.years:
         docs = _documents_for(year, periods)
+        nxt = [p for p in periods if p.start == year + 1 == p.end] if results_of_years else []
+        if nxt:
+            docs = nxt
+            reviewed.update({p.plan: year for p in nxt})
         chosen += docs
         if not docs:
             missing.append(year)
@@ -100,6 +114,7 @@ def detect_comparison(question: str, periods: Sequence[Period], plan: str | None
         english=_english(question),
         all_documents=across,
         kinds=_kinds_by_document(question, documents, kind),
+        reviewed=reviewed,
     )
 
 

@@ -6,7 +6,7 @@ from typing import Callable
 from index import PlanIndex, Section
 
 from .rendering import Frame
-from .documents import Document, describe, named_in
+from .documents import Document, describe, named_in, reviewed_in
 from .question import Question
 from .terms import is_english, place_names, tagging_runs
 from .records import Answer
@@ -83,11 +83,12 @@ class DocumentScope:
         return Frame("已加载的文件", "the loaded documents", several)
 
     def named_document(self, text: str) -> str | None:
-        """The loaded document a question names ("2017年政府工作报告…"), when several are loaded."""
+        """The loaded document a question names ("2017年政府工作报告…"), or the one that reviews the year whose results
+        it asks for, when several are loaded."""
         docs = self.documents()
         if len(docs) < 2:
             return None
-        doc = named_in(text, docs.values())
+        doc = named_in(text, docs.values()) or reviewed_in(text, docs.values())
         return doc.name if doc else None
 
     def out_of_scope_answer(self, text: str, plan: str | None, notes: list[str]) -> Answer | None:

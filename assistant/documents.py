@@ -5,9 +5,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .cues import DOCUMENT_KINDS, DOCUMENT_KINDS_EN, DOCUMENT_WORD, TITLE_NOISE
+from .cues import ASKS_GOAL, ASKS_RESULT, DOCUMENT_KINDS, DOCUMENT_KINDS_EN, DOCUMENT_WORD, TITLE_NOISE
 
-__all__ = ["Document", "describe", "named_in"]
+__all__ = ["Document", "describe", "named_in", "reviewed_in"]
 
 _YEAR = re.compile(r"(?<![0-9])(19[5-9][0-9]|20[0-9]{2})(?![0-9])")
 _FIVE_YEAR = re.compile(r"([一二三四五六七八九十]{1,3})五")
@@ -81,4 +81,18 @@ def named_in(question: str, documents: Iterable[Document]) -> Document | None:
         return None
     year = years.pop()
     hits = [d for d in docs if d.years and min(d.years) == year and len(d.years) == 1]  # a report of that year
+    return hits[0] if len(hits) == 1 else None
+
+
+def reviewed_in(question: str, documents: Iterable[Document]) -> Document | None:
+    """The report that gives the results of the one year a question asks about ("2017年全年城镇新增就业实际是多少？":
+    the 2018 report, whose review tells 2017's results, where the 2017 report has only its goals), when the question
+    names no document, asks a result (实际, 完成了, actual) and no goal, and a report of the next year is loaded."""
+    if DOCUMENT_WORD.search(question) or not ASKS_RESULT.search(question) or ASKS_GOAL.search(question):
+        return None
+    years = {int(y) for y in _YEAR.findall(question)}
+    if len(years) != 1:
+        return None
+    year = years.pop()
+    hits = [d for d in documents if d.years and len(d.years) == 1 and min(d.years) == year + 1]
     return hits[0] if len(hits) == 1 else None

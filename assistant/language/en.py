@@ -179,8 +179,13 @@ FORM_WORDS_EN = (
     '[?,.;:!\\"\'()]'
 )
 
-# A comparative question about goals (目标, 预期, target): its documents' targets answer it.
-ASKS_GOAL = r"\btarget|\bgoal|\baim|\bplann?ed|\bexpected|\bset\b"
+# A comparative question about goals (目标, 预期, target): its documents' targets answer it. Besides the nouns, the
+# ways English says a thing is intended: "plan to relocate", "were supposed to", "was to be", "demand", "ask for"
+# (dev cmp-073, cmp-074, cmp-081, cmp-082).
+ASKS_GOAL = (
+    r"\btarget|\bgoal|\baim|\bplann?ed|\bplans? to\b|\bexpected|\bset\b|\bsupposed to\b|\b(?:was|were) to be\b|"
+    r"\bdemand|\bintend|\bask(?:s|ed)? for\b"
+)
 
 # A question that asks for no figure ("在科技创新方面有什么不同") is answered from each document's best sentence.
 ASKS_FIGURE = (
@@ -208,7 +213,7 @@ THIS_BOX = r"\b(?:this|that|the same)\s+box\b"
 THIS_SECTION = r"\b(?:this|that)\s+(?:section|part|item|project)\b"
 
 # "报告 / 规划 / report / plan" near a year: the question names a document, not just a year it covers.
-DOCUMENT_WORD = r"\breport\b|\bplan\b|\boutline\b"
+DOCUMENT_WORD = r"\breports?\b|\bplans?\b|\boutlines?\b"
 
 # "the thirteenth Five-Year Plan": ordinal words that number a five-year plan.
 PERIOD_ORDINALS_EN = {

@@ -140,9 +140,10 @@ ASKS_CHANGE = r"变化|变动|走势|趋势|不同|差别|区别|差异|对比|�
 # 今年 / 去年 / this year: a year said relative to one document's own.
 RELATIVE_YEAR = r"今年|去年|上年|明年|本年"
 
-# A comparative question asks for a result that was reached: said outright (实际, 完成了) or as the year before a
-# report's own (上一年, 去年), which a report can only review (dev cmp-045).
-ASKS_RESULT = r"实际|实现了|完成了|增长了|下降了|涨了|减少了|达到了|结果|实绩|回顾|过去|上一年|去年|上年|前一年"
+# A comparative question asks for a result that was reached: said outright (实际, 完成了), as a level reached (提高到了,
+# dev cmp-094), or as the year before a report's own (上一年, 去年), which a report can only review (dev cmp-045).
+# Not every 了: 定了 sets a goal (dev cmp-095), and 安排了多少 asks what was planned.
+ASKS_RESULT = r"实际|实现了|完成了|增长了|下降了|涨了|减少了|到了|结果|实绩|回顾|过去|上一年|去年|上年|前一年"
 
 # A question about a figure over several years ("过去五年年均增长", "average annual") wants the period's figure.
 ASKS_PERIOD_FIGURE = r"年均|年平均|五年"

@@ -36,6 +36,16 @@ def test_which_documents_a_question_asks_about():
     assert missing.missing_years == [2019] and [p.plan for p in missing.documents] == [R24]
     mixed = detect_comparison("2016年定的经济增长目标是多少？2017年的报告说实际增长了多少？", PERIODS)
     assert mixed.kinds == {R16: "target", R17: "outcome"}
+    # Goal or result from how the question says it: a level reached (提高到了) is a result, 定了 sets a goal; in
+    # English, "plan to" / "supposed to" / "demand" say a goal beside a result ("actually moved").
+    assert detect_comparison("2017年和2024年的报告里，城镇化率分别提高到了多少？", PERIODS).kind == "outcome"
+    assert detect_comparison("2016年和2017年各定了多少人的落户目标？", PERIODS).kind == "target"
+    planned = detect_comparison(
+        "How many people did the 2016 report plan to relocate, and how many does the 2017 report say were actually moved?",
+        PERIODS,
+    )
+    assert planned.kinds == {R16: "target", R17: "outcome"}
+    assert detect_comparison("How many migrants were supposed to settle in cities in 2017 and in 2024?", PERIODS).kind == "target"
     # Not across documents: one year, or one report's own 今年 vs 去年.
     assert detect_comparison("2024年的经济增长目标是多少？", PERIODS) is None
     assert detect_comparison("今年的赤字率比去年有什么变化？", PERIODS) is None

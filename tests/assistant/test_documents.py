@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.documents import describe, five_year_period, named_in
+from assistant.documents import describe, five_year_period, named_in, reviewed_in
 from assistant.pointers import find_pointer
 
 
@@ -32,6 +32,22 @@ def test_a_plan_covers_its_five_year_period():
 def test_the_document_a_question_names(question, expected):
     docs = [describe(f"r{y}", f"{y}年中华人民共和国国务院政府工作报告") for y in (2016, 2017, 2018, 2021)]
     doc = named_in(question, docs)
+    assert (doc.name if doc else None) == expected
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("2017年全年城镇新增就业实际是多少？", "r2018"),  # 2017's results are in the 2018 report's review
+        ("How many new urban jobs were actually created in 2016?", "r2017"),
+        ("2017年城镇新增就业目标是多少？", None),  # a goal: the 2017 report's own
+        ("2017年政府工作报告说实际增长了多少？", None),  # names its document
+        ("2021年实际增长了多少？", None),  # no 2022 report loaded
+    ],
+)
+def test_the_report_that_reviews_the_year_asked_about(question, expected):
+    docs = [describe(f"r{y}", f"{y}年中华人民共和国国务院政府工作报告") for y in (2016, 2017, 2018, 2021)]
+    doc = reviewed_in(question, docs)
     assert (doc.name if doc else None) == expected
 
 

@@ -1,14 +1,11 @@
 """Generations of the embedded index: built beside the published one, switched whole, deleted once nobody reads them."""
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import chromadb
-import pytest
 from chromadb.config import Settings as ChromaSettings
 
 from index.generations import BUILDING, Generations, copy_generation, read_manifest
