@@ -22,6 +22,7 @@ class DocumentScope:
         self._places_for: tuple[Section, ...] | None = None
         self._scope_texts: dict[str | None, tuple[tuple[Section, ...], str]] = {}
         self._documents: tuple[object, dict[str, Document]] = (None, {})
+        self._years: dict[tuple[str, str], int | None] = {}  # (plan, title) -> its own year
 
     def in_scope(self, plan: str | None) -> Callable[[str], bool]:
         """Does a term occur in the documents asked about (one plan, or all loaded)? Lowercased substring search."""
@@ -57,8 +58,11 @@ class DocumentScope:
         from index.periods import document_period
 
         loaded = self.index.loaded_plans().get(plan)
-        period = document_period(plan, loaded.title if loaded else "")
-        return period.start if period.start is not None and period.start == period.end else None
+        key = (plan, loaded.title if loaded else "")
+        if key not in self._years:  # asked once per candidate sentence: read each document's period once
+            period = document_period(*key)
+            self._years[key] = period.start if period.start is not None and period.start == period.end else None
+        return self._years[key]
 
     def place_absent(self, q: Question, plan: str | None) -> bool:
         """The question names places, and the documents asked about name none of them ("上海要建设…")."""

@@ -160,7 +160,7 @@ class OfflineAnswerer:
         """Rank the sentences of `evidence`, decide whether they answer (unless `force`: the question named its
         sections), and quote the best ones."""
         qvec = self.index.embed_query(q.text) if qvec is None else qvec
-        ranked = rank(q, evidence, self.assistant.scorer, qvec, self.assistant.model)
+        ranked = rank(q, evidence, self.assistant.scorer, qvec, self.assistant.model, self.scope.year_of)
         if self.assistant.trace is not None:
             self.assistant.trace.append({"question": q, "ranked": ranked, "force": force, "in_scope": self.scope.in_scope(plan),
                                          "place_absent": self.scope.place_absent(q, plan), "year_of": self.scope.year_of})

@@ -9,7 +9,7 @@ import numpy as np
 
 from . import cues
 from .cues import SEVERAL_THINGS
-from .dating import no_year, period_conflict
+from .dating import asked_years, no_year, period_conflict, sentence_years
 from .evidence import NUMBER, asked_unit, counts_in, has_evidence
 from .question import COUNT, HOW, LIST, LOCATE, MONEY, NEEDS_EVIDENCE, PERCENT, TIME, Question
 
@@ -34,6 +34,8 @@ SENTENCE_FEATURES = (
     "target_match",  # the question asks for a target and the sentence sets one
     "outcome_match",  # the question asks for a result and the sentence reports one
     "stance_conflict",  # target asked, only a result given (or the reverse)
+    "year_match",  # the question asks about years (2017年, 去年, 过去五年) and the sentence speaks of one of them
+    "year_conflict",  # it asks about years and the sentence (or its nearest dated heading) speaks only of others
     "restates_heading",  # the sentence mostly repeats its section's title
     "first",  # the section's first quotable sentence
     "depth",  # how deep the section sits in the outline (a numbered item is more specific than its chapter)
@@ -176,7 +178,7 @@ def _number_kind_cue(q: Question, text: str) -> float:
 
 
 def sentence_features(q: Question, units: Sequence, titled: dict[str, float], phrase: Callable[[Question, str], float],
-                      idf: Callable[[str], float]) -> np.ndarray:
+                      idf: Callable[[str], float], year_of: Callable[[str], int | None] = no_year) -> np.ndarray:
     """The SENTENCE_FEATURES matrix of the candidate sentences (`units`, as scored by SentenceScorer.units)."""
     if not units:
         return np.zeros((0, len(SENTENCE_FEATURES)), dtype=np.float32)
@@ -196,6 +198,9 @@ def sentence_features(q: Question, units: Sequence, titled: dict[str, float], ph
         conflict = (wants_target and not wants_outcome and s_outcome and not s_target) or (
             wants_outcome and not wants_target and s_target and not s_outcome
         )
+        year = year_of(section.plan)
+        asked = asked_years(q.text, year)
+        said = sentence_years(text, section.path, year) if asked else set()
         rows.append((
             u.dense,
             u.dense - best_dense,
@@ -214,6 +219,8 @@ def sentence_features(q: Question, units: Sequence, titled: dict[str, float], ph
             1.0 if wants_target and s_target else 0.0,
             1.0 if wants_outcome and s_outcome else 0.0,
             1.0 if conflict and NUMBER.search(text) else 0.0,
+            1.0 if asked & said else 0.0,
+            1.0 if said and not asked & said else 0.0,
             1.0 if overlap >= 0.6 else 0.0,
             1.0 if u.index == 0 else 0.0,
             min(len(section.path), 4) / 4,

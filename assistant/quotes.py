@@ -1,13 +1,14 @@
 """Chooses what to quote: ranks the candidate sentences, picks the passages, cuts long sentences to what was asked."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from index import Section
 
+from .dating import no_year
 from .evidence import NUMBER as _NUMBER
 from .features import extra_features, sentence_features
 from .fitted import AnswererModel, load_model
@@ -49,15 +50,15 @@ class Ranked:
 
 
 def rank(question: Question, evidence: Sequence[Evidence], scorer: SentenceScorer, qvec: np.ndarray | None,
-         model: AnswererModel | None = None) -> Ranked:
+         model: AnswererModel | None = None, year_of: Callable[[str], int | None] = no_year) -> Ranked:
     """Score every quotable sentence with the fitted sentence model; sections with no body (a box's title line)
-    only count when nothing else is left."""
+    only count when nothing else is left. `year_of`: a document's own year, which dates its 今年 / 去年."""
     model = model or load_model()
     with_body = [e for e in evidence if e.section.body.strip()] or list(evidence)
     units = scorer.units(question, qvec, with_body)
     # A question that restates a section's title is about that section ("where is X mentioned" is not).
     titled = {} if question.wants(LOCATE) else {e.cite_id: scorer.lexical(question.groups, e.section.title) for e in with_body}
-    features = sentence_features(question, units, titled, phrase_match, scorer.idf)
+    features = sentence_features(question, units, titled, phrase_match, scorer.idf, year_of)
     if units:
         for u, score in zip(units, model.sentence.logit(features)):
             u.score = float(score)

@@ -152,3 +152,13 @@ def test_a_figure_another_row_measures_is_no_stand_in(short_reports):
     assert "5%以内" in got[0]
     assert all("没有给出" in line for line in got[1:]), "城镇登记失业率 is another metric, not the surveyed rate"
     assert "4.5%" not in answer.text
+
+
+def test_last_years_result_asked_of_one_report_is_quoted_from_its_review(compare_assistant):
+    """The sentence ranker weighs the years a sentence speaks of (assistant/dating.py; its weights fitted by
+    `bench.fit_answerer`): 去年 in the 2017 report is 2016, told in "2016年工作回顾", not this year's goal."""
+    answer = compare_assistant.ask("去年居民消费价格实际涨了多少？", plan=R17)
+    assert answer.citations[0].id.endswith(":一"), answer.text
+    assert "居民消费价格上涨2%" in answer.text.split("另见")[0] and "3%左右" not in answer.text.split("另见")[0], answer.text
+    jobs = compare_assistant.ask("去年城镇新增就业实际有多少？", plan=R24)
+    assert [c.id.split(":")[-1] for c in jobs.citations] == ["一"], jobs.text
