@@ -15,7 +15,9 @@ from . import cues
 __all__ = ["SEVERAL", "asked_years", "no_year", "period_conflict", "sentence_years"]
 
 SEVERAL = 0  # stands for "several years at once" (a five-year review, an average, a total) among the years
-_YEAR = re.compile(r"(?<![0-9０-９.])((?:19|20)[0-9]{2})(?![0-9０-９.%％])")
+# A year: four digits not part of a longer number or a share, and not counting something ("2000亿元", "2000多家"):
+# in Chinese a year is followed by 年 or joins a range or list (2016—2020年, 2016、2017和2018年), if by a character.
+_YEAR = re.compile(r"(?<![0-9０-９.])((?:19|20)[0-9]{2})(?![0-9０-９.%％])(?!(?![年至到和与及、])[\u4e00-\u9fff])")
 
 
 def no_year(plan: str) -> None:

@@ -175,7 +175,7 @@ ASKS_PERIOD_FIGURE = r"average annual|annual average|five[- ]year"
 
 # English words of a comparative question's form, not its topic: left out when matching the topic to a metric.
 FORM_WORDS_EN = (
-    r"\b(?:how|what|which|did|does|do|was|were|is|are|the|a|an|of|in|on|for|to|and|or|with|between|from|by|each|every|years?|reports?|documents?|plans?|targets?|goals?|outcomes?|results?|actual|changed?|compare|comparison|set|both|numerical|figures?|much|many|according|against|over|time|this|that|it|its|their|they|vs|versus|than|met|government|work|say|says|said|give|gave|given)\b|"
+    r"\b(?:how|what|which|did|does|do|was|were|is|are|the|a|an|of|in|on|for|to|and|or|with|between|from|by|each|every|years?|reports?|documents?|plans?|targets?|goals?|outcomes?|results?|actual|changed?|compare|comparison|set|both|numerical|figures?|much|many|according|against|over|time|this|that|it|its|their|they|vs|versus|than|met|say|says|said|give|gave|given)\b|\bgovernment work\b|"
     '[?,.;:!\\"\'()]'
 )
 
@@ -240,7 +240,9 @@ STOPWORDS_VERIFY_EN = frozenset(
 THIS_YEAR = r"\bthis year\b|\bthe coming year\b|\bthe year ahead\b"
 
 # ... about the year before the document's own (去年实际增长): the year a report reviews.
-LAST_YEAR = r"\blast year\b|\bthe previous year\b|\bthe past year\b|\bthe year before\b|\bprior year\b"
+LAST_YEAR = (  # not as a comparison's baseline ("higher than last year", "up over last year")
+    r"(?<!than )(?<!over )(?<!from )\blast year\b|\bthe previous year\b|\bthe past year\b|\bthe year before\b|\bprior year\b"
+)
 
 # ... about the year after it.
 NEXT_YEAR = r"\bnext year\b"

@@ -46,6 +46,11 @@ def test_which_documents_a_question_asks_about():
     )
     assert planned.kinds == {R16: "target", R17: "outcome"}
     assert detect_comparison("How many migrants were supposed to settle in cities in 2017 and in 2024?", PERIODS).kind == "target"
+    # The topic keeps "government" unless it names the documents ("government work reports").
+    from assistant.metric_match import topic
+
+    assert "government revenue" in topic(detect_comparison("How much did government revenue grow in 2017 and 2024?", PERIODS))
+    assert topic(detect_comparison("What growth target did the 2017 and 2024 government work reports set?", PERIODS)) == "growth"
     # Not across documents: one year, or one report's own 今年 vs 去年.
     assert detect_comparison("2024年的经济增长目标是多少？", PERIODS) is None
     assert detect_comparison("今年的赤字率比去年有什么变化？", PERIODS) is None
