@@ -94,6 +94,19 @@ RESIDUAL_FEATURES = ("year_match", "year_conflict")
 HARD_NEGATIVES = 40  # per question: the negatives the hand-set weights rank highest, the ones a ranker must beat
 
 
+def hard_pairs(base: np.ndarray, y: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """(positive, negative) row pairs to rank: every fact sentence of a question against the HARD_NEGATIVES other
+    sentences of that question the `base` scores rank highest."""
+    pairs = []
+    for g in np.unique(groups):
+        idx = np.where(groups == g)[0]
+        pos = idx[y[idx] == 1]
+        neg = idx[y[idx] == 0]
+        neg = neg[np.argsort(-base[neg])][:HARD_NEGATIVES]
+        pairs.extend((p, n) for p in pos for n in neg)
+    return np.asarray(pairs, dtype=int).reshape(-1, 2)
+
+
 def fit_ranker(X, y, groups, names, start):
     """A linear ranker (pairwise logistic regression, as RankNet with a linear score): every fact sentence of a
     question against that question's hardest other sentences. Its weights order sentences; scale and offset are
@@ -106,16 +119,8 @@ def fit_ranker(X, y, groups, names, start):
     scale = X.std(axis=0)
     scale[scale < 1e-9] = 1.0
     Z = (X - mean) / scale
-    base = start.logit(X)
-    diffs = []
-    for g in np.unique(groups):
-        idx = np.where(groups == g)[0]
-        pos = idx[y[idx] == 1]
-        neg = idx[y[idx] == 0]
-        neg = neg[np.argsort(-base[neg])][:HARD_NEGATIVES]
-        for p in pos:
-            diffs.extend(Z[p] - Z[neg])
-    D = np.asarray(diffs)
+    P = hard_pairs(start.logit(X), y, groups)
+    D = Z[P[:, 0]] - Z[P[:, 1]]
     clf = LogisticRegression(C=1.0, fit_intercept=False, max_iter=2000)
     clf.fit(np.vstack([D, -D]), np.r_[np.ones(len(D)), np.zeros(len(D))])
     w = clf.coef_[0]
@@ -135,14 +140,7 @@ def fit_residual(X, y, groups, names, start, free, C=1.0):
 
     cols = [names.index(f) for f in free]
     base = start.logit(X)
-    pairs = []
-    for g in np.unique(groups):
-        idx = np.where(groups == g)[0]
-        pos = idx[y[idx] == 1]
-        neg = idx[y[idx] == 0]
-        neg = neg[np.argsort(-base[neg])][:HARD_NEGATIVES]
-        pairs.extend((p, n) for p in pos for n in neg)
-    P = np.asarray(pairs)
+    P = hard_pairs(base, y, groups)
     D = X[P[:, 0]][:, cols] - X[P[:, 1]][:, cols]
     b = base[P[:, 0]] - base[P[:, 1]]
 
