@@ -13,10 +13,10 @@ from .cues import (
     ASKS_CHANGE,
     ASKS_GOAL,
     ASKS_RESULT,
-    DOCUMENT_WORD,
     LAST_YEAR,
     RELATIVE_YEAR,
 )
+from .documents import asks_result_of_a_year
 
 if TYPE_CHECKING:
     pass
@@ -67,10 +67,7 @@ def detect_comparison(question: str, periods: Sequence[Period], plan: str | None
     missing: list[int] = []
     # "2016年和2017年城镇新增就业实际是多少？" names years, not reports: a year's results are told by the next year's
     # report, in its review. Not when a document is named ("2017年的报告说…") or the year is the report's 上一年.
-    results_of_years = (
-        bool(ASKS_RESULT.search(question)) and not ASKS_GOAL.search(question)
-        and not DOCUMENT_WORD.search(question) and not LAST_YEAR.search(question)
-    )
+    results_of_years = asks_result_of_a_year(question) and not LAST_YEAR.search(question)
     reviewed: dict[str, int] = {}  # plan -> the year whose results the question asks of it
     for year in named.years:
         docs = _documents_for(year, periods)

@@ -84,11 +84,17 @@ def named_in(question: str, documents: Iterable[Document]) -> Document | None:
     return hits[0] if len(hits) == 1 else None
 
 
+def asks_result_of_a_year(question: str) -> bool:
+    """Does the question ask a result (实际, 完成了, actual) and no goal, naming no document? Then a year it names is
+    answered by the report reviewing that year, the next year's (`reviewed_in`, assistant/comparison.py)."""
+    return bool(ASKS_RESULT.search(question)) and not ASKS_GOAL.search(question) and not DOCUMENT_WORD.search(question)
+
+
 def reviewed_in(question: str, documents: Iterable[Document]) -> Document | None:
     """The report that gives the results of the one year a question asks about ("2017年全年城镇新增就业实际是多少？":
     the 2018 report, whose review tells 2017's results, where the 2017 report has only its goals), when the question
     names no document, asks a result (实际, 完成了, actual) and no goal, and a report of the next year is loaded."""
-    if DOCUMENT_WORD.search(question) or not ASKS_RESULT.search(question) or ASKS_GOAL.search(question):
+    if not asks_result_of_a_year(question):
         return None
     years = {int(y) for y in _YEAR.findall(question)}
     if len(years) != 1:

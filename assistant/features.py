@@ -13,7 +13,7 @@ from .dating import asked_years, no_year, period_conflict, sentence_years
 from .evidence import NUMBER, asked_unit, counts_in, has_evidence
 from .question import COUNT, HOW, LIST, LOCATE, MONEY, NEEDS_EVIDENCE, PERCENT, TIME, Question
 
-__all__ = ["EXTRA_FEATURES", "REFUSAL_FEATURES", "REFUSAL_SIGNS", "SENTENCE_FEATURES", "extra_features", "question_features", "sentence_features", "stance"]
+__all__ = ["EXTRA_FEATURES", "REFUSAL_FEATURES", "REFUSAL_SIGNS", "SENTENCE_FEATURES", "extra_features", "question_features", "sentence_features", "stance", "stated_facts"]
 
 # One column per signal, in this order, for every candidate sentence.
 SENTENCE_FEATURES = (
@@ -50,15 +50,17 @@ REFUSAL_FEATURES = (
     "section_lexical",  # share of the key terms in the best section's whole text
     "coverage",  # IDF-weighted share of the key terms found anywhere in the documents asked about
     "missing_rare",  # the rarest key term the documents lack (its IDF, scaled), 0 when none is missing
-    "missing_kind",  # an amount / share / date / name / place is asked and no close sentence has one
+    "missing_kind",  # an amount / share / date / name is asked and no close sentence has one; a place is asked and
+    # no clause naming the subject has one
     "missing_unit",  # "多少辆" is asked and no close sentence counts in 辆
     "no_term_number",  # a number is asked and no close sentence puts one beside a key term
     "no_subject_fact",  # a number or date is asked and no close sentence has one in a clause naming the rarest key term
     "place_absent",  # a place is named that the documents never name
     "quoted_absent",  # a quoted term the documents lack
     "year_absent",  # a year is named that the documents never mention
-    "stance_conflict",  # target asked but the close sentences with numbers only report results (or the reverse)
-    "period_conflict",  # a year or span is asked and the close sentences with numbers all speak of other years
+    "stance_conflict",  # target asked but the clauses stating it (else the close sentences with numbers) only report
+    # results (or the reverse)
+    "period_conflict",  # a year or span is asked and those clauses' sentences all speak of other years
     "english",
     "untranslated",  # English: share of content words with no translation into the documents' words
     "subject_absent",  # English "how many X": no close sentence names X
@@ -106,6 +108,12 @@ def _sentence_stance(text: str) -> tuple[bool, bool]:
     return bool(cues.SENTENCE_TARGET.search(text)), bool(cues.SENTENCE_OUTCOME.search(text))
 
 
+def _clause_stance(clause: str, sentence: str) -> tuple[bool, bool]:
+    """A clause's own stance, or its sentence's when the clause says neither."""
+    target, outcome = _sentence_stance(clause)
+    return (target, outcome) if target or outcome else _sentence_stance(sentence)
+
+
 def _bigrams(text: str) -> set[str]:
     chars = [c for c in text if "\u3400" <= c <= "\u9fff" or c.isalnum()]
     return {a + b for a, b in zip(chars, chars[1:])}
@@ -127,7 +135,7 @@ def _subject_groups(q: Question) -> list[tuple[str, ...]]:
 def _term_near_number(groups: Sequence[Sequence[str]], text: str, idf: Callable[[str], float]) -> bool:
     """A specific key term (not a common word) followed within a few characters by a number."""
     low = text.lower()
-    terms = [t for g in groups for t in g if _is_subject(t)]
+    terms = [t for g in groups for t in g if _is_subject(t) and _fact_subject(t)]
     # "Specific" is relative to the question: a term as common as 就业 in every loaded report still counts when the
     # question has nothing rarer, so a small or uniform corpus does not make every number question unanswerable.
     floor = min(1.0, max((idf(t) for t in terms), default=0.0))
@@ -141,30 +149,53 @@ def _term_near_number(groups: Sequence[Sequence[str]], text: str, idf: Callable[
     return False
 
 
-_CLAUSE = re.compile(r"[，,；;。！？!?：:]")
+_CLAUSE = re.compile(r"[，,；;。！？!?]")  # a clause keeps its lead-in ("预期目标是：国内生产总值增长6.5%左右")
+# Interrogatives, which never name what a figure counts (see _fact_subject).
+_NOT_SUBJECT = re.compile(r"几|多[少大高长久远]|哪|什么|怎")
 
 
-def _subject_fact(q: Question, texts: Sequence[str], idf: Callable[[str], float]) -> bool | None:
-    """Is the asked kind of fact (a number, amount, share or date) stated in one clause with the question's most
-    specific key term (not a year or number)? None when the question asks no such fact or has no such term.
-    (Only terms the documents use, tried on dev: out-of-fold recall 0.618 -> 0.527; a rarest term they lack is
-    part of what this signal learnt.)"""
-    kinds = [k for k in (MONEY, PERCENT, TIME) if q.wants(k)]
-    if not kinds and not q.wants(COUNT):
-        return None
-    groups = _subject_groups(q)
+def _fact_subject(term: str) -> bool:
+    """Can the term name what an asked figure is about? Not an interrogative ("几家", "多大"), a relative year
+    ("今年", "去年") nor a word saying whether a target or a result is asked ("实际", "目标", "争取"): each was the
+    rarest term of a question no fact clause says it of (dev ra-004, q034, rb-075; "去年居民消费价格实际涨了多少？")."""
+    return not (_NOT_SUBJECT.search(term) or any(
+        cue.fullmatch(term) for cue in (cues.THIS_YEAR, cues.LAST_YEAR, cues.NEXT_YEAR, cues.SEVERAL_YEARS,
+                                        cues.QUESTION_TARGET, cues.QUESTION_OUTCOME)))
+
+
+def _subject_forms(q: Question, idf: Callable[[str], float]) -> list[str]:
+    """The forms of the question's most specific key term that can name what an asked figure is about (not a year,
+    number, interrogative or relative year: `_fact_subject`); empty when it has none."""
+    groups = [g for g in _subject_groups(q) if any(_fact_subject(t) for t in g)]
     if not groups:
-        return None
+        return []
     rarest = max(groups, key=lambda g: max(idf(t) for t in g))
-    forms = [t.lower() for t in rarest if len(t) >= 2]
-    for text in texts:
-        for clause in _CLAUSE.split(text):
-            low = clause.lower()
-            if not any(f in low for f in forms):
-                continue
-            if any(has_evidence(k, clause) for k in kinds) or (not kinds and NUMBER.search(clause)):
-                return True
-    return False
+    return [t.lower() for t in rarest if len(t) >= 2]
+
+
+def _subject_clauses(forms: Sequence[str], texts: Sequence[str]) -> list[tuple[str, int]]:
+    """(clause, index of its text) for every clause of the texts naming the subject; a clause keeps its lead-in
+    (dev ra-064 "预期目标是：国内生产总值增长6.5%左右")."""
+    return [(clause, i) for i, text in enumerate(texts) for clause in _CLAUSE.split(text)
+            if any(f in clause.lower() for f in forms)]
+
+
+def _fact_kinds(q: Question) -> list[str] | None:
+    """The kinds of fact a number question asks for ([] for a bare count); None when it asks no number or date."""
+    kinds = [k for k in (MONEY, PERCENT, TIME) if q.wants(k)]
+    return kinds if kinds or q.wants(COUNT) else None
+
+
+def stated_facts(q: Question, texts: Sequence[str], idf: Callable[[str], float]) -> list[tuple[str, int]] | None:
+    """The clauses of the texts stating the asked kind of fact (a number, amount, share or date) together with the
+    question's most specific key term (`_subject_forms`), with the index of their text. None when the question asks
+    no such fact or has no such term. (Only terms the documents use, tried on dev: out-of-fold recall 0.618 ->
+    0.527; a rarest term they lack is part of what this signal learnt.)"""
+    kinds, forms = _fact_kinds(q), _subject_forms(q, idf)
+    if kinds is None or not forms:
+        return None
+    return [(c, i) for c, i in _subject_clauses(forms, texts)
+            if any(has_evidence(k, c) for k in kinds) or (not kinds and NUMBER.search(c))]
 
 
 def _number_kind_cue(q: Question, text: str) -> float:
@@ -188,6 +219,7 @@ def sentence_features(q: Question, units: Sequence, titled: dict[str, float], ph
     unit = None if q.wants(LOCATE) else asked_unit(q.text)
     asks_number = q.wants(COUNT) or q.wants(PERCENT) or q.wants(MONEY) or q.wants(TIME)
     subjects = _subject_groups(q)
+    asked_of: dict[str, tuple[int | None, set[int]]] = {}  # plan -> (its year, the years the question asks of it)
     rows = []
     for u in units:
         text = u.span.text
@@ -198,8 +230,10 @@ def sentence_features(q: Question, units: Sequence, titled: dict[str, float], ph
         conflict = (wants_target and not wants_outcome and s_outcome and not s_target) or (
             wants_outcome and not wants_target and s_target and not s_outcome
         )
-        year = year_of(section.plan)
-        asked = asked_years(q.text, year)
+        if section.plan not in asked_of:
+            year = year_of(section.plan)
+            asked_of[section.plan] = (year, asked_years(q.text, year))
+        year, asked = asked_of[section.plan]
         said = sentence_years(text, section.path, year) if asked else set()
         rows.append((
             u.dense,
@@ -249,10 +283,15 @@ def question_features(
     missing = [idf(t) for t in dict.fromkeys(q.terms) if not q.english and not in_scope(t)]
     wants_kind = [k for k in NEEDS_EVIDENCE if q.wants(k)]
     missing_kind = any(not any(has_evidence(k, u.span.text) for u in near) for k in wants_kind)
+    texts = [u.span.text for u in near]
+    about = _subject_clauses(_subject_forms(q, idf), texts)  # the close sentences' clauses naming the subject
     if cues.QUESTION_PLACE.search(q.text) and not q.wants(LOCATE):
         from .terms import place_names
 
-        missing_kind = missing_kind or not any(place_names(u.span.text, checked=False) for u in near[:5])
+        # A place is asked: one must stand in a clause about the subject (else in the five best sentences); a place
+        # elsewhere in a close sentence does not say where the asked thing happens (dev rc-001, rc-045).
+        where = [c for c, _ in about] or texts[:5]
+        missing_kind = missing_kind or not any(place_names(text, checked=False) for text in where)
     unit = None if q.wants(LOCATE) else asked_unit(q.text)
     asks_number = q.wants(COUNT) or q.wants(PERCENT) or q.wants(MONEY)
     subjects = _subject_groups(q)
@@ -260,8 +299,12 @@ def question_features(
     years = set(_YEAR.findall(q.text))
     year_absent = any(not in_scope(y) for y in years)
     wants_target, wants_outcome = stance(q.text)
-    numbered = [u for u in near if NUMBER.search(u.span.text)]
-    stances = [_sentence_stance(u.span.text) for u in numbered]
+    stated = stated_facts(q, texts, idf)
+    # Target or result, and which years: judged on the clauses stating the asked fact about the subject when there
+    # are some (a target for M2 does not answer "M2实际增长了多少", dev rc-026), else on every close sentence
+    # with a number.
+    numbered = [near[i] for _, i in stated or ()] or [u for u in near if NUMBER.search(u.span.text)]
+    stances = [_clause_stance(c, texts[i]) for c, i in stated or ()] or [_sentence_stance(u.span.text) for u in numbered]
     conflict = bool(numbered) and (
         (wants_target and not wants_outcome and all(o and not t for t, o in stances))
         or (wants_outcome and not wants_target and all(t and not o for t, o in stances))
@@ -287,7 +330,7 @@ def question_features(
         1.0 if missing_kind else 0.0,
         1.0 if unit and not any(counts_in(unit, u.span.text) for u in near) else 0.0,
         1.0 if no_term_number else 0.0,
-        1.0 if _subject_fact(q, [u.span.text for u in near], idf) is False else 0.0,
+        1.0 if stated == [] else 0.0,
         1.0 if place_absent else 0.0,
         1.0 if any(not in_scope(t) for t in q.quoted) else 0.0,
         1.0 if year_absent else 0.0,

@@ -41,6 +41,15 @@ _EN_PERIOD = re.compile(
     r"\b(?:(1[1-9])(?:st|nd|rd|th)|(" + "|".join(PERIOD_ORDINALS_EN) + r"))\s+five[- ]year\s+plan", re.IGNORECASE
 )
 _QUOTED_TITLE = re.compile(r"《([^《》]{2,60})》")
+# Years naming documents: "2020年的政府工作报告", "2017年和2018年的报告", "the 2022 and 2024 reports": their own years,
+# every year of the list before the document word.
+_Y = r"(?:19|20)\d\d"
+_DOCUMENT_YEARS = re.compile(
+    rf"({_Y}(?:\s*年?\s*(?:、|，|,|和|与|及|至|到|-|—)\s*{_Y})*)\s*年(?:的|度)?\s*(?:政府工作)?(?:报告|规划|纲要)"
+    rf"|\b({_Y}(?:(?:\s*,\s*|\s+and\s+|\s*-\s*|\s+to\s+)(?:and\s+)?{_Y})*)\s+(?:government\s+work\s+)?"
+    r"(?:reports?|plans?|outlines?)\b",
+    re.IGNORECASE,
+)
 
 # Kinds of document named by a fixed term; matched against titles. Only terms that name one kind of document
 # are listed: 规划 / 计划 / plan are what every user calls any loaded document, so they never refuse.
@@ -71,6 +80,8 @@ class Named:
     periods: frozenset[int] = frozenset()
     kinds: frozenset[str] = frozenset()
     titles: tuple[str, ...] = ()
+    # Years that name a document ("2020年的政府工作报告", "the 2025 report"): its own year, not one it mentions.
+    document_years: frozenset[int] = frozenset()
 
     def __bool__(self) -> bool:
         return bool(self.years or self.periods or self.kinds or self.titles)
@@ -133,6 +144,7 @@ def named_in(question: str) -> Named:
         periods=frozenset(_periods_in(question)),
         kinds=frozenset(kinds),
         titles=tuple(dict.fromkeys(t.strip() for t in _QUOTED_TITLE.findall(question) if t.strip())),
+        document_years=frozenset(int(y) for m in _DOCUMENT_YEARS.findall(question) for y in re.findall(_Y, m[0] or m[1])),
     )
 
 
@@ -174,6 +186,9 @@ def covers(doc: Coverage, named: Named) -> bool:
     if named.kinds and not named.kinds & doc.kinds:
         return False
     if named.titles and not any(_has_title(doc, t) for t in named.titles):
+        return False
+    # A document named by its year is the one of that year: the 2021 report reviews 2020 but is not the 2020 report.
+    if named.document_years and doc.span and not any(doc.span[0] <= y <= doc.span[1] for y in named.document_years):
         return False
     return True
 

@@ -13,7 +13,7 @@ QUESTION_OUTCOME = (
 )
 
 # Where-questions ask for a place: a sentence answers only if it names one.
-QUESTION_PLACE = r"\bwhere\b|\bwhich city\b"
+QUESTION_PLACE = r"\bwhere\b|\bwhich (?:cit(?:y|ies)|provinces?|regions?|countries|country)\b"
 
 # The English name of each document kind, for English answers.
 DOCUMENT_KINDS_EN = {
@@ -240,7 +240,9 @@ STOPWORDS_VERIFY_EN = frozenset(
 THIS_YEAR = r"\bthis year\b|\bthe coming year\b|\bthe year ahead\b"
 
 # ... about the year before the document's own (去年实际增长): the year a report reviews.
-LAST_YEAR = r"\blast year\b|\bthe previous year\b|\bthe past year\b|\bthe year before\b|\bprior year\b"
+LAST_YEAR = (  # not as a comparison's baseline ("higher than last year", "up over last year")
+    r"(?<!than )(?<!over )(?<!from )\blast year\b|\bthe previous year\b|\bthe past year\b|\bthe year before\b|\bprior year\b"
+)
 
 # ... about the year after it.
 NEXT_YEAR = r"\bnext year\b"

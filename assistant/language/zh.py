@@ -18,7 +18,7 @@ MEASURE_VERB = (
 )
 
 # Where-questions ask for a place: a sentence answers only if it names one.
-QUESTION_PLACE = r"在哪里|在哪儿|在哪个(?:城市|地方|省)|哪个城市|在哪举办|在哪办|地点"
+QUESTION_PLACE = r"在哪里|在哪儿|在哪个(?:城市|地方|省)|哪(?:个|些|几个)(?:城市|省份?|地区|国家)|在哪举办|在哪办|地点"
 
 # The document kinds a title ends with, most specific first: the answer calls a document by its kind.
 DOCUMENT_KINDS = ("政府工作报告", "规划纲要", "纲要", "规划", "报告", "意见", "方案", "计划", "通知", "决定", "办法", "条例", "白皮书")
@@ -200,10 +200,9 @@ ANNOUNCES_PARTS = r"[一二三四五六七八九十两0-9]+\s*(?:个方面|方�
 # A question or sentence about the document's own year (a report's 今年): the year it was delivered.
 THIS_YEAR = r"今年|本年度?"
 
-# ... about the year before the document's own (去年实际增长): the year a report reviews. (Reading 去年 as a
-# comparison's baseline, "比去年增加", as no date was tried in stop 23: it tipped the refusal model, fitted on this
-# reading, into refusing "去年居民消费价格实际涨了多少？" on the 2017 report.)
-LAST_YEAR = r"去年|上年|上一年|前一年"
+# ... about the year before the document's own (去年实际增长): the year a report reviews. Not as the baseline of a
+# comparison ("比去年增加2000亿元", "增幅明显高于去年": the sentence is about this year; dev ra-030, ra-086).
+LAST_YEAR = r"(?<![比较于同])(?:去年|上年|上一年|前一年)"
 
 # ... about the year after it.
 NEXT_YEAR = r"明年|下一年"

@@ -29,6 +29,11 @@ def test_a_sentence_says_its_years_or_takes_its_headings() -> None:
     # an amount of 2000 is no year
     assert sentence_years("今年财政赤字2.38万亿元，增加2000亿元。", ["二、2017年工作总体部署"], 2017) == {2017}
     assert sentence_years("2016—2020年新增2000多家。", [], 2017) == {2016, 2020}
+    # 去年 as a comparison's baseline says nothing of the sentence's own year; asked, it still dates the question
+    assert sentence_years("财政赤字2.38万亿元，比去年增加2000亿元。", ["二、2017年工作总体部署"], 2017) == {2017}
+    assert sentence_years("对地方一般性转移支付增长7.8%、增幅明显高于去年。", PLAN, 2021) == {2021}
+    assert sentence_years("Spending will be 5% higher than last year.", [], 2021) == set()
+    assert asked_years("去年实际增长多少？", 2021) == {2020}
 
 
 def test_conflict_only_when_every_sentence_speaks_of_other_years() -> None:

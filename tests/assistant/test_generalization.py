@@ -10,12 +10,12 @@ from assistant.evaluation import evaluate
 
 pytestmark = pytest.mark.slow
 
-# Floors a little under what `plan-assistant eval` measured when the answerer was last refitted (README,
-# Evaluation): refused 0.486 / 0.543, cited 0.930 / 0.878, fact 0.725 / 0.576, follow-ups 0.615 / 0.514,
-# answerable refused 0.028 / 0.043 (dev / test). These are far from where the answerer should be; the floors only
-# stop it from getting worse, with room for vectors that differ in the last bits on another CPU (bf16 or not).
+# Floors a little under what `plan-assistant eval` measured in stop 24, with tests/data/eval/reports-c.yaml in the
+# suite (README, Evaluation): refused 0.514 / 0.412, cited 0.942 / 0.903, fact 0.735 / 0.665, follow-ups 0.612 /
+# 0.500, answerable refused 0.013 / 0.016 (dev / test). These are far from where the answerer should be; the floors
+# only stop it from getting worse, with room for vectors that differ in the last bits on another CPU (bf16 or not).
 FLOORS = {
-    "unanswerable questions refused": 0.43,
+    "unanswerable questions refused": 0.37,
     "an expected section cited": 0.80,
     "the asked-for fact in the answer": 0.50,
     "follow-up turns right": 0.45,

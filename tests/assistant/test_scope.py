@@ -65,6 +65,14 @@ def test_what_a_document_covers(docs):
         ((2016, 2017), "十三五时期的发展目标是什么？", False),
         ((2016, 2017), "2018年政府工作报告提出的赤字率是多少？", True),
         ((2016, 2017), "政府工作报告提出了哪些任务？", False),
+        # A document named by its year is that year's, not one that mentions the year.
+        ((2021,), "2020年的政府工作报告定的城镇新增就业目标是多少？", True),
+        ((2021, 2022), "What jobs target did the 2020 report set?", True),
+        ((2016, 2017), "2017年的政府工作报告提出的赤字率是多少？", False),
+        ((2022, 2024), "Did the 2022 and 2024 reports both set a numerical target for cutting energy use?", False),
+        ((2016, 2017), "2016年和2017年的政府工作报告各定了多少赤字率？", False),
+        ((2016, 2017, 2018), "2016、2017和2018年的报告里赤字率分别是多少？", False),
+        ((2021,), "2020年经济实际增长了多少？", False),
         # The bundled plan: its period and the years it spans are answerable; other periods and kinds are not.
         (("bundled",), "到2020年深圳要建成多少家企业技术中心？", False),
         (("bundled",), "十三五期间深圳要引进多少名诺贝尔奖科学家？", False),

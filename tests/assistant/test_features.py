@@ -1,0 +1,53 @@
+"""The signals the fitted answerer weighs (assistant/features.py), on real question analysis (jieba, the dictionary)."""
+from __future__ import annotations
+
+from assistant.cues import QUESTION_PLACE
+from assistant.features import _clause_stance, stance, stated_facts
+from assistant.question import analyze
+
+
+def _idf(rare: dict[str, float]):
+    return lambda term: rare.get(term, 1.0)
+
+
+def _subject_fact(q, texts, idf) -> bool | None:
+    stated = stated_facts(q, texts, idf)
+    return None if stated is None else bool(stated)
+
+
+def test_an_interrogative_or_a_relative_year_is_not_what_a_figure_is_about() -> None:
+    # "几家" and "去年" are the rarest terms here; neither names what the figure counts, so the clause naming
+    # 世界500强 with its number answers, and one without the subject does not.
+    q = analyze("到2020年深圳争取有几家企业进入世界500强？")
+    idf = _idf({"几家": 9.0, "世界": 5.0})
+    assert _subject_fact(q, ["到2020年,争取进入世界500强企业数量达到8-10家。"], idf) is True
+    assert _subject_fact(q, ["重点实验室等达到2200家以上。"], idf) is False
+    q = analyze("去年城镇新增就业多少？")
+    idf = _idf({"去年": 9.0, "新增": 3.0})
+    assert _subject_fact(q, ["城镇新增就业1244万人，城镇调查失业率平均为5.2%。"], idf) is True
+
+
+def test_a_clause_keeps_its_lead_in() -> None:
+    # The figure follows a colon: "物价方面的预期目标是：居民消费价格涨幅3%左右" is one clause about 物价.
+    q = analyze("今年物价的预期目标定了多少？")
+    idf = _idf({"物价": 9.0, "预期": 9.5})  # 预期 says a target is asked, not what it is about
+    assert _subject_fact(q, ["物价方面的预期目标是：居民消费价格涨幅3%左右；"], idf) is True
+    assert _subject_fact(q, ["物价总体平稳，预期目标是：居民生活得到保障。"], idf) is False
+
+
+def test_no_fact_asked_no_verdict() -> None:
+    assert _subject_fact(analyze("如何推进对外开放？"), ["扩大高水平对外开放。"], _idf({})) is None
+
+
+def test_a_target_is_told_from_a_result_clause_by_clause() -> None:
+    # The clause's own words first ("预期增长" sets a target), else its sentence's ("去年末…增长" reports one).
+    assert _clause_stance("广义货币M2预期增长12%左右", "今年广义货币M2预期增长12%左右，社融预期增长12%左右。") == (True, False)
+    assert _clause_stance("广义货币M2增长8.1%", "去年末广义货币M2增长8.1%。") == (False, True)
+    assert stance("2017年的M2实际增长了多少？") == (False, True)
+
+
+def test_which_cities_or_provinces_ask_for_a_place() -> None:
+    assert QUESTION_PLACE.search("今年准备在哪些城市建未来产业先导区？")
+    assert QUESTION_PLACE.search("Which provinces are they?")
+    assert QUESTION_PLACE.search("自由贸易港打算建在哪里？")
+    assert not QUESTION_PLACE.search("今年要重点做好哪几个方面的工作？")
