@@ -54,6 +54,10 @@ ASKS_COUNT = re.compile(zh.ASKS_COUNT + "|" + en.ASKS_COUNT, re.I)
 # Asks how: measures answer it (怎么, 如何, what measures).
 ASKS_HOW = re.compile(zh.ASKS_HOW + "|" + en.ASKS_HOW, re.I)
 
+# Asks why, and a sentence giving a cause or purpose (为什么 / 主要是, why / because).
+ASKS_REASON = re.compile(zh.ASKS_REASON + "|" + en.ASKS_REASON, re.I)
+STATES_REASON = re.compile(zh.STATES_REASON + "|" + en.STATES_REASON, re.I)
+
 # Asks for several things (哪些, 分别, which).
 ASKS_LIST = re.compile(zh.ASKS_LIST + "|" + en.ASKS_LIST, re.I)
 

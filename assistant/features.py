@@ -31,6 +31,7 @@ SENTENCE_FEATURES = (
     "term_near_number",  # a key term of the question stands just before a number in the sentence
     "list_cue",  # a list question and the sentence enumerates (、，)
     "how_cue",  # a how question and the sentence states a measure (starts with a policy verb)
+    "reason_cue",  # a why question and the sentence states a cause or purpose (主要是, 考虑到, because)
     "target_match",  # the question asks for a target and the sentence sets one
     "outcome_match",  # the question asks for a result and the sentence reports one
     "stance_conflict",  # target asked, only a result given (or the reverse)
@@ -219,6 +220,7 @@ def sentence_features(q: Question, units: Sequence, titled: dict[str, float], ph
     unit = None if q.wants(LOCATE) else asked_unit(q.text)
     asks_number = q.wants(COUNT) or q.wants(PERCENT) or q.wants(MONEY) or q.wants(TIME)
     subjects = _subject_groups(q)
+    asks_reason = bool(cues.ASKS_REASON.search(q.text))
     asked_of: dict[str, tuple[int | None, set[int]]] = {}  # plan -> (its year, the years the question asks of it)
     rows = []
     for u in units:
@@ -250,6 +252,7 @@ def sentence_features(q: Question, units: Sequence, titled: dict[str, float], ph
             1.0 if asks_number and _term_near_number(subjects, text, idf) else 0.0,
             min(1.0, len(_ENUMERATION.findall(text)) / 4) if (q.wants(LIST) or q.wants(LOCATE)) else 0.0,
             1.0 if q.wants(HOW) and cues.MEASURE_VERB.match(text) else 0.0,
+            1.0 if asks_reason and cues.STATES_REASON.search(text) else 0.0,
             1.0 if wants_target and s_target else 0.0,
             1.0 if wants_outcome and s_outcome else 0.0,
             1.0 if conflict and NUMBER.search(text) else 0.0,

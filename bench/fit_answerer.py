@@ -89,8 +89,8 @@ def top1(scores: np.ndarray, y: np.ndarray, groups: np.ndarray) -> float:
     return float(np.mean(hits))
 
 
-# The sentence features fitted on top of the hand-set ranker (fit_residual): the dating signals.
-RESIDUAL_FEATURES = ("year_match", "year_conflict")
+# The sentence features fitted on top of the hand-set ranker (fit_residual): the dating signals and the why-cue.
+RESIDUAL_FEATURES = ("year_match", "year_conflict", "reason_cue")
 HARD_NEGATIVES = 40  # per question: the negatives the hand-set weights rank highest, the ones a ranker must beat
 
 

@@ -58,6 +58,12 @@ ASKS_COUNT = (
     r"\bper [0-9]|\bdensity\b|\bratio\b"
 )
 
+# Asks why: a sentence stating a cause or purpose answers it.
+ASKS_REASON = r"\bwhy\b|\breasons?\b|\bwhat for\b"
+
+# A sentence states a cause or a purpose.
+STATES_REASON = r"\bbecause\b|\bdue to\b|\bso (?:as|that)\b|\bin order to\b|\bgiven\b|\baims? to\b"
+
 # Asks how: measures answer it (怎么, 如何, what measures).
 ASKS_HOW = r"\bhow (?:does|do|will|would|should|can|to|is|are)\b|\bmeasures?\b|\bin what way"
 

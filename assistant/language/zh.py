@@ -17,6 +17,12 @@ MEASURE_VERB = (
     r"^(?:加快|推进|推动|支持|鼓励|建立|建设|完善|加强|加大|实施|开展|引导|培育|打造|构建|提升|强化|探索|深化|落实|促进|发展|设立|举办|组建|依托|围绕|利用|充分|积极|大力|着力|重点|争取|力争|引进|创建|扩大|提高|优化|整合|规划|坚持|保持|继续|稳定|降低|减轻|全面)"
 )
 
+# Asks why: a sentence stating a cause or purpose answers it (为什么要调低？ -> "调低赤字率，主要是…").
+ASKS_REASON = r"为什么|为何|什么原因|原因|缘由|理由|出于什么"
+
+# A sentence states a cause or a purpose.
+STATES_REASON = r"主要是|因为|由于|考虑到|考虑了|是为了|为了|目的是|旨在|原因是|之所以|鉴于|面临|有利于|有助于"
+
 # Where-questions ask for a place: a sentence answers only if it names one.
 QUESTION_PLACE = r"在哪里|在哪儿|在哪个(?:城市|地方|省)|哪(?:个|些|几个)(?:城市|省份?|地区|国家)|在哪举办|在哪办|地点"
 

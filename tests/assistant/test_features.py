@@ -1,7 +1,7 @@
 """The signals the fitted answerer weighs (assistant/features.py), on real question analysis (jieba, the dictionary)."""
 from __future__ import annotations
 
-from assistant.cues import QUESTION_PLACE
+from assistant.cues import ASKS_REASON, QUESTION_PLACE, STATES_REASON
 from assistant.features import _clause_stance, stance, stated_facts
 from assistant.question import analyze
 
@@ -51,3 +51,10 @@ def test_which_cities_or_provinces_ask_for_a_place() -> None:
     assert QUESTION_PLACE.search("Which provinces are they?")
     assert QUESTION_PLACE.search("自由贸易港打算建在哪里？")
     assert not QUESTION_PLACE.search("今年要重点做好哪几个方面的工作？")
+
+
+def test_a_why_question_prefers_a_sentence_giving_a_cause() -> None:
+    assert ASKS_REASON.search("赤字率为什么要调低？") and ASKS_REASON.search("Why was it set up?")
+    assert not ASKS_REASON.search("赤字率调低了多少？")
+    assert STATES_REASON.search("调低赤字率，主要是我国经济稳中向好、财政增收有基础。")
+    assert not STATES_REASON.search("今年赤字率拟按2.6%安排，比去年预算低0.4个百分点。")

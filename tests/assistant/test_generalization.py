@@ -11,8 +11,8 @@ from assistant.evaluation import evaluate
 pytestmark = pytest.mark.slow
 
 # Floors a little under what `plan-assistant eval` measured in stop 24, with tests/data/eval/reports-c.yaml in the
-# suite (README, Evaluation): refused 0.514 / 0.412, cited 0.942 / 0.903, fact 0.735 / 0.665, follow-ups 0.612 /
-# 0.500, answerable refused 0.013 / 0.016 (dev / test). These are far from where the answerer should be; the floors
+# suite (README, Evaluation): refused 0.529 / 0.426, cited 0.937 / 0.919, fact 0.740 / 0.681, follow-ups 0.633 /
+# 0.522, answerable refused 0.013 / 0.011 (dev / test). These are far from where the answerer should be; the floors
 # only stop it from getting worse, with room for vectors that differ in the last bits on another CPU (bf16 or not).
 FLOORS = {
     "unanswerable questions refused": 0.37,
