@@ -133,20 +133,25 @@ def _subject_groups(q: Question) -> list[tuple[str, ...]]:
     return [g for g in q.groups if not naming.intersection(g) and any(_is_subject(t) for t in g)]
 
 
-def _term_near_number(groups: Sequence[Sequence[str]], text: str, idf: Callable[[str], float]) -> bool:
-    """A specific key term (not a common word) followed within a few characters by a number."""
-    low = text.lower()
+def _specific_terms(groups: Sequence[Sequence[str]], idf: Callable[[str], float]) -> list[str]:
+    """The question's specific key terms (not common words) that can name what a figure counts, lower-cased; once
+    per question, for `_term_near_number` on every candidate sentence."""
     terms = [t for g in groups for t in g if _is_subject(t) and _fact_subject(t)]
     # "Specific" is relative to the question: a term as common as 就业 in every loaded report still counts when the
     # question has nothing rarer, so a small or uniform corpus does not make every number question unanswerable.
     floor = min(1.0, max((idf(t) for t in terms), default=0.0))
+    return [t.lower() for t in terms if idf(t) >= floor]
+
+
+def _term_near_number(terms: Sequence[str], text: str) -> bool:
+    """One of the `_specific_terms` followed within a few characters by a number."""
+    low = text.lower()
     for t in terms:
-        if idf(t) >= floor:
-            pos = low.find(t.lower())
-            while pos >= 0:
-                if NUMBER.search(text[pos + len(t) : pos + len(t) + _NEAR]):
-                    return True
-                pos = low.find(t.lower(), pos + 1)
+        pos = low.find(t)
+        while pos >= 0:
+            if NUMBER.search(text[pos + len(t) : pos + len(t) + _NEAR]):
+                return True
+            pos = low.find(t, pos + 1)
     return False
 
 
@@ -187,16 +192,22 @@ def _fact_kinds(q: Question) -> list[str] | None:
     return kinds if kinds or q.wants(COUNT) else None
 
 
+def _stated(q: Question, forms: Sequence[str], clauses: Sequence[tuple[str, int]]) -> list[tuple[str, int]] | None:
+    """Those of the subject's `clauses` that state the asked kind of fact; None when the question asks no number or
+    date, or has no term naming its subject (`forms`)."""
+    kinds = _fact_kinds(q)
+    if kinds is None or not forms:
+        return None
+    return [(c, i) for c, i in clauses if any(has_evidence(k, c) for k in kinds) or (not kinds and NUMBER.search(c))]
+
+
 def stated_facts(q: Question, texts: Sequence[str], idf: Callable[[str], float]) -> list[tuple[str, int]] | None:
     """The clauses of the texts stating the asked kind of fact (a number, amount, share or date) together with the
     question's most specific key term (`_subject_forms`), with the index of their text. None when the question asks
     no such fact or has no such term. (Only terms the documents use, tried on dev: out-of-fold recall 0.618 ->
     0.527; a rarest term they lack is part of what this signal learnt.)"""
-    kinds, forms = _fact_kinds(q), _subject_forms(q, idf)
-    if kinds is None or not forms:
-        return None
-    return [(c, i) for c, i in _subject_clauses(forms, texts)
-            if any(has_evidence(k, c) for k in kinds) or (not kinds and NUMBER.search(c))]
+    forms = _subject_forms(q, idf)
+    return _stated(q, forms, _subject_clauses(forms, texts))
 
 
 def _number_kind_cue(q: Question, text: str) -> float:
@@ -219,7 +230,7 @@ def sentence_features(q: Question, units: Sequence, titled: dict[str, float], ph
     wants_target, wants_outcome = stance(q.text)
     unit = None if q.wants(LOCATE) else asked_unit(q.text)
     asks_number = q.wants(COUNT) or q.wants(PERCENT) or q.wants(MONEY) or q.wants(TIME)
-    subjects = _subject_groups(q)
+    specific = _specific_terms(_subject_groups(q), idf)
     asks_reason = bool(cues.ASKS_REASON.search(q.text))
     asked_of: dict[str, tuple[int | None, set[int]]] = {}  # plan -> (its year, the years the question asks of it)
     rows = []
@@ -249,7 +260,7 @@ def sentence_features(q: Question, units: Sequence, titled: dict[str, float], ph
             u.evidence.prior if q.english else 0.0,
             _number_kind_cue(q, text),
             1.0 if unit and counts_in(unit, text) else 0.0,
-            1.0 if asks_number and _term_near_number(subjects, text, idf) else 0.0,
+            1.0 if asks_number and _term_near_number(specific, text) else 0.0,
             min(1.0, len(_ENUMERATION.findall(text)) / 4) if (q.wants(LIST) or q.wants(LOCATE)) else 0.0,
             1.0 if q.wants(HOW) and cues.MEASURE_VERB.match(text) else 0.0,
             1.0 if asks_reason and cues.STATES_REASON.search(text) else 0.0,
@@ -287,7 +298,8 @@ def question_features(
     wants_kind = [k for k in NEEDS_EVIDENCE if q.wants(k)]
     missing_kind = any(not any(has_evidence(k, u.span.text) for u in near) for k in wants_kind)
     texts = [u.span.text for u in near]
-    about = _subject_clauses(_subject_forms(q, idf), texts)  # the close sentences' clauses naming the subject
+    forms = _subject_forms(q, idf)
+    about = _subject_clauses(forms, texts)  # the close sentences' clauses naming the subject
     if cues.QUESTION_PLACE.search(q.text) and not q.wants(LOCATE):
         from .terms import place_names
 
@@ -297,12 +309,12 @@ def question_features(
         missing_kind = missing_kind or not any(place_names(text, checked=False) for text in where)
     unit = None if q.wants(LOCATE) else asked_unit(q.text)
     asks_number = q.wants(COUNT) or q.wants(PERCENT) or q.wants(MONEY)
-    subjects = _subject_groups(q)
-    no_term_number = asks_number and not any(_term_near_number(subjects, u.span.text, idf) for u in near)
+    specific = _specific_terms(_subject_groups(q), idf)
+    no_term_number = asks_number and not any(_term_near_number(specific, text) for text in texts)
     years = set(_YEAR.findall(q.text))
     year_absent = any(not in_scope(y) for y in years)
     wants_target, wants_outcome = stance(q.text)
-    stated = stated_facts(q, texts, idf)
+    stated = _stated(q, forms, about)
     # Target or result, and which years: judged on the clauses stating the asked fact about the subject when there
     # are some (a target for M2 does not answer "M2实际增长了多少", dev rc-026), else on every close sentence
     # with a number.

@@ -18,10 +18,10 @@ MEASURE_VERB = (
 )
 
 # Asks why: a sentence stating a cause or purpose answers it (为什么要调低？ -> "调低赤字率，主要是…").
-ASKS_REASON = r"为什么|为何|什么原因|原因|缘由|理由|出于什么"
+ASKS_REASON = r"为什么|为何|原因|缘由|理由|出于什么"
 
 # A sentence states a cause or a purpose.
-STATES_REASON = r"主要是|因为|由于|考虑到|考虑了|是为了|为了|目的是|旨在|原因是|之所以|鉴于|面临|有利于|有助于"
+STATES_REASON = r"主要是|因为|由于|考虑到|考虑了|为了|目的是|旨在|原因是|之所以|鉴于|面临|有利于|有助于"
 
 # Where-questions ask for a place: a sentence answers only if it names one.
 QUESTION_PLACE = r"在哪里|在哪儿|在哪个(?:城市|地方|省)|哪(?:个|些|几个)(?:城市|省份?|地区|国家)|在哪举办|在哪办|地点"
