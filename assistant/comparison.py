@@ -17,6 +17,7 @@ from .cues import (
     RELATIVE_YEAR,
 )
 from .documents import asks_result_of_a_year
+from .scope import named_in
 
 if TYPE_CHECKING:
     pass
@@ -69,7 +70,7 @@ def detect_comparison(question: str, periods: Sequence[Period], plan: str | None
     # report, in its review. Not when a document is named ("2017年的报告说…") or the year is the report's 上一年.
     results_of_years = asks_result_of_a_year(question) and not LAST_YEAR.search(question)
     reviewed: dict[str, int] = {}  # plan -> the year whose results the question asks of it
-    for year in named.years:
+    for year in _document_choosing_years(question, named.years):
         docs = _documents_for(year, periods)
         nxt = [p for p in periods if p.start == year + 1 == p.end] if results_of_years else []
         if nxt:
@@ -113,6 +114,20 @@ def detect_comparison(question: str, periods: Sequence[Period], plan: str | None
         kinds=_kinds_by_document(question, documents, kind),
         reviewed=reviewed,
     )
+
+
+def _document_choosing_years(question: str, years: Sequence[int]) -> list[int]:
+    """The named years that choose documents. In a part of the question (up to ？。；) that names a document by its
+    year ("according to the 2022 report", "2022年的报告说"), only that year does: the part's other years are what it
+    asks of that document (dev rc-080: "the actual deficit ratio in 2021, according to the 2022 report" asks one
+    report). A part naming no document keeps all its years (dev cmp-039: "2022年定的目标是多少？2023年的报告说2022年
+    实际增长了多少？" asks the 2022 and the 2023 reports)."""
+    chosen: list[int] = []
+    for part in re.split(r"(?<=[？?。；;！!])", question):
+        in_part = [y for y in years if str(y) in part]
+        by_document = named_in(part).document_years
+        chosen += [y for y in in_part if y in by_document] if by_document else in_part
+    return list(dict.fromkeys(chosen))
 
 
 def _kinds_by_document(question: str, documents: Sequence[Period], default: str) -> dict[str, str]:

@@ -32,13 +32,13 @@ ASKS_MONEY = (
 
 # Asks for a share or rate (比例是多少, what percentage).
 ASKS_PERCENT = (
-    r"\bpercent|\bshare of\b|\bproportion\b|"
+    r"\bpercent|\bshare of\b|\bproportion\b|\bhow many points\b|"
     r"\b(?:growth|success|rate)\b.{0,20}\b(?:rate|percentage)\b"
 )
 
 # Asks for a date or deadline (什么时候, by when).
 ASKS_TIME = (
-    r"^\s*(?:and\s+|so\s+)?when\b|\bby when\b|\bwhat year\b|\bwhat date\b|\bdeadline\b|"
+    r"^\s*(?:and\s+|so\s+)?when\b|\bby when\b|\bwhat year\b|\bwhat date\b|\bwhich day\b|\bdeadline\b|"
     r"\bscheduled\b|\bhow long\b"
 )
 

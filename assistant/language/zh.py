@@ -39,10 +39,10 @@ ASKS_MONEY = (
 )
 
 # Asks for a share or rate (比例是多少, what percentage).
-ASKS_PERCENT = r"(?:比重|比例|占比|百分|[^效频]率)(?:目标)?(?:是|为|要达到)?(?:多少|几)"
+ASKS_PERCENT = r"(?:比重|比例|占比|百分|[^效频]率)(?:目标)?(?:是|为|要达到)?(?:多少|几)|(?:多少|几)个?百分点|几个点(?![位子])"
 
 # Asks for a date or deadline (什么时候, by when).
-ASKS_TIME = r"什么时候|何时|哪一?年|几月|几号|什么日期|日期|时间表|多久"
+ASKS_TIME = r"什么时候|何时|几时|哪一?年|哪一?天|几月|几号|什么日期|日期|时间表|多久"
 
 # Asks for names of people, not "谁来…" / "who will…", which a role answers.
 ASKS_PERSON = r"哪位|哪几位|哪些人的名字|姓名|名字叫|是谁[？?]?$"

@@ -54,6 +54,9 @@ def test_which_documents_a_question_asks_about():
     # Not across documents: one year, or one report's own 今年 vs 去年.
     assert detect_comparison("2024年的经济增长目标是多少？", PERIODS) is None
     assert detect_comparison("今年的赤字率比去年有什么变化？", PERIODS) is None
+    # A report named by its year is the one asked; the other year in that part is what is asked of it.
+    assert detect_comparison("What was the actual deficit ratio in 2016, according to the 2017 report?", PERIODS) is None
+    assert detect_comparison("2017年的报告里说，2016年全国市场主体总量有多少？", PERIODS) is None
 
 
 def test_two_years_get_one_cited_line_each_and_the_computed_change(compare_assistant):

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from assistant.cues import ASKS_REASON, QUESTION_PLACE, STATES_REASON
-from assistant.features import _clause_stance, stance, stated_facts
-from assistant.question import analyze
+from assistant.features import _answer_places, _clause_stance, stance, stated_facts
+from assistant.question import PERCENT, TIME, analyze, question_kinds
 
 
 def _idf(rare: dict[str, float]):
@@ -58,3 +58,18 @@ def test_a_why_question_prefers_a_sentence_giving_a_cause() -> None:
     assert not ASKS_REASON.search("赤字率调低了多少？")
     assert STATES_REASON.search("调低赤字率，主要是我国经济稳中向好、财政增收有基础。")
     assert not STATES_REASON.search("今年赤字率拟按2.6%安排，比去年预算低0.4个百分点。")
+
+
+def test_percentage_points_and_days_are_kinds_of_fact() -> None:
+    # A number of points is a share: a sentence with only an amount ("提高20元") does not give it.
+    assert PERCENT in question_kinds("那退休职工的基本养老金涨几个百分点？")
+    assert PERCENT in question_kinds("去年两次全面降准一共降了多少个百分点？")
+    assert PERCENT in question_kinds("那基本养老金呢，涨几个点？")
+    assert TIME in question_kinds("深港通具体哪天开通？")
+
+
+def test_a_place_the_question_names_or_a_common_noun_is_not_where() -> None:
+    q = analyze("首届中国国际消费品博览会在哪里举办？")
+    assert _answer_places(q, "办好进博会、广交会、服贸会及首届中国国际消费品博览会等重大展会。") == []
+    assert _answer_places(q, "启动首批碳达峰试点城市和园区建设。") == []  # jieba tags 城市 as a place
+    assert _answer_places(q, "首届博览会在海南举办。") == ["海南"]
