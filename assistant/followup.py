@@ -81,23 +81,43 @@ class Resolved:
     how: str = ""  # "substituted", "referenced", "appended", "item" — how the rewrite was made
 
 
-def _user_turns(history: Sequence[Any] | None) -> list[tuple[str, list[str]]]:
-    """Earlier user questions in order, each with the section IDs the assistant's reply to it cited."""
-    turns: list[tuple[str, list[str]]] = []
+def _user_turns(history: Sequence[Any] | None) -> list[tuple[str, str]]:
+    """Earlier user questions in order, each with the text of the assistant's reply to it ("" before a reply)."""
+    turns: list[tuple[str, str]] = []
     for msg in history or []:
         if isinstance(msg, dict):
             role, text = msg.get("role"), message_text(msg.get("content"))
         elif isinstance(msg, (list, tuple)) and len(msg) == 2:  # Gradio's old (user, assistant) pairs
-            turns.append((clean_text(message_text(msg[0])), cited_ids_in(message_text(msg[1]))))
+            turns.append((clean_text(message_text(msg[0])), message_text(msg[1])))
             continue
         else:
             continue
         text = clean_text(text)
         if role == "user" and text:
-            turns.append((text, []))
+            turns.append((text, ""))
         elif role == "assistant" and turns:
-            turns[-1] = (turns[-1][0], cited_ids_in(text))
+            turns[-1] = (turns[-1][0], text)
     return turns
+
+
+# A figure in a reply: digits with a unit, not a year ("6.5%左右", "1000万以上", not "2017年").
+_FIGURE = re.compile(r"[0-9０-９]+(?:\.[0-9]+)?\s*(?:[%％‰]|[万亿]|[个家名项条所座台套人元亩斤吨倍])")
+
+
+def measured_in(reply: str) -> str:
+    """What the first figure the reply quotes measures, in the document's words ("居民消费价格涨幅" of "居民消费价格
+    涨幅3%左右"), or "". A follow-up asking about the same figure ("去年实际涨了多少？" after "今年物价涨幅控制在多少？")
+    searches these words too: the user's word (物价) is often not the document's (dev ra-030, ra-086)."""
+    from index.figures import subject_of
+
+    text = re.sub(r"《[^》]*》|「[^」]*」|\[[^\]]*\]", " ", reply or "")
+    for n, m in enumerate(_FIGURE.finditer(text)):
+        if n >= 3:
+            break
+        subject = subject_of(text, m.start())
+        if subject:
+            return subject
+    return ""
 
 
 def _bare(question: str) -> bool:
@@ -128,8 +148,18 @@ OWN_TOPIC_TERMS = 3
 
 
 def _own_topic(question: str) -> list[str]:
-    """The follow-up's own topic words: content terms that are not structure words ("box", "其中") nor stance words."""
-    return [t for t in content_terms(without_items(question)) if t not in STRUCTURE_WORDS and not STANCE_WORD.match(t)]
+    """The follow-up's own topic words. English: content terms that are not structure words ("box", "其中") nor
+    stance words. Chinese: the nouns jieba finds (not generic, structure or stance words), since its content terms
+    come with their sub-words ("养老金", "养老", "老金") and so overcount."""
+    if is_english(question):
+        return [t for t in content_terms(without_items(question)) if t not in STRUCTURE_WORDS and not STANCE_WORD.match(t)]
+    from .terms import load_jieba
+
+    _, posseg = load_jieba()
+    return [w.word for w in posseg.cut(without_items(question))
+            if (w.flag[:1] in ("n", "j", "l") or w.flag in ("vn", "eng")) and w.word not in STRUCTURE_WORDS
+            and not GENERIC_WORDS_ZH.search(w.word) and not STANCE_WORD.match(w.word)
+            and not QUESTION_WORDS_ZH.search(w.word)]
 
 
 def _is_followup(question: str) -> bool:
@@ -287,9 +317,12 @@ def topic_of(previous: str, question: str) -> str:
     return (", " if english else "、").join(dict.fromkeys(phrases))
 
 
-def _join(previous: str, question: str) -> str:
-    """The follow-up made readable on its own: the earlier topic first, then the follow-up's own words."""
+def _join(previous: str, question: str, measured: str = "") -> str:
+    """The follow-up made readable on its own: the earlier topic first (with what the last answer's figure measured,
+    when the follow-up names no topic of its own), then the follow-up's own words."""
     topic = topic_of(previous, question)
+    if measured and measured not in previous and measured not in topic:
+        topic = (", " if is_english(question) else "、").join(t for t in (topic, measured) if t)
     if not topic:
         prev = previous if previous.rstrip()[-1:] in "?.!？。" else previous + ("?" if is_english(previous) else "？")
         return f"{prev} {question}" if is_english(question) else f"{prev}{question}"
@@ -307,16 +340,17 @@ def resolve(question: str, history: Sequence[Any] | None = None, similar: Simila
         return Resolved(question, stripped, switched=switched)
     # Earlier turns may be follow-ups too: resolve them in order so "那院士呢？" → "那博士呢？" chains work.
     context: Resolved | None = None
-    reply_ids: list[str] = []
-    for text, ids in turns:
-        context = _resolve_one(text, context, similar, reply_ids)
-        reply_ids = ids
+    reply = ""
+    for text, answer in turns:
+        context = _resolve_one(text, context, similar, reply)
+        reply = answer
     assert context is not None
-    return _resolve_one(question, context, similar, reply_ids)
+    return _resolve_one(question, context, similar, reply)
 
 
-def _resolve_one(question: str, prev: Resolved | None, similar: Similar | None, reply_ids: list[str]) -> Resolved:
-    """Resolve one turn against the previous (resolved) one; `reply_ids` were cited in the reply to it."""
+def _resolve_one(question: str, prev: Resolved | None, similar: Similar | None, reply: str) -> Resolved:
+    """Resolve one turn against the previous (resolved) one; `reply` is the assistant's answer to that one."""
+    reply_ids = cited_ids_in(reply)
     stripped, switched = strip_switch_marker(question)
     if prev is None or switched or not _is_followup(stripped):
         return Resolved(question, stripped, switched=switched)
@@ -329,14 +363,16 @@ def _resolve_one(question: str, prev: Resolved | None, similar: Similar | None, 
         out.rewritten, out.how = f"{box.text}{stripped}" if not is_english(stripped) else f"{stripped} (box {box.number})", "item"
     elif target is not None and (swapped := _substitute(base, target, similar)) is not None:
         out.rewritten, out.how = swapped, "substituted"
-    elif item is None and is_english(stripped) and len(_own_topic(stripped)) >= OWN_TOPIC_TERMS:
-        # "And which big companies does the plan single out for support?": the turn says its own topic, so the
-        # last one's words would only pull the search back to it; the sections cited last stay candidates.
-        # English only: Chinese terms come with their sub-words ("实验室", "实验"), so their count says less, and
-        # Chinese follow-ups that name a topic ("那X呢？") are swapped into the last question instead.
+    elif item is None and len(_own_topic(stripped)) >= OWN_TOPIC_TERMS:
+        # "And which big companies does the plan single out for support?", "那今年中央预算内投资安排了多少？": the turn
+        # says its own topic, so the last one's words would only pull the search back to it (and its refusal
+        # signals to the last topic's figures: dev rb-040, rc-121); the sections cited last stay candidates.
+        # Chinese follow-ups that only name a topic ("那X呢？") are swapped into the last question above.
         out.rewritten, out.how = stripped, "own topic"
     else:
-        out.rewritten, out.how = _join(base, stripped), "appended" if _bare(stripped) else "referenced"
+        same_figure = _topicless(stripped) or _nounless(stripped)
+        out.rewritten = _join(base, stripped, measured_in(reply) if same_figure else "")
+        out.how = "appended" if _bare(stripped) else "referenced"
     if out.how != "substituted":  # a swapped question already says everything it keeps from the last one
         current = set(content_terms(stripped))
         out.context_terms = [t for t in content_terms(base) if t not in current]

@@ -45,8 +45,8 @@ _QUOTED_TITLE = re.compile(r"《([^《》]{2,60})》")
 # every year of the list before the document word.
 _Y = r"(?:19|20)\d\d"
 _DOCUMENT_YEARS = re.compile(
-    rf"({_Y}(?:\s*年?\s*(?:、|，|,|和|与|及|至|到|-|—)\s*{_Y})*)\s*年(?:的|度)?\s*(?:政府工作)?(?:报告|规划|纲要)"
-    rf"|\b({_Y}(?:(?:\s*,\s*|\s+and\s+|\s*-\s*|\s+to\s+)(?:and\s+)?{_Y})*)\s+(?:government\s+work\s+)?"
+    rf"({_Y}(?:\s*年?\s*(?:、|，|,|和|与|及|至|到|-|—)\s*{_Y})*)\s*年(?:的|度)?\s*(?:政府)?(?:工作)?(?:报告|规划|纲要)"
+    rf"|\b({_Y}(?:(?:\s*,\s*|\s+and\s+|\s*-\s*|\s+to\s+)(?:and\s+)?{_Y})*)\s+(?:government\s+)?(?:work\s+)?"
     r"(?:reports?|plans?|outlines?)\b",
     re.IGNORECASE,
 )

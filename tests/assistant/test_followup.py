@@ -131,3 +131,23 @@ def test_an_outcome_follow_up_keeps_the_topic_not_the_target_verb(similar):
     assert r.rewritten == "物价涨幅：去年实际涨了多少？"
     r = resolve("去年实际完成了多少？", user("今年赤字率按多少安排？"), similar)
     assert "安排" not in r.rewritten and r.rewritten.startswith("赤字率")
+
+
+def test_a_follow_up_naming_its_own_topic_is_searched_alone(similar):
+    # Three nouns of its own (中央, 预算内, 投资): the last question's 赤字率 would pull the search back to it.
+    r = resolve("那今年中央预算内投资安排了多少？", user("今年赤字率定的多少？"), similar)
+    assert r.followup and r.how == "own topic" and r.rewritten == "那今年中央预算内投资安排了多少？"
+
+
+def test_a_follow_up_about_the_same_figure_searches_the_documents_words(similar):
+    # The user said 物价; the answer quoted 居民消费价格涨幅, which is what the report's review says too.
+    history = [
+        {"role": "user", "content": "今年物价涨幅控制在多少？"},
+        {"role": "assistant", "content": "据《2017年政府工作报告》二「2017年工作总体部署」：\n居民消费价格涨幅3%左右。[《2017年政府工作报告》二]"},
+    ]
+    r = resolve("去年实际涨了多少？", history, similar)
+    assert r.followup and "居民消费价格涨幅" in r.rewritten and r.rewritten.endswith("去年实际涨了多少？")
+    assert r.previous_ids == ["《2017年政府工作报告》二"]
+    # A refusal quotes no figure: nothing is added.
+    refused = [history[0], {"role": "assistant", "content": "报告没有给出“物价”的具体数据。\n以下章节最接近：\n- 《2017年政府工作报告》一「2016年工作回顾」"}]
+    assert "居民消费价格" not in resolve("去年实际涨了多少？", refused, similar).rewritten

@@ -41,6 +41,10 @@ def test_what_a_question_names():
     assert not named_in("落实“中国制造2025”的城市角色是什么？")
     assert not named_in("海外高层次人才引进2000名的目标在哪一条？")
     assert not named_in("How many of the 2000 overseas talents are scientists?")
+    # A document named by its year, however the kind is said: the other years are what is asked of it.
+    assert named_in("According to the 2024 work report, how fast did income grow in 2023?").document_years == {2024}
+    assert named_in("2024年的工作报告说2023年居民收入增长多少？").document_years == {2024}
+    assert named_in("the 2016 and 2017 government work reports").document_years == {2016, 2017}
 
 
 def test_what_a_document_covers(docs):
