@@ -169,10 +169,15 @@ def _fact_subject(term: str) -> bool:
                                         cues.QUESTION_TARGET, cues.QUESTION_OUTCOME)))
 
 
-def _subject_forms(q: Question, idf: Callable[[str], float]) -> list[str]:
+def _subject_forms(q: Question, idf: Callable[[str], float], in_scope: Callable[[str], bool] | None = None) -> list[str]:
     """The forms of the question's most specific key term that can name what an asked figure is about (not a year,
-    number, interrogative or relative year: `_fact_subject`); empty when it has none."""
+    number, interrogative or relative year: `_fact_subject`); empty when it has none. An English question's terms
+    are dictionary translations: only those the documents use count (`in_scope`), since a translation they never
+    use says nothing about them (on dev, 20 of 104 answerable English questions had no clause naming the rarest
+    translation, against 23 of 226 Chinese ones)."""
     groups = [g for g in _subject_groups(q) if any(_fact_subject(t) for t in g)]
+    if q.english and in_scope is not None:
+        groups = [kept for g in groups if (kept := tuple(t for t in g if in_scope(t)))]
     if not groups:
         return []
     rarest = max(groups, key=lambda g: max(idf(t) for t in g))
@@ -319,7 +324,7 @@ def question_features(
     wants_kind = [k for k in NEEDS_EVIDENCE if q.wants(k)]
     missing_kind = any(not any(has_evidence(k, u.span.text) for u in near) for k in wants_kind)
     texts = [u.span.text for u in near]
-    forms = _subject_forms(q, idf)
+    forms = _subject_forms(q, idf, in_scope)
     about = _subject_clauses(forms, texts)  # the close sentences' clauses naming the subject
     if cues.QUESTION_PLACE.search(q.text) and not q.wants(LOCATE):
         # A place is asked: one must stand in a clause about the subject (else in the five best sentences); a place

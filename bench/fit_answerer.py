@@ -8,7 +8,8 @@ Training data: the fixed set (tests/data/questions.yaml, one plan) and the DEV s
    and lies in an expected section. Reported: how often the best-scored sentence holds the fact, out-of-fold (5-fold
    by question), for the hand-set weights, hand-set + fitted residual, and a full refit of every weight (reported
    only: it ranked better out-of-fold but cost the fixed set's fact floor).
-2. Refusal: logistic regression over REFUSAL_FEATURES of each question (label: answerable), its threshold chosen
+2. Refusal: logistic regression over REFUSAL_FEATURES of each question (label: answerable), chosen among candidates
+   by out-of-fold recall averaged over REPEATS shuffles of the folds, its threshold chosen
    on out-of-fold probabilities as the one refusing the most unanswerable questions while refusing at most
    MAX_FALSE_REFUSAL of the answerable ones. Reported: out-of-fold precision and recall of refusing.
 3. Which further sections an answer quotes: logistic regression over EXTRA_FEATURES of each section after the best
@@ -28,9 +29,13 @@ import numpy as np
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-MAX_FALSE_REFUSAL = 0.03
+# The share of answerable questions the refusal threshold may refuse, out-of-fold (fixed set and dev pooled). The
+# product's bound is 0.05 (issue 12); 0.04 keeps a margin for questions unlike dev. Stop 25 raised it from 0.03:
+# run for real, dev refused 0.586 -> 0.714 of unanswerable questions at 0.009 -> 0.045 of answerable ones.
+MAX_FALSE_REFUSAL = 0.04
 FOLDS = 5
 SEED = 7
+REPEATS = 5  # shuffles of the refusal folds averaged over
 
 
 def _squeeze(text: str) -> str:
@@ -289,18 +294,24 @@ def main() -> int:
     if args.save_features:
         np.savez(args.save_features, R=R, a=a, ids=np.asarray([r["q"].id for r in judged]))
     # Candidates: free or sign-constrained weights, at a few strengths of regularisation; the one refusing the most
-    # unanswerable questions out-of-fold (at the false-refusal cap) ships.
-    folds = list(StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=SEED).split(R, a))
+    # unanswerable questions out-of-fold (at the false-refusal cap) ships. Out-of-fold recall is averaged over
+    # REPEATS shuffles of the folds: with ~90 unanswerable questions one split moves it by a question or two, which
+    # is all that separated the candidates (stop 25: one split chose an unregularised free fit by one question).
+    splits = [list(StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=SEED + r).split(R, a)) for r in range(REPEATS)]
     candidates = []
     for signs in (None, REFUSAL_SIGNS):
         for C in (0.1, 1.0, 10.0):
-            oof = np.zeros(len(a))
-            for train, held in folds:
-                oof[held] = fit_linear(R[train], a[train], REFUSAL_FEATURES, C=C, signs=signs).probability(R[held])
-            recall, threshold = refusal_threshold(oof, a)
+            runs = []
+            for folds in splits:
+                oof = np.zeros(len(a))
+                for train, held in folds:
+                    oof[held] = fit_linear(R[train], a[train], REFUSAL_FEATURES, C=C, signs=signs).probability(R[held])
+                runs.append((*refusal_threshold(oof, a), oof))
+            recall = float(np.mean([r[0] for r in runs]))
+            threshold = float(np.median([r[1] for r in runs]))
             print(f"  refusal {'signed' if signs else 'free':6s} C={C:<5}: out-of-fold recall {recall:.3f} "
-                  f"at threshold {threshold:.4f}")
-            candidates.append((recall, signs is not None, -C, threshold, oof, signs, C))
+                  f"(mean of {REPEATS} splits) at threshold {threshold:.4f}")
+            candidates.append((round(recall, 3), signs is not None, -C, threshold, runs[0][2], signs, C))
     recall, _, _, threshold, oof, signs, C = max(candidates, key=lambda c: c[:3])
     refused = oof < threshold
     precision = float(np.mean(a[refused] == 0)) if refused.any() else 0.0

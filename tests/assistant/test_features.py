@@ -73,3 +73,16 @@ def test_a_place_the_question_names_or_a_common_noun_is_not_where() -> None:
     assert _answer_places(q, "办好进博会、广交会、服贸会及首届中国国际消费品博览会等重大展会。") == []
     assert _answer_places(q, "启动首批碳达峰试点城市和园区建设。") == []  # jieba tags 城市 as a place
     assert _answer_places(q, "首届博览会在海南举办。") == ["海南"]
+
+
+def test_an_english_subject_is_only_a_translation_the_documents_use() -> None:
+    # The rarest translation (上市, which these documents never use) would be taken for the subject, and no clause
+    # would ever name it; among the translations the documents use, 企业 is.
+    from assistant.features import _subject_forms
+
+    words = {"listed": ("上市",), "enterprises": ("企业",)}
+    translate = lambda text: [(w, words[w]) for w in words if w in text]  # noqa: E731
+    q = analyze("How many enterprises will be listed?", translate=translate)
+    idf = _idf({"上市": 9.0, "企业": 2.0})
+    assert _subject_forms(q, idf) == ["上市"]
+    assert _subject_forms(q, idf, in_scope=lambda t: t != "上市") == ["企业"]
