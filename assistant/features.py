@@ -12,8 +12,9 @@ from .cues import SEVERAL_THINGS
 from .dating import asked_years, no_year, period_conflict, sentence_years
 from .evidence import NUMBER, asked_unit, counts_in, has_evidence
 from .question import COUNT, HOW, LIST, LOCATE, MONEY, NEEDS_EVIDENCE, PERCENT, TIME, Question
+from .subjects import answer_places, specific_terms, stated_among, subject_clauses, subject_forms, subject_groups, term_near_number
 
-__all__ = ["EXTRA_FEATURES", "REFUSAL_FEATURES", "REFUSAL_SIGNS", "SENTENCE_FEATURES", "extra_features", "question_features", "sentence_features", "stance", "stated_facts"]
+__all__ = ["EXTRA_FEATURES", "REFUSAL_FEATURES", "REFUSAL_SIGNS", "SENTENCE_FEATURES", "extra_features", "question_features", "sentence_features", "stance"]
 
 # One column per signal, in this order, for every candidate sentence.
 SENTENCE_FEATURES = (
@@ -97,7 +98,6 @@ REFUSAL_SIGNS = dict(
 
 _YEAR = re.compile(r"(?<![0-9])(19[5-9][0-9]|20[0-9]{2})(?![0-9])")
 _ENUMERATION = re.compile(r"[、,，]")
-_NEAR = 14  # characters between a key term and the number it counts
 
 
 def stance(question_text: str) -> tuple[bool, bool]:
@@ -120,122 +120,6 @@ def _bigrams(text: str) -> set[str]:
     return {a + b for a, b in zip(chars, chars[1:])}
 
 
-def _is_subject(term: str) -> bool:
-    """Can the term be what a figure counts? A year or a number cannot, nor a single character."""
-    return len(term) >= 2 and not term.isdigit()
-
-
-def _subject_groups(q: Question) -> list[tuple[str, ...]]:
-    """The question's key-term groups that can be what a figure counts: neither a year, a number nor a single
-    character (`_is_subject`), nor a word of the asked documents' titles (q.title_terms: "报告" of "2018年政府工作报告
-    里…" names the document; a report's body seldom says 报告, so it looked like the rarest subject. Dev ra-082)."""
-    naming = set(q.title_terms)
-    return [g for g in q.groups if not naming.intersection(g) and any(_is_subject(t) for t in g)]
-
-
-def _specific_terms(groups: Sequence[Sequence[str]], idf: Callable[[str], float]) -> list[str]:
-    """The question's specific key terms (not common words) that can name what a figure counts, lower-cased; once
-    per question, for `_term_near_number` on every candidate sentence."""
-    terms = [t for g in groups for t in g if _is_subject(t) and _fact_subject(t)]
-    # "Specific" is relative to the question: a term as common as 就业 in every loaded report still counts when the
-    # question has nothing rarer, so a small or uniform corpus does not make every number question unanswerable.
-    floor = min(1.0, max((idf(t) for t in terms), default=0.0))
-    return [t.lower() for t in terms if idf(t) >= floor]
-
-
-def _term_near_number(terms: Sequence[str], text: str) -> bool:
-    """One of the `_specific_terms` followed within a few characters by a number."""
-    low = text.lower()
-    for t in terms:
-        pos = low.find(t)
-        while pos >= 0:
-            if NUMBER.search(text[pos + len(t) : pos + len(t) + _NEAR]):
-                return True
-            pos = low.find(t, pos + 1)
-    return False
-
-
-_CLAUSE = re.compile(r"[，,；;。！？!?]")  # a clause keeps its lead-in ("预期目标是：国内生产总值增长6.5%左右")
-# Interrogatives, which never name what a figure counts (see _fact_subject).
-_NOT_SUBJECT = re.compile(r"几|多[少大高长久远]|哪|什么|怎")
-
-
-def _fact_subject(term: str) -> bool:
-    """Can the term name what an asked figure is about? Not an interrogative ("几家", "多大"), a relative year
-    ("今年", "去年") nor a word saying whether a target or a result is asked ("实际", "目标", "争取"): each was the
-    rarest term of a question no fact clause says it of (dev ra-004, q034, rb-075; "去年居民消费价格实际涨了多少？")."""
-    return not (_NOT_SUBJECT.search(term) or any(
-        cue.fullmatch(term) for cue in (cues.THIS_YEAR, cues.LAST_YEAR, cues.NEXT_YEAR, cues.SEVERAL_YEARS,
-                                        cues.QUESTION_TARGET, cues.QUESTION_OUTCOME)))
-
-
-def _subject_forms(q: Question, idf: Callable[[str], float], in_scope: Callable[[str], bool] | None = None) -> list[str]:
-    """The forms of the question's most specific key term that can name what an asked figure is about (not a year,
-    number, interrogative or relative year: `_fact_subject`); empty when it has none. An English question's terms
-    are dictionary translations: only those the documents use count (`in_scope`), since a translation they never
-    use says nothing about them (on dev, 20 of 104 answerable English questions had no clause naming the rarest
-    translation, against 23 of 226 Chinese ones)."""
-    groups = [g for g in _subject_groups(q) if any(_fact_subject(t) for t in g)]
-    if q.english and in_scope is not None:
-        groups = [kept for g in groups if (kept := tuple(t for t in g if in_scope(t)))]
-    if not groups:
-        return []
-    rarest = max(groups, key=lambda g: max(idf(t) for t in g))
-    return [t.lower() for t in rarest if len(t) >= 2]
-
-
-def _subject_clauses(forms: Sequence[str], texts: Sequence[str]) -> list[tuple[str, int]]:
-    """(clause, index of its text) for every clause of the texts naming the subject; a clause keeps its lead-in
-    (dev ra-064 "预期目标是：国内生产总值增长6.5%左右")."""
-    return [(clause, i) for i, text in enumerate(texts) for clause in _CLAUSE.split(text)
-            if any(f in clause.lower() for f in forms)]
-
-
-def _fact_kinds(q: Question) -> list[str] | None:
-    """The kinds of fact a number question asks for ([] for a bare count); None when it asks no number or date."""
-    kinds = [k for k in (MONEY, PERCENT, TIME) if q.wants(k)]
-    return kinds if kinds or q.wants(COUNT) else None
-
-
-def _stated(q: Question, forms: Sequence[str], clauses: Sequence[tuple[str, int]]) -> list[tuple[str, int]] | None:
-    """Those of the subject's `clauses` that state the asked kind of fact; None when the question asks no number or
-    date, or has no term naming its subject (`forms`)."""
-    kinds = _fact_kinds(q)
-    if kinds is None or not forms:
-        return None
-    return [(c, i) for c, i in clauses if any(has_evidence(k, c) for k in kinds) or (not kinds and NUMBER.search(c))]
-
-
-def stated_facts(q: Question, texts: Sequence[str], idf: Callable[[str], float]) -> list[tuple[str, int]] | None:
-    """The clauses of the texts stating the asked kind of fact (a number, amount, share or date) together with the
-    question's most specific key term (`_subject_forms`), with the index of their text. None when the question asks
-    no such fact or has no such term. (Only terms the documents use, tried on dev: out-of-fold recall 0.618 ->
-    0.527; a rarest term they lack is part of what this signal learnt.)"""
-    forms = _subject_forms(q, idf)
-    return _stated(q, forms, _subject_clauses(forms, texts))
-
-
-def _answer_places(q: Question, text: str) -> list[str]:
-    """The places in `text` that could say where something asked happens. Not a place the question names itself
-    ("首届中国国际消费品博览会在哪里举办？" is not answered by 中国, dev ra-109), and a two-character word only when
-    CC-CEDICT knows it as a proper name: jieba tags 城市, 城镇 and 海洋 as places (dev rc-106); longer tagged words
-    (粤港澳, 积石山) are kept unchecked, as the dictionary lacks many of a plan's own place names."""
-    from .terms import place_names
-
-    named = q.text + "".join(t for g in q.groups for t in g)
-    proper = None
-    found = []
-    for place in place_names(text, checked=False):
-        if place in named:
-            continue
-        if len(place) == 2:
-            proper = set(place_names(text)) if proper is None else proper
-            if place not in proper:
-                continue
-        found.append(place)
-    return found
-
-
 def _number_kind_cue(q: Question, text: str) -> float:
     cue = 0.0
     if (q.wants(COUNT) or q.wants(PERCENT) or q.wants(MONEY)) and NUMBER.search(text):
@@ -256,7 +140,7 @@ def sentence_features(q: Question, units: Sequence, titled: dict[str, float], ph
     wants_target, wants_outcome = stance(q.text)
     unit = None if q.wants(LOCATE) else asked_unit(q.text)
     asks_number = q.wants(COUNT) or q.wants(PERCENT) or q.wants(MONEY) or q.wants(TIME)
-    specific = _specific_terms(_subject_groups(q), idf)
+    specific = specific_terms(subject_groups(q), idf)
     asks_reason = bool(cues.ASKS_REASON.search(q.text))
     asked_of: dict[str, tuple[int | None, set[int]]] = {}  # plan -> (its year, the years the question asks of it)
     rows = []
@@ -286,7 +170,7 @@ def sentence_features(q: Question, units: Sequence, titled: dict[str, float], ph
             u.evidence.prior if q.english else 0.0,
             _number_kind_cue(q, text),
             1.0 if unit and counts_in(unit, text) else 0.0,
-            1.0 if asks_number and _term_near_number(specific, text) else 0.0,
+            1.0 if asks_number and term_near_number(specific, text) else 0.0,
             min(1.0, len(_ENUMERATION.findall(text)) / 4) if (q.wants(LIST) or q.wants(LOCATE)) else 0.0,
             1.0 if q.wants(HOW) and cues.MEASURE_VERB.match(text) else 0.0,
             1.0 if asks_reason and cues.STATES_REASON.search(text) else 0.0,
@@ -324,21 +208,21 @@ def question_features(
     wants_kind = [k for k in NEEDS_EVIDENCE if q.wants(k)]
     missing_kind = any(not any(has_evidence(k, u.span.text) for u in near) for k in wants_kind)
     texts = [u.span.text for u in near]
-    forms = _subject_forms(q, idf, in_scope)
-    about = _subject_clauses(forms, texts)  # the close sentences' clauses naming the subject
+    forms = subject_forms(q, idf, in_scope)
+    about = subject_clauses(forms, texts)  # the close sentences' clauses naming the subject
     if cues.QUESTION_PLACE.search(q.text) and not q.wants(LOCATE):
         # A place is asked: one must stand in a clause about the subject (else in the five best sentences); a place
         # elsewhere in a close sentence does not say where the asked thing happens (dev rc-001, rc-045).
         where = [c for c, _ in about] or texts[:5]
-        missing_kind = missing_kind or not any(_answer_places(q, text) for text in where)
+        missing_kind = missing_kind or not any(answer_places(q, text) for text in where)
     unit = None if q.wants(LOCATE) else asked_unit(q.text)
     asks_number = q.wants(COUNT) or q.wants(PERCENT) or q.wants(MONEY)
-    specific = _specific_terms(_subject_groups(q), idf)
-    no_term_number = asks_number and not any(_term_near_number(specific, text) for text in texts)
+    specific = specific_terms(subject_groups(q), idf)
+    no_term_number = asks_number and not any(term_near_number(specific, text) for text in texts)
     years = set(_YEAR.findall(q.text))
     year_absent = any(not in_scope(y) for y in years)
     wants_target, wants_outcome = stance(q.text)
-    stated = _stated(q, forms, about)
+    stated = stated_among(q, forms, about)
     # Target or result, and which years: judged on the clauses stating the asked fact about the subject when there
     # are some (a target for M2 does not answer "M2实际增长了多少", dev rc-026), else on every close sentence
     # with a number.

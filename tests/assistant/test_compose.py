@@ -91,7 +91,7 @@ def test_a_rate_asks_for_a_number_and_english_numbers_stay_whole():
 def test_the_documents_own_name_is_not_what_a_figure_counts():
     """"2018年政府工作报告里…": 报告 names the document. A report's body seldom says 报告, so it was the question's
     rarest key term, no clause held it beside the amount, and `no_subject_fact` fired on an answerable question."""
-    from assistant.features import stated_facts
+    from assistant.subjects import stated_facts
 
     q = analyze("2018年政府工作报告里中央预算内投资安排了多少？")
     idf = {"报告": 5.0, "预算内": 3.0, "中央": 1.0, "投资": 1.0, "安排": 1.0, "政府": 2.0, "工作": 1.0}.get

@@ -2,41 +2,8 @@
 from __future__ import annotations
 
 from assistant.cues import ASKS_REASON, QUESTION_PLACE, STATES_REASON
-from assistant.features import _answer_places, _clause_stance, stance, stated_facts
-from assistant.question import PERCENT, TIME, analyze, question_kinds
-
-
-def _idf(rare: dict[str, float]):
-    return lambda term: rare.get(term, 1.0)
-
-
-def _subject_fact(q, texts, idf) -> bool | None:
-    stated = stated_facts(q, texts, idf)
-    return None if stated is None else bool(stated)
-
-
-def test_an_interrogative_or_a_relative_year_is_not_what_a_figure_is_about() -> None:
-    # "几家" and "去年" are the rarest terms here; neither names what the figure counts, so the clause naming
-    # 世界500强 with its number answers, and one without the subject does not.
-    q = analyze("到2020年深圳争取有几家企业进入世界500强？")
-    idf = _idf({"几家": 9.0, "世界": 5.0})
-    assert _subject_fact(q, ["到2020年,争取进入世界500强企业数量达到8-10家。"], idf) is True
-    assert _subject_fact(q, ["重点实验室等达到2200家以上。"], idf) is False
-    q = analyze("去年城镇新增就业多少？")
-    idf = _idf({"去年": 9.0, "新增": 3.0})
-    assert _subject_fact(q, ["城镇新增就业1244万人，城镇调查失业率平均为5.2%。"], idf) is True
-
-
-def test_a_clause_keeps_its_lead_in() -> None:
-    # The figure follows a colon: "物价方面的预期目标是：居民消费价格涨幅3%左右" is one clause about 物价.
-    q = analyze("今年物价的预期目标定了多少？")
-    idf = _idf({"物价": 9.0, "预期": 9.5})  # 预期 says a target is asked, not what it is about
-    assert _subject_fact(q, ["物价方面的预期目标是：居民消费价格涨幅3%左右；"], idf) is True
-    assert _subject_fact(q, ["物价总体平稳，预期目标是：居民生活得到保障。"], idf) is False
-
-
-def test_no_fact_asked_no_verdict() -> None:
-    assert _subject_fact(analyze("如何推进对外开放？"), ["扩大高水平对外开放。"], _idf({})) is None
+from assistant.features import _clause_stance, stance
+from assistant.question import PERCENT, TIME, question_kinds
 
 
 def test_a_target_is_told_from_a_result_clause_by_clause() -> None:
@@ -66,23 +33,3 @@ def test_percentage_points_and_days_are_kinds_of_fact() -> None:
     assert PERCENT in question_kinds("去年两次全面降准一共降了多少个百分点？")
     assert PERCENT in question_kinds("那基本养老金呢，涨几个点？")
     assert TIME in question_kinds("深港通具体哪天开通？")
-
-
-def test_a_place_the_question_names_or_a_common_noun_is_not_where() -> None:
-    q = analyze("首届中国国际消费品博览会在哪里举办？")
-    assert _answer_places(q, "办好进博会、广交会、服贸会及首届中国国际消费品博览会等重大展会。") == []
-    assert _answer_places(q, "启动首批碳达峰试点城市和园区建设。") == []  # jieba tags 城市 as a place
-    assert _answer_places(q, "首届博览会在海南举办。") == ["海南"]
-
-
-def test_an_english_subject_is_only_a_translation_the_documents_use() -> None:
-    # The rarest translation (上市, which these documents never use) would be taken for the subject, and no clause
-    # would ever name it; among the translations the documents use, 企业 is.
-    from assistant.features import _subject_forms
-
-    words = {"listed": ("上市",), "enterprises": ("企业",)}
-    translate = lambda text: [(w, words[w]) for w in words if w in text]  # noqa: E731
-    q = analyze("How many enterprises will be listed?", translate=translate)
-    idf = _idf({"上市": 9.0, "企业": 2.0})
-    assert _subject_forms(q, idf) == ["上市"]
-    assert _subject_forms(q, idf, in_scope=lambda t: t != "上市") == ["企业"]

@@ -1,0 +1,129 @@
+"""What a question's asked figure is about (its subject term) and the clauses of the evidence that state it."""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from . import cues
+from .evidence import NUMBER, has_evidence
+from .question import COUNT, MONEY, PERCENT, TIME, Question
+
+__all__ = ["answer_places", "specific_terms", "stated_among", "stated_facts", "subject_clauses", "subject_forms", "subject_groups", "term_near_number"]
+
+_NEAR = 14  # characters between a key term and the number it counts
+
+
+def _is_subject(term: str) -> bool:
+    """Can the term be what a figure counts? A year or a number cannot, nor a single character."""
+    return len(term) >= 2 and not term.isdigit()
+
+
+def subject_groups(q: Question) -> list[tuple[str, ...]]:
+    """The question's key-term groups that can be what a figure counts: neither a year, a number nor a single
+    character (`_is_subject`), nor a word of the asked documents' titles (q.title_terms: "报告" of "2018年政府工作报告
+    里…" names the document; a report's body seldom says 报告, so it looked like the rarest subject. Dev ra-082)."""
+    naming = set(q.title_terms)
+    return [g for g in q.groups if not naming.intersection(g) and any(_is_subject(t) for t in g)]
+
+
+def specific_terms(groups: Sequence[Sequence[str]], idf: Callable[[str], float]) -> list[str]:
+    """The question's specific key terms (not common words) that can name what a figure counts, lower-cased; once
+    per question, for `term_near_number` on every candidate sentence."""
+    terms = [t for g in groups for t in g if _is_subject(t) and _fact_subject(t)]
+    # "Specific" is relative to the question: a term as common as 就业 in every loaded report still counts when the
+    # question has nothing rarer, so a small or uniform corpus does not make every number question unanswerable.
+    floor = min(1.0, max((idf(t) for t in terms), default=0.0))
+    return [t.lower() for t in terms if idf(t) >= floor]
+
+
+def term_near_number(terms: Sequence[str], text: str) -> bool:
+    """One of the `specific_terms` followed within a few characters by a number."""
+    low = text.lower()
+    for t in terms:
+        pos = low.find(t)
+        while pos >= 0:
+            if NUMBER.search(text[pos + len(t) : pos + len(t) + _NEAR]):
+                return True
+            pos = low.find(t, pos + 1)
+    return False
+
+
+_CLAUSE = re.compile(r"[，,；;。！？!?]")  # a clause keeps its lead-in ("预期目标是：国内生产总值增长6.5%左右")
+# Interrogatives, which never name what a figure counts (see _fact_subject).
+_NOT_SUBJECT = re.compile(r"几|多[少大高长久远]|哪|什么|怎")
+
+
+def _fact_subject(term: str) -> bool:
+    """Can the term name what an asked figure is about? Not an interrogative ("几家", "多大"), a relative year
+    ("今年", "去年") nor a word saying whether a target or a result is asked ("实际", "目标", "争取"): each was the
+    rarest term of a question no fact clause says it of (dev ra-004, q034, rb-075; "去年居民消费价格实际涨了多少？")."""
+    return not (_NOT_SUBJECT.search(term) or any(
+        cue.fullmatch(term) for cue in (cues.THIS_YEAR, cues.LAST_YEAR, cues.NEXT_YEAR, cues.SEVERAL_YEARS,
+                                        cues.QUESTION_TARGET, cues.QUESTION_OUTCOME)))
+
+
+def subject_forms(q: Question, idf: Callable[[str], float], in_scope: Callable[[str], bool] | None = None) -> list[str]:
+    """The forms of the question's most specific key term that can name what an asked figure is about (not a year,
+    number, interrogative or relative year: `_fact_subject`); empty when it has none. An English question's terms
+    are dictionary translations: only those the documents use count (`in_scope`), since a translation they never
+    use says nothing about them (on dev, 20 of 104 answerable English questions had no clause naming the rarest
+    translation, against 23 of 226 Chinese ones)."""
+    groups = [g for g in subject_groups(q) if any(_fact_subject(t) for t in g)]
+    if q.english and in_scope is not None:
+        groups = [kept for g in groups if (kept := tuple(t for t in g if in_scope(t)))]
+    if not groups:
+        return []
+    rarest = max(groups, key=lambda g: max(idf(t) for t in g))
+    return [t.lower() for t in rarest if len(t) >= 2]
+
+
+def subject_clauses(forms: Sequence[str], texts: Sequence[str]) -> list[tuple[str, int]]:
+    """(clause, index of its text) for every clause of the texts naming the subject; a clause keeps its lead-in
+    (dev ra-064 "预期目标是：国内生产总值增长6.5%左右")."""
+    return [(clause, i) for i, text in enumerate(texts) for clause in _CLAUSE.split(text)
+            if any(f in clause.lower() for f in forms)]
+
+
+def _fact_kinds(q: Question) -> list[str] | None:
+    """The kinds of fact a number question asks for ([] for a bare count); None when it asks no number or date."""
+    kinds = [k for k in (MONEY, PERCENT, TIME) if q.wants(k)]
+    return kinds if kinds or q.wants(COUNT) else None
+
+
+def stated_among(q: Question, forms: Sequence[str], clauses: Sequence[tuple[str, int]]) -> list[tuple[str, int]] | None:
+    """Those of the subject's `clauses` that state the asked kind of fact; None when the question asks no number or
+    date, or has no term naming its subject (`forms`)."""
+    kinds = _fact_kinds(q)
+    if kinds is None or not forms:
+        return None
+    return [(c, i) for c, i in clauses if any(has_evidence(k, c) for k in kinds) or (not kinds and NUMBER.search(c))]
+
+
+def stated_facts(q: Question, texts: Sequence[str], idf: Callable[[str], float]) -> list[tuple[str, int]] | None:
+    """The clauses of the texts stating the asked kind of fact (a number, amount, share or date) together with the
+    question's most specific key term (`subject_forms`), with the index of their text. None when the question asks
+    no such fact or has no such term. (Only terms the documents use, tried on dev: out-of-fold recall 0.618 ->
+    0.527; a rarest term they lack is part of what this signal learnt.)"""
+    forms = subject_forms(q, idf)
+    return stated_among(q, forms, subject_clauses(forms, texts))
+
+
+def answer_places(q: Question, text: str) -> list[str]:
+    """The places in `text` that could say where something asked happens. Not a place the question names itself
+    ("首届中国国际消费品博览会在哪里举办？" is not answered by 中国, dev ra-109), and a two-character word only when
+    CC-CEDICT knows it as a proper name: jieba tags 城市, 城镇 and 海洋 as places (dev rc-106); longer tagged words
+    (粤港澳, 积石山) are kept unchecked, as the dictionary lacks many of a plan's own place names."""
+    from .terms import place_names
+
+    named = q.text + "".join(t for g in q.groups for t in g)
+    proper = None
+    found = []
+    for place in place_names(text, checked=False):
+        if place in named:
+            continue
+        if len(place) == 2:
+            proper = set(place_names(text)) if proper is None else proper
+            if place not in proper:
+                continue
+        found.append(place)
+    return found
