@@ -103,12 +103,9 @@ def rank_metrics(
     scored = []
     loaded = max(1, len(index.loaded_plans()))
     for m in candidates:
-        best = max(
-            (MATCH_DENSE_WEIGHT * dense[s] + (1 - MATCH_DENSE_WEIGHT) * _coverage(s, grams), raw[s], _coverage(s, grams))
-            for s in names[id(m)]
-        )
-        if not comparison.english and not any(_coverage(s, grams) for s in names[id(m)]) and max(
-                raw[s] for s in names[id(m)]) < UNWORDED_COSINE:
+        worded = {s: _coverage(s, grams) for s in names[id(m)]}
+        best = max((MATCH_DENSE_WEIGHT * dense[s] + (1 - MATCH_DENSE_WEIGHT) * c, raw[s], c) for s, c in worded.items())
+        if not comparison.english and not any(worded.values()) and max(raw[s] for s in worded) < UNWORDED_COSINE:
             continue
         covered = len(wanted & set(m.plans)) / len(wanted)
         # Of two about equally apt rows: the one that gives more of the asked documents, that more documents give

@@ -113,17 +113,8 @@ def answer_places(q: Question, text: str) -> list[str]:
     ("首届中国国际消费品博览会在哪里举办？" is not answered by 中国, dev ra-109), and a two-character word only when
     CC-CEDICT knows it as a proper name: jieba tags 城市, 城镇 and 海洋 as places (dev rc-106); longer tagged words
     (粤港澳, 积石山) are kept unchecked, as the dictionary lacks many of a plan's own place names."""
-    from .terms import place_names
+    from .terms import is_proper_name, place_names
 
     named = q.text + "".join(t for g in q.groups for t in g)
-    proper = None
-    found = []
-    for place in place_names(text, checked=False):
-        if place in named:
-            continue
-        if len(place) == 2:
-            proper = set(place_names(text)) if proper is None else proper
-            if place not in proper:
-                continue
-        found.append(place)
-    return found
+    return [place for place in place_names(text, checked=False)
+            if place not in named and (len(place) > 2 or is_proper_name(place))]

@@ -69,8 +69,12 @@ def place_names(text: str, *, checked: bool = True) -> list[str]:
     words = [w.word for w in posseg.cut(text) if w.flag == "ns" and len(w.word) >= 2]
     if not checked or not words:
         return words
-    named = _proper_headwords()
-    return [w for w in words if w in named]
+    return [w for w in words if is_proper_name(w)]
+
+
+def is_proper_name(word: str) -> bool:
+    """Does CC-CEDICT know the word as a proper name (a capitalised gloss)?"""
+    return word in _proper_headwords()
 
 
 # jieba cuts and tags each run of these characters on its own (jieba.posseg's re_han_internal).
