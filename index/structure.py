@@ -19,6 +19,9 @@ _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii":
 _WIDE = str.maketrans("０１２３４５６７８９（）．：，", "0123456789().:,")
 _NUM = r"(?:\d{1,3}|[〇零一二两三四五六七八九十百]{1,5})"
 _EN_NUM = r"\d{1,3}|" + "|".join(sorted(_EN_NUMBERS, key=len, reverse=True))
+# A year leading a title ("2024年政府工作任务", "对2018年政府工作的建议"): people name such a section without it
+# ("今年的政府工作任务有哪几项？"), so the rest of the title is a second name for it.
+_YEAR_LEAD = re.compile(r"^(?:对)?(?:(?:19|20)\d{2}|今|明)年(?:的)?")
 
 
 def cn_number(text: str) -> int | None:
@@ -140,6 +143,7 @@ class Outline:
         self._by_kind: dict[str, list[Section]] = {}
         self._by_id: dict[str, list[Section]] = {}  # only IDs a question could type: with (, digit or .
         self._by_title: dict[str, list[Section]] = {}  # titles of 4+ characters
+        self._by_bare_title: dict[str, list[Section]] = {}  # the same without a leading year (_YEAR_LEAD)
         # "N大X": first sibling group (in plan order) of N members, by kind or by the members' title suffix.
         self._groups_by_kind: dict[tuple[str, int], tuple[int, list[Section]]] = {}
         self._groups_by_suffix: dict[tuple[str, int], tuple[int, list[Section]]] = {}
@@ -157,6 +161,9 @@ class Outline:
                     self._by_id.setdefault(s.id, []).append(s)
                 if len(s.title) >= 4:
                     self._by_title.setdefault(s.title, []).append(s)
+                bare = _YEAR_LEAD.sub("", s.title)
+                if bare != s.title and len(bare) >= 4:
+                    self._by_bare_title.setdefault(bare, []).append(s)
                 siblings.setdefault((s.parent_id, s.kind), []).append(s)
             groups.extend((plan, parent_id, members) for (parent_id, _), members in siblings.items())
         for rank, (plan, parent_id, members) in enumerate(groups):
@@ -171,6 +178,7 @@ class Outline:
                 self._groups_by_suffix.setdefault((suffix, len(ms)), (rank, head + ms))
         self._id_lengths = sorted({len(i) for i in self._by_id}, reverse=True)
         self._title_lengths = sorted({len(t) for t in self._by_title}, reverse=True)
+        self._bare_lengths = sorted({len(t) for t in self._by_bare_title}, reverse=True)
         self._title_suffix = {
             kind: _common_suffix([s.title for s in ss]) for kind, ss in self._by_kind.items() if len(ss) > 1
         }
@@ -218,6 +226,11 @@ class Outline:
         """Sections whose full title (4+ characters) the text quotes, in plan order; a title inside a longer
         quoted title is no mention of its own ("创新载体" inside "创新载体建设")."""
         found = self._substrings(text, self._by_title, self._title_lengths)
+        # A title named without its year counts when it names one section only: "政府工作任务" is 2022's and
+        # 2024's when both reports are searched, and the question's year or scope has to choose.
+        bare = [s for s in self._substrings(text, self._by_bare_title, self._bare_lengths)
+                if len(self._by_bare_title[_YEAR_LEAD.sub("", s.title)]) == 1 and s not in found]
+        found = self._in_order([*found, *bare])
         titles = {s.title for s in found}
         inner = {t for t in titles if any(t != o and t in o for o in titles)}
         return [s for s in found if s.title not in inner]

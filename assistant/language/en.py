@@ -27,7 +27,10 @@ ASKS_MONEY = (
     r"\bhow much (?:money|funding|will .{0,40}(?:cost|spend|receive|get))|\bfunding\b|\bbudget|"
     r"\bcost\b|\bcosts\b|"
     r"(?<!consumer )\bprices?\b(?! (?:index|level|growth|rise|increase|inflation))|\bfares?\b|"
-    r"\bwage|\bsalar|\bspend|\binvestment\b|\bsubsid"
+    r"\bwage|\bsalar|\bspend|\bsubsid|"
+    # "investment" asks an amount only with one ("how much investment", "total investment"), as 投资多少 does:
+    # "open up to foreign investment" asks how (dev ra-051, rb-047).
+    r"\bhow much (?:\w+ ){0,3}investment\b|\b(?:total|amount of) investment\b|\binvestment (?:amount|total)s?\b"
 )
 
 # Asks for a share or rate (比例是多少, what percentage).

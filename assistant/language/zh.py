@@ -51,7 +51,7 @@ ASKS_PERSON = r"哪位|哪几位|哪些人的名字|姓名|名字叫|是谁[？?
 ASKS_LOCATIONS = r"哪些地方|哪里提到|哪儿提到|在哪些(?:条目|部分|地方|章节)|出现在哪|在哪几处|哪几处|几个地方|哪些条目|哪些部分|出现了几次"
 
 # Asks for a number (多少, how many); 哪几项 asks which, not how many; "per 10,000 people": a rate is a number.
-ASKS_COUNT = r"多少|(?<!哪)几(?:个|家|项|名|条|次|位|所|座|种|期|十|百|千|万|大|批|类|处)|第几|数量|多大|密度"
+ASKS_COUNT = r"多少|(?<!哪)几(?:个|家|项|名|条|次|位|所|座|种|期|十|百|千|万|大|批|类|处|级|倍|岁|层|辆|台|套|户|艘|架|亩|吨|斤)|第几|数量|多大|密度"
 
 # Asks how: measures answer it (怎么, 如何, what measures).
 ASKS_HOW = r"怎么|怎样|如何|举措|措施|做法|办法|思路"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from assistant.cues import ASKS_REASON, QUESTION_PLACE, STATES_REASON
 from assistant.features import _clause_stance, stance
-from assistant.question import PERCENT, TIME, question_kinds
+from assistant.question import COUNT, MONEY, PERCENT, TIME, question_kinds
 
 
 def test_a_target_is_told_from_a_result_clause_by_clause() -> None:
@@ -33,3 +33,10 @@ def test_percentage_points_and_days_are_kinds_of_fact() -> None:
     assert PERCENT in question_kinds("去年两次全面降准一共降了多少个百分点？")
     assert PERCENT in question_kinds("那基本养老金呢，涨几个点？")
     assert TIME in question_kinds("深港通具体哪天开通？")
+
+
+def test_investment_asks_an_amount_only_with_one() -> None:
+    # "open up to foreign investment" asks how, as 扩大利用外资 would; "how much investment" asks an amount.
+    assert MONEY not in question_kinds("How will China open up further to foreign investment this year?")
+    assert MONEY in question_kinds("How much central government investment is planned this year?")
+    assert COUNT in question_kinds("甘肃积石山地震是几级？")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from assistant.question import analyze
-from assistant.subjects import answer_places, stated_facts, subject_forms
+from assistant.subjects import answer_places, stated_among, stated_facts, subject_clauses, subject_forms
 
 
 def _idf(rare: dict[str, float]):
@@ -54,3 +54,21 @@ def test_an_english_subject_is_only_a_translation_the_documents_use() -> None:
     idf = _idf({"上市": 9.0, "企业": 2.0})
     assert subject_forms(q, idf) == ["上市"]
     assert subject_forms(q, idf, in_scope=lambda t: t != "上市") == ["企业"]
+
+
+def test_only_words_the_documents_use_name_the_subject() -> None:
+    # jieba cuts "赤字率定的多少" into 赤字 / 率定; the documents never say 率定, so the figure is about 赤字 and the
+    # clause stating the deficit ratio answers.
+    q = analyze("今年赤字率定的多少？")
+    forms = subject_forms(q, _idf({"率定": 9.0, "赤字": 4.0}), in_scope=lambda term: term in {"赤字", "今年"})
+    assert forms == ["赤字"]
+    texts = ["今年赤字率拟按2.6%安排，比去年预算低0.4个百分点；"]
+    assert stated_among(q, forms, subject_clauses(forms, texts)) == [("今年赤字率拟按2.6%安排", 0)]
+    # The asker's 物价, which the report calls 居民消费价格: its 涨幅 is what the clause states.
+    q = analyze("今年物价涨幅控制在多少？")
+    forms = subject_forms(q, _idf({"物价": 9.0, "涨幅": 5.0}), in_scope=lambda term: term != "物价")
+    assert forms == ["涨幅"]
+    assert stated_among(q, forms, subject_clauses(forms, ["居民消费价格涨幅3%左右；"]))
+    # 什么时候 leaves 时候, which names no subject even where the documents use it.
+    q = analyze("小微企业的存量留抵税额什么时候退完？")
+    assert subject_forms(q, _idf({"时候": 9.0, "税额": 6.0}), in_scope=lambda term: True) == ["税额"]

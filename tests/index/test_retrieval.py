@@ -79,6 +79,20 @@ def test_routes_come_from_any_plans_outline():
     assert [s.id for s in route("专栏4第2项", {boxes.name: boxes}).sections] == ["专栏4.2"]
 
 
+def test_a_title_led_by_its_year_is_named_without_it():
+    """"今年的政府工作任务" names 三「2024年政府工作任务」 of the 2024 report; with the 2022 report also loaded, whose
+    三 is 「2022年政府工作任务」, the bare words name neither: the question's year or scope has to choose."""
+    reports = DATA / "corpora" / "gov-work-reports"
+    r2024 = load_plan(reports / "government-work-report-2024.txt")
+    r2022 = load_plan(reports / "government-work-report-2022.txt")
+    alone = Outline({r2024.name: r2024})
+    assert [s.id for s in alone.titles_in("今年的政府工作任务有哪几项？")] == ["三"]
+    assert [s.id for s in alone.titles_in("2024年政府工作任务有哪几项？")] == ["三"]  # once, not twice
+    both = Outline({r2024.name: r2024, r2022.name: r2022})
+    assert both.titles_in("今年的政府工作任务有哪几项？") == []
+    assert [(s.plan, s.id) for s in both.titles_in("2022年政府工作任务有哪些？")] == [(r2022.name, "三")]
+
+
 def test_outline_tables_answer_what_a_scan_of_every_section_would(plan):
     """The Outline's lookups (built once, so routing does not scan 100k sections per question) match a scan."""
     others = [load_plan(DATA / "plans" / f) for f in ("chapters.txt", "box_last.txt")]
