@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Any, Protocol, Sequence
 
 import numpy as np
@@ -14,6 +15,7 @@ from .cues import ANNOUNCES_PARTS
 from .doc_scope import DocumentScope
 from .fitted import AnswererModel
 from .followup import Resolved, resolve
+from .lists import item_heads
 from .passages import Evidence, Passage
 from .question import LIST, Question, analyze
 from .quotes import rank, select
@@ -180,8 +182,12 @@ class OfflineAnswerer:
         lead = passages[0].evidence.section if passages else None
         # "今年要重点做好哪几个方面的工作？": the best sentence only announces the parts ("八个方面工作"); a list
         # question gets the parts themselves, from the outline under that section.
-        if lead is not None and q.wants(LIST) and ANNOUNCES_PARTS.search(passages[0].quote) and self.sections.children(lead):
-            return self._outline(q, lead)
+        if lead is not None and q.wants(LIST) and ANNOUNCES_PARTS.search(passages[0].quote):
+            if self.sections.children(lead):
+                return self._outline(q, lead)
+            # The parts are written out after the announcing sentence ("——保持经济中高速增长…"): name each.
+            if heads := item_heads(lead, passages[0].end):
+                passages[0] = replace(passages[0], heads=tuple(heads))
         return Draft(render(q, passages, self.scope.frame(plan)), passages, True, signals=signals)
 
     def _refusal(self, q: Question, verdict: Verdict, ranked, signals: dict, plan: str | None = None) -> Draft:

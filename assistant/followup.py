@@ -79,6 +79,7 @@ class Resolved:
     previous_ids: list[str] = field(default_factory=list)
     context_terms: list[str] = field(default_factory=list)
     how: str = ""  # "substituted", "referenced", "appended", "item" — how the rewrite was made
+    topic: str = ""  # the earlier topic a "referenced" rewrite carries ("物价涨幅、居民消费价格涨幅" of "…：去年实际涨了多少？")
 
 
 def _user_turns(history: Sequence[Any] | None) -> list[tuple[str, str]]:
@@ -262,12 +263,16 @@ def _topic_span(previous: str) -> tuple[int, int] | None:
     return m.span("topic")
 
 
-def _substitute(previous: str, target: str, similar: Similar | None) -> str | None:
+def _substitute(previous: str, target: str, similar: Similar | None, carried: str = "") -> str | None:
     """The previous question with its most similar key phrase replaced by `target`, or None when nothing fits;
-    a year replaces the year ("那2021年呢？")."""
+    a year replaces the year ("那2021年呢？"). `carried`: the topic the previous rewrite carried from an earlier
+    turn, which the target replaces whole ("物价涨幅、居民消费价格涨幅：去年实际涨了多少？" + "那失业率呢？" ->
+    "失业率：去年实际涨了多少？"; replacing one of its phrases kept 物价涨幅 in the search: dev ra-031)."""
     if _YEAR.fullmatch(target.strip()) and _YEAR.search(previous):
         year = target.strip().rstrip("年")
         return _YEAR.sub(lambda m: year + ("年" if m.group().rstrip().endswith("年") else ""), previous, count=1)
+    if carried and (previous.startswith(f"{carried}：") or previous.endswith(f"({carried})")):
+        return previous.replace(carried, target, 1) if not is_english(previous) else previous[: -len(carried) - 1] + f"{target})"
     spans = _chunks(previous)
     if not spans or similar is None:
         return None
@@ -317,18 +322,18 @@ def topic_of(previous: str, question: str) -> str:
     return (", " if english else "、").join(dict.fromkeys(phrases))
 
 
-def _join(previous: str, question: str, measured: str = "") -> str:
+def _join(previous: str, question: str, measured: str = "") -> tuple[str, str]:
     """The follow-up made readable on its own: the earlier topic first (with what the last answer's figure measured,
-    when the follow-up names no topic of its own), then the follow-up's own words."""
+    when the follow-up names no topic of its own), then the follow-up's own words; and that topic ("" if none)."""
     topic = topic_of(previous, question)
     if measured and measured not in previous and measured not in topic:
         topic = (", " if is_english(question) else "、").join(t for t in (topic, measured) if t)
     if not topic:
         prev = previous if previous.rstrip()[-1:] in "?.!？。" else previous + ("?" if is_english(previous) else "？")
-        return f"{prev} {question}" if is_english(question) else f"{prev}{question}"
+        return (f"{prev} {question}" if is_english(question) else f"{prev}{question}"), ""
     if is_english(question):
-        return f"{question} ({topic})"
-    return f"{topic}：{question}"
+        return f"{question} ({topic})", topic
+    return f"{topic}：{question}", topic
 
 
 def resolve(question: str, history: Sequence[Any] | None = None, similar: Similar | None = None) -> Resolved:
@@ -361,7 +366,7 @@ def _resolve_one(question: str, prev: Resolved | None, similar: Similar | None, 
     target = _ellipsis_target(stripped)
     if item is not None and box is not None:
         out.rewritten, out.how = f"{box.text}{stripped}" if not is_english(stripped) else f"{stripped} (box {box.number})", "item"
-    elif target is not None and (swapped := _substitute(base, target, similar)) is not None:
+    elif target is not None and (swapped := _substitute(base, target, similar, prev.topic)) is not None:
         out.rewritten, out.how = swapped, "substituted"
     elif item is None and len(_own_topic(stripped)) >= OWN_TOPIC_TERMS:
         # "And which big companies does the plan single out for support?", "那今年中央预算内投资安排了多少？": the turn
@@ -371,7 +376,7 @@ def _resolve_one(question: str, prev: Resolved | None, similar: Similar | None, 
         out.rewritten, out.how = stripped, "own topic"
     else:
         same_figure = _topicless(stripped) or _nounless(stripped)
-        out.rewritten = _join(base, stripped, measured_in(reply) if same_figure else "")
+        out.rewritten, out.topic = _join(base, stripped, measured_in(reply) if same_figure else "")
         out.how = "appended" if _bare(stripped) else "referenced"
     if out.how != "substituted":  # a swapped question already says everything it keeps from the last one
         current = set(content_terms(stripped))

@@ -35,6 +35,7 @@ class Passage:
     score: float
     cut_before: bool = False
     cut_after: bool = False
+    heads: tuple[tuple[int, int], ...] = ()  # spans heading the items the quote announces (assistant/lists.py)
 
     @property
     def quote(self) -> str:
@@ -48,6 +49,8 @@ class Passage:
             text = "……" + text
         if self.cut_after:
             text = text.rstrip("，,：:;；") + "……"
+        if self.heads:  # the announced items, one per line, each by its first sentence
+            text += "".join("\n" + self.evidence.section.text[s:e] for s, e in self.heads)
         return text
 
 

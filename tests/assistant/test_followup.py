@@ -151,3 +151,15 @@ def test_a_follow_up_about_the_same_figure_searches_the_documents_words(similar)
     # A refusal quotes no figure: nothing is added.
     refused = [history[0], {"role": "assistant", "content": "报告没有给出“物价”的具体数据。\n以下章节最接近：\n- 《2017年政府工作报告》一「2016年工作回顾」"}]
     assert "居民消费价格" not in resolve("去年实际涨了多少？", refused, similar).rewritten
+
+
+def test_a_swap_replaces_the_whole_topic_a_follow_up_carried(similar):
+    """"去年实际涨了多少？" carries the last topic ("今年物价涨幅…"); "那失业率呢？" then replaces all of it, so the
+    search is for the unemployment rate, not prices and the unemployment rate."""
+    history = user("今年物价涨幅控制在多少？", "去年实际涨了多少？")
+    carried = resolve("去年实际涨了多少？", user("今年物价涨幅控制在多少？"), similar)
+    assert carried.topic and carried.rewritten.startswith(carried.topic + "：")
+    r = resolve("那失业率呢？", history, similar)
+    assert r.how == "substituted" and r.rewritten == "失业率：去年实际涨了多少？"
+    r = resolve("And the deficit?", user("What is the growth target this year?", "What about last year's actual figure?"), similar)
+    assert "deficit" in r.rewritten
