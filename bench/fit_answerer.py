@@ -94,8 +94,11 @@ def top1(scores: np.ndarray, y: np.ndarray, groups: np.ndarray) -> float:
     return float(np.mean(hits))
 
 
-# The sentence features fitted on top of the hand-set ranker (fit_residual): the dating signals and the why-cue.
-RESIDUAL_FEATURES = ("year_match", "year_conflict", "reason_cue")
+# The sentence features fitted on top of the hand-set ranker (fit_residual): the dating signals, the why-cue, and
+# (stop 26) the fact-kind signals: whether the sentence has the asked kind of number, its unit, the number beside a
+# key term, and a target or a result as asked. Out-of-fold the best sentence held the fact 0.758 -> 0.786; the
+# hand-set 0.8 for number_cue became +5.4.
+RESIDUAL_FEATURES = ("year_match", "year_conflict", "reason_cue", "number_cue", "unit_match", "term_near_number", "target_match", "outcome_match")
 HARD_NEGATIVES = 40  # per question: the negatives the hand-set weights rank highest, the ones a ranker must beat
 
 
