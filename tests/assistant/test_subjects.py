@@ -45,13 +45,17 @@ def test_a_place_the_question_names_or_a_common_noun_is_not_where() -> None:
     assert answer_places(q, "首届博览会在海南举办。") == ["海南"]
 
 
-def test_an_english_subject_is_only_a_translation_the_documents_use() -> None:
-    # The rarest translation (上市, which these documents never use) would be taken for the subject, and no clause
-    # would ever name it; among the translations the documents use, 企业 is.
-    words = {"listed": ("上市",), "enterprises": ("企业",)}
-    translate = lambda text: [(w, words[w]) for w in words if w in text]  # noqa: E731
-    q = analyze("How many enterprises will be listed?", translate=translate)
-    idf = _idf({"上市": 9.0, "企业": 2.0})
+def test_an_english_subject_is_the_counted_thing_or_a_translation_the_documents_use() -> None:
+    # A stand-in for the index's translator: stemmed English phrases to the documents' words.
+    words = {"list": ("上市",), "enterpris": ("企业",), "hope": ("希望",), "have": ("拥有",)}
+    translate = lambda text: [(w, words[w]) for w in words if w in text.lower()]  # noqa: E731
+    idf = _idf({"上市": 9.0, "拥有": 8.0, "企业": 2.0})
+    # "How many X": the counted thing's head word is the subject, however common; the rarest translation was often
+    # a verb's ("have" -> 拥有), which no clause stating the figure names.
+    q = analyze("How many enterprises does Shenzhen hope to have listed?", translate=translate)
+    assert subject_forms(q, idf) == ["企业"]
+    # Nothing counted: the rarest translation, among those the documents use (上市 is not).
+    q = analyze("How much money did listed enterprises raise?", translate=translate)
     assert subject_forms(q, idf) == ["上市"]
     assert subject_forms(q, idf, in_scope=lambda t: t != "上市") == ["企业"]
 
