@@ -10,8 +10,9 @@ Training data: the fixed set (tests/data/questions.yaml, one plan) and the DEV s
    only: it ranked better out-of-fold but cost the fixed set's fact floor).
 2. Refusal: logistic regression over REFUSAL_FEATURES of each question (label: answerable), each weight kept on
    the side of zero its signal means (REFUSAL_SIGNS), its strength of regularisation chosen by out-of-fold recall
-   averaged over REPEATS shuffles of the folds, its threshold chosen on out-of-fold probabilities as the one refusing the most unanswerable questions while refusing at most
-   MAX_FALSE_REFUSAL of the answerable ones. Reported: out-of-fold precision and recall of refusing.
+   averaged over REPEATS shuffles of the folds, its threshold chosen on out-of-fold probabilities as the one
+   refusing the most unanswerable questions while refusing at most MAX_FALSE_REFUSAL of the answerable ones.
+   Reported: out-of-fold precision and recall of refusing.
 3. Which further sections an answer quotes: logistic regression over EXTRA_FEATURES of each section after the best
    one (label: an expected section), its threshold and cap chosen out-of-fold to maximise expected sections covered
    minus wrong sections cited; kept only if that beats the hand-set margins.
