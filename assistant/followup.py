@@ -271,8 +271,10 @@ def _substitute(previous: str, target: str, similar: Similar | None, carried: st
     if _YEAR.fullmatch(target.strip()) and _YEAR.search(previous):
         year = target.strip().rstrip("年")
         return _YEAR.sub(lambda m: year + ("年" if m.group().rstrip().endswith("年") else ""), previous, count=1)
-    if carried and (previous.startswith(f"{carried}：") or previous.endswith(f"({carried})")):
-        return previous.replace(carried, target, 1) if not is_english(previous) else previous[: -len(carried) - 1] + f"{target})"
+    if carried and previous.startswith(f"{carried}："):  # _join's Chinese form, "topic：question"
+        return target + previous[len(carried):]
+    if carried and previous.endswith(f"({carried})"):  # its English form, "question (topic)"
+        return f"{previous[: -len(carried) - 2]}({target})"
     spans = _chunks(previous)
     if not spans or similar is None:
         return None

@@ -26,6 +26,12 @@ def item_heads(section: Section, after: int, limit: int = MAX_ITEMS) -> list[tup
             heads.append((span.start, span.end))
             if len(heads) >= limit:
                 break
-        elif not heads or text[:span.start].rstrip(" \t").endswith("\n"):
+        elif not heads or _starts_paragraph(text, span.start):
             break  # the text goes on with no item, or a paragraph after the items is no item
     return heads
+
+
+def _starts_paragraph(text: str, pos: int) -> bool:
+    """Is only a line break (and spaces) before `pos`?"""
+    line = text.rfind("\n", 0, pos)
+    return line >= 0 and not text[line + 1 : pos].strip(" \t")

@@ -107,9 +107,9 @@ def stated_among(q: Question, forms: Sequence[str], clauses: Sequence[tuple[str,
 
 def stated_facts(q: Question, texts: Sequence[str], idf: Callable[[str], float]) -> list[tuple[str, int]] | None:
     """The clauses of the texts stating the asked kind of fact (a number, amount, share or date) together with the
-    question's most specific key term (`subject_forms`), with the index of their text. None when the question asks
-    no such fact or has no such term. (Only terms the documents use, tried on dev: out-of-fold recall 0.618 ->
-    0.527; a rarest term they lack is part of what this signal learnt.)"""
+    question's most specific key term (`subject_forms`, every term counting: the refusal signal in
+    assistant/features.py passes the documents' words as `in_scope`), with the index of their text. None when the
+    question asks no such fact or has no such term."""
     forms = subject_forms(q, idf)
     return stated_among(q, forms, subject_clauses(forms, texts))
 

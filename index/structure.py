@@ -143,7 +143,9 @@ class Outline:
         self._by_kind: dict[str, list[Section]] = {}
         self._by_id: dict[str, list[Section]] = {}  # only IDs a question could type: with (, digit or .
         self._by_title: dict[str, list[Section]] = {}  # titles of 4+ characters
-        self._by_bare_title: dict[str, list[Section]] = {}  # the same without a leading year (_YEAR_LEAD)
+        # The same without a leading year (_YEAR_LEAD), kept only where it names one section: "政府工作任务" is 2022's
+        # and 2024's when both reports are loaded, and the question's year or scope has to choose.
+        self._by_bare_title: dict[str, list[Section]] = {}
         # "N大X": first sibling group (in plan order) of N members, by kind or by the members' title suffix.
         self._groups_by_kind: dict[tuple[str, int], tuple[int, list[Section]]] = {}
         self._groups_by_suffix: dict[tuple[str, int], tuple[int, list[Section]]] = {}
@@ -178,6 +180,7 @@ class Outline:
                 self._groups_by_suffix.setdefault((suffix, len(ms)), (rank, head + ms))
         self._id_lengths = sorted({len(i) for i in self._by_id}, reverse=True)
         self._title_lengths = sorted({len(t) for t in self._by_title}, reverse=True)
+        self._by_bare_title = {t: ss for t, ss in self._by_bare_title.items() if len(ss) == 1}
         self._bare_lengths = sorted({len(t) for t in self._by_bare_title}, reverse=True)
         self._title_suffix = {
             kind: _common_suffix([s.title for s in ss]) for kind, ss in self._by_kind.items() if len(ss) > 1
@@ -226,10 +229,7 @@ class Outline:
         """Sections whose full title (4+ characters) the text quotes, in plan order; a title inside a longer
         quoted title is no mention of its own ("创新载体" inside "创新载体建设")."""
         found = self._substrings(text, self._by_title, self._title_lengths)
-        # A title named without its year counts when it names one section only: "政府工作任务" is 2022's and
-        # 2024's when both reports are searched, and the question's year or scope has to choose.
-        bare = [s for s in self._substrings(text, self._by_bare_title, self._bare_lengths)
-                if len(self._by_bare_title[_YEAR_LEAD.sub("", s.title)]) == 1 and s not in found]
+        bare = [s for s in self._substrings(text, self._by_bare_title, self._bare_lengths) if s not in found]
         found = self._in_order([*found, *bare])
         titles = {s.title for s in found}
         inner = {t for t in titles if any(t != o and t in o for o in titles)}
