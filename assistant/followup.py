@@ -105,13 +105,22 @@ def _user_turns(history: Sequence[Any] | None) -> list[tuple[str, str]]:
 _FIGURE = re.compile(r"[0-9０-９]+(?:\.[0-9]+)?\s*(?:[%％‰]|[万亿]|[个家名项条所座台套人元亩斤吨倍])")
 
 
+# What a reply's frame adds around its quotes: a document's name with the section ID after it (《…》三(一)), a
+# heading 「…」, a citation […]. The ID's numerals would read as a figure's subject ("据三", dev ra-086).
+_FRAME = re.compile(r"《[^》]*》[^\s「:：\[]*|「[^」]*」|\[[^\]]*\]")
+
+
+def _quoted_text(reply: str) -> str:
+    return _FRAME.sub(" ", reply or "")
+
+
 def measured_in(reply: str) -> str:
     """What the first figure the reply quotes measures, in the document's words ("居民消费价格涨幅" of "居民消费价格
     涨幅3%左右"), or "". A follow-up asking about the same figure ("去年实际涨了多少？" after "今年物价涨幅控制在多少？")
     searches these words too: the user's word (物价) is often not the document's (dev ra-030, ra-086)."""
     from index.figures import subject_of
 
-    text = re.sub(r"《[^》]*》|「[^」]*」|\[[^\]]*\]", " ", reply or "")
+    text = _quoted_text(reply)
     for n, m in enumerate(_FIGURE.finditer(text)):
         if n >= 3:
             break

@@ -7,7 +7,7 @@ from index import Section
 
 from .sentences import split_sentences
 
-__all__ = ["item_heads"]
+__all__ = ["item_heads", "starts_paragraph"]
 
 # How an item of a list written out in the text begins: a dash (——), 一是 / 第一, or a bracketed or dotted number.
 # (一) items that are sections of their own are listed from the outline instead.
@@ -26,12 +26,12 @@ def item_heads(section: Section, after: int, limit: int = MAX_ITEMS) -> list[tup
             heads.append((span.start, span.end))
             if len(heads) >= limit:
                 break
-        elif not heads or _starts_paragraph(text, span.start):
+        elif not heads or starts_paragraph(text, span.start):
             break  # the text goes on with no item, or a paragraph after the items is no item
     return heads
 
 
-def _starts_paragraph(text: str, pos: int) -> bool:
+def starts_paragraph(text: str, pos: int) -> bool:
     """Is only a line break (and spaces) before `pos`?"""
     line = text.rfind("\n", 0, pos)
     return line >= 0 and not text[line + 1 : pos].strip(" \t")

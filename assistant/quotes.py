@@ -1,6 +1,7 @@
 """Chooses what to quote: ranks the candidate sentences, picks the passages, cuts long sentences to what was asked."""
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -8,10 +9,12 @@ import numpy as np
 
 from index import Section
 
+from . import cues
 from .dating import no_year
 from .evidence import NUMBER as _NUMBER
 from .features import extra_features, sentence_features
 from .fitted import AnswererModel, load_model
+from .lists import starts_paragraph
 from .passages import Evidence, Passage
 from .question import COUNT, HOW, LIST, LOCATE, Question
 from .sentence_scorer import ScoredSentence, SentenceScorer, phrase_match
@@ -29,6 +32,9 @@ NEAR_SENTENCES = 5  # the best sentences whose facts count as "close" when judgi
 MAX_LOCATE_SECTIONS = 6
 EXTRA_CANDIDATES = 5  # sections after the best one the fitted extra-section model looks at
 MAX_PASSAGE_CHARS = 240
+# A figure with its unit ("6%", "3.2%", "1100万"): a reason sentence naming it again explains it. Not a year (年).
+_FIGURE = re.compile(r"[0-9]+(?:\.[0-9]+)?\s*(?:[%％]|[万亿])")
+LEAD_CHARS = 20  # a paragraph's first sentence this short and without a figure is a lead, not an answer (`_with_body`)
 TRIM_OVER = 60  # sentences longer than this are cut to the clauses with the number a 多少 question asks for
 
 
@@ -134,11 +140,51 @@ def _passage(question: Question, scorer: SentenceScorer, ranked: Ranked, best: S
             break
         if not grew:
             break
+    lo, hi = _with_reason(question, mine, lo, hi)
+    lo, hi = _with_body(section, mine, lo, hi)
     if lo == hi:
-        start, end, cut_before, cut_after = _trim(question, scorer, section, best.span)
+        start, end, cut_before, cut_after = _trim(question, scorer, section, mine[lo].span if lo in mine else best.span)
     else:
         start, end, cut_before, cut_after = mine[lo].span.start, mine[hi].span.end, False, False
     return Passage(best.evidence, start, end, best.score, cut_before, cut_after)
+
+
+def _with_reason(question: Question, mine: dict[int, ScoredSentence], lo: int, hi: int) -> tuple[int, int]:
+    """A why-question whose quote states no cause or purpose is answered by the sentence of the section that does.
+    Reports give the cause next to the measure ("…但也面临库存大幅增加、市场价格下跌等问题。要…适当调减玉米种植
+    面积。", dev rc-019), which is then quoted with it; or they explain a figure further on, naming it again ("今年预期
+    目标设定为6%以上，考虑了经济运行恢复情况", dev ra-085), which is then quoted instead. Either shares few of the
+    question's words, so it scores far below the measure or the figure."""
+    if not cues.ASKS_REASON.search(question.text):
+        return lo, hi
+    quoted = [mine[i].span.text for i in range(lo, hi + 1) if i in mine]
+    if any(cues.STATES_REASON.search(text) for text in quoted):
+        return lo, hi
+    stating = [u for u in (mine.get(lo - 1), mine.get(hi + 1)) if u is not None and cues.STATES_REASON.search(u.span.text)]
+    if stating:
+        u = max(stating, key=lambda s: s.score)
+        new_lo, new_hi = min(lo, u.index), max(hi, u.index)
+        if mine[new_hi].span.end - mine[new_lo].span.start <= MAX_PASSAGE_CHARS:
+            return new_lo, new_hi
+    figures = {f for text in quoted for f in _FIGURE.findall(text)}
+    naming = [u for i, u in mine.items() if not lo <= i <= hi and cues.STATES_REASON.search(u.span.text)
+              and figures.intersection(_FIGURE.findall(u.span.text))]
+    if naming:
+        u = max(naming, key=lambda s: s.score)
+        return u.index, u.index
+    return lo, hi
+
+
+def _with_body(section: Section, mine: dict[int, ScoredSentence], lo: int, hi: int) -> tuple[int, int]:
+    """A quote that is only a paragraph's lead ("——生态环境明显改善。", "加快农业结构调整。": short, no figure) names
+    a topic and says nothing of it; the paragraph's next sentence is quoted with it (dev rb-048, rb-057)."""
+    lead = mine.get(lo)
+    if lo != hi or lead is None or len(lead.span.text) > LEAD_CHARS or _NUMBER.search(lead.span.text):
+        return lo, hi
+    body = mine.get(hi + 1)
+    if not starts_paragraph(section.text, lead.span.start) or body is None or starts_paragraph(section.text, body.span.start):
+        return lo, hi
+    return lo, hi + 1
 
 
 def select(question: Question, ranked: Ranked, scorer: SentenceScorer, model: AnswererModel | None = None) -> list[Passage]:

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 
 from . import cues
 from .evidence import NUMBER, has_evidence
-from .question import COUNT, MONEY, PERCENT, TIME, Question
+from .question import COUNT, MONEY, PERCENT, TIME, Question, count_subject
 
 __all__ = ["answer_places", "specific_terms", "stated_among", "stated_facts", "subject_clauses", "subject_forms", "subject_groups", "term_near_number"]
 
@@ -71,9 +71,11 @@ def subject_forms(q: Question, idf: Callable[[str], float], in_scope: Callable[[
     English word. Stop 26, refit and run on dev: answerable questions it fired on 31 -> 18 of 329, unanswerable
     ones 57 -> 47 of 86; missing_rare tells the absent term apart."""
     groups = [g for g in subject_groups(q) if any(_fact_subject(t) for t in g)]
-    if q.english and any(q.subject_groups):
+    if q.english and count_subject(q.text):
         # "How many Fortune Global 500 companies…": the counted thing's head word (companies) is the subject; the
-        # rarest translation was often a verb's or a preposition's ("have" -> 拥有, "according to" -> 依据).
+        # rarest translation was often a verb's or a preposition's ("have" -> 拥有, "according to" -> 依据). A head
+        # with no translation in the documents' words ("provinces": they say 省) leaves the subject unknown rather
+        # than handing it to another word (dev rc-038 had looked for 大灾, from "catastrophe").
         groups = [g for g in q.subject_groups if g]
     if in_scope is not None:
         groups = [kept for g in groups if (kept := tuple(t for t in g if in_scope(t)))]

@@ -58,6 +58,10 @@ def test_an_english_subject_is_the_counted_thing_or_a_translation_the_documents_
     q = analyze("How much money did listed enterprises raise?", translate=translate)
     assert subject_forms(q, idf) == ["上市"]
     assert subject_forms(q, idf, in_scope=lambda t: t != "上市") == ["企业"]
+    # A counted head with no translation in the documents' words ("provinces"; they say 省): the subject is unknown,
+    # not handed to another word (the rarest, 上市, names no clause stating the count).
+    q = analyze("How many provinces have listed enterprises?", translate=translate)
+    assert subject_forms(q, idf) == []
 
 
 def test_only_words_the_documents_use_name_the_subject() -> None:

@@ -1,0 +1,94 @@
+"""What a quote takes in beside its best sentence (assistant/quotes.py): the cause a why-question asks for, the body
+of a paragraph whose lead alone says nothing; on real report text through a real index."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPORTS = Path(__file__).resolve().parents[1] / "data" / "corpora" / "gov-work-reports"
+
+
+def _paragraph(year: int, marker: str) -> str:
+    text = (REPORTS / f"government-work-report-{year}.txt").read_text(encoding="utf-8")
+    return next(line for line in text.splitlines() if marker in line)
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory, settings, model):
+    """Three small reports of real paragraphs: a measure with its cause one sentence before it (2016), a target
+    with its reason paragraphs later (2021), and a review's dash-led paragraphs (2023)."""
+    from assistant import PlanAssistant
+    from index import PlanIndex
+
+    folder = tmp_path_factory.mktemp("quotes")
+    farm = _paragraph(2016, "适当调减玉米种植面积")
+    (folder / "report-2016.txt").write_text(
+        f"2016年政府工作报告\n一、2016年重点工作\n（一）加快发展现代农业\n{farm}\n（二）推进新型城镇化\n"
+        f"{_paragraph(2016, '深入推进新型城镇化')}\n", encoding="utf-8")
+    lines = (REPORTS / "government-work-report-2021.txt").read_text(encoding="utf-8").splitlines()
+    goals = lines.index(_paragraph(2021, "今年发展主要预期目标是"))
+    # From the goals on, as printed: the reason for the growth target comes two paragraphs later, split by a line.
+    chapter = [lines[goals][lines[goals].index("今年发展主要预期目标是"):], *lines[goals + 1 : goals + 7]]
+    (folder / "report-2021.txt").write_text("2021年政府工作报告\n三、2021年重点工作\n" + "\n".join(chapter) + "\n",
+                                            encoding="utf-8")
+    (folder / "report-2023.txt").write_text(
+        "2023年政府工作报告\n一、过去一年和五年工作回顾\n"
+        + "\n".join(_paragraph(2023, lead) for lead in ("——脱贫攻坚任务胜利完成。", "——生态环境明显改善。")) + "\n",
+        encoding="utf-8")
+    pa = PlanAssistant(PlanIndex(settings.with_(home=folder / "home")))
+    pa.index.build(sorted(folder.glob("*.txt")))
+    return pa
+
+
+def _converse(pa, *questions, plan=None):
+    history, answer = [], None
+    for q in questions:
+        answer = pa.ask(q, history=list(history), plan=plan)
+        history += [{"role": "user", "content": q}, {"role": "assistant", "content": answer.text}]
+    return answer
+
+
+@pytest.mark.slow
+def test_the_adjacent_cause_is_quoted_with_the_measure(reports):
+    answer = _converse(reports, "今年玉米种植面积要怎么调整？", "为什么要调减？", plan="report-2016")
+    assert answer.answerable
+    assert "库存大幅增加、市场价格下跌" in answer.text
+    assert "适当调减玉米种植面积" in answer.text  # the measure asked about stays in the same quote
+
+
+@pytest.mark.slow
+def test_why_this_figure_finds_the_reason_naming_it(reports):
+    answer = _converse(reports, "今年经济增长目标是多少？", "为什么定这个数？", plan="report-2021")
+    assert answer.answerable and "考虑了经济运行恢复情况" in answer.text
+
+
+@pytest.mark.slow
+def test_a_paragraph_lead_is_quoted_with_its_body(reports):
+    answer = _converse(reports, "过去五年脱贫攻坚取得了什么成果？", plan="report-2023")
+    assert "——脱贫攻坚任务胜利完成。" in answer.text
+    assert "近1亿农村贫困人口实现脱贫" in answer.text  # the lead alone names the topic and says nothing of it
+
+
+def test_a_reason_naming_the_quoted_figure_replaces_it(tmp_path):
+    """Ranked as in the full 2021 report (the growth target first), a why-question about the figure is answered by
+    the sentence further on that names the figure again and gives the reason."""
+    from assistant.passages import Evidence, quotable_sentences
+    from assistant.question import analyze
+    from assistant.quotes import _with_reason
+    from assistant.sentence_scorer import ScoredSentence
+    from index import load_plan
+
+    lines = (REPORTS / "government-work-report-2021.txt").read_text(encoding="utf-8").splitlines()
+    goals = lines.index(_paragraph(2021, "今年发展主要预期目标是"))
+    path = tmp_path / "report-2021.txt"
+    path.write_text("2021年政府工作报告\n三、2021年重点工作\n" + "\n".join(lines[goals : goals + 7]) + "\n", encoding="utf-8")
+    section = load_plan(path).get("三")
+    spans = quotable_sentences(section)
+    target = next(i for i, s in enumerate(spans) if s.text.startswith("今年发展主要预期目标是"))
+    mine = {i: ScoredSentence(Evidence(section, "三", 0), i, s, 0.8, 0.5, 10.0 if i == target else 5.0)
+            for i, s in enumerate(spans)}
+    lo, hi = _with_reason(analyze("经济、国内生产总值增长：为什么定这个数？"), mine, target, target)
+    assert lo == hi and "考虑了经济运行恢复情况" in spans[lo].text
+    # Not a why-question: the quote stays.
+    assert _with_reason(analyze("今年经济增长目标是多少？"), mine, target, target) == (target, target)
