@@ -10,6 +10,7 @@ import numpy as np
 
 from .cues import (
     ASKS_EN,
+    ASKS_HOW,
     BACK_REFERENCE_EN,
     BACK_REFERENCE_START_ZH,
     BACK_REFERENCE_ZH,
@@ -386,7 +387,9 @@ def _resolve_one(question: str, prev: Resolved | None, similar: Similar | None, 
         # Chinese follow-ups that only name a topic ("那X呢？") are swapped into the last question above.
         out.rewritten, out.how = stripped, "own topic"
     else:
-        same_figure = _topicless(stripped) or _nounless(stripped)
+        # What the last answer's figure measures is no topic of a follow-up asking how, which asks for measures
+        # ("脱贫以后怎么防止再返贫？" after a quote of "近1亿农村贫困人口实现脱贫", dev rb-058).
+        same_figure = (_topicless(stripped) or _nounless(stripped)) and not ASKS_HOW.search(stripped)
         out.rewritten, out.topic = _join(base, stripped, measured_in(reply) if same_figure else "")
         out.how = "appended" if _bare(stripped) else "referenced"
     if out.how != "substituted":  # a swapped question already says everything it keeps from the last one

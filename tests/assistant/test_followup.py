@@ -163,3 +163,14 @@ def test_a_swap_replaces_the_whole_topic_a_follow_up_carried(similar):
     assert r.how == "substituted" and r.rewritten == "失业率：去年实际涨了多少？"
     r = resolve("And the deficit?", user("What is the growth target this year?", "What about last year's actual figure?"), similar)
     assert "deficit" in r.rewritten
+
+
+def test_a_how_follow_up_does_not_take_the_last_figure_as_its_topic(similar):
+    """"怎么防止再返贫？" asks for measures: what the last quote's figure counted (农村贫困人口…) is not its topic."""
+    history = [
+        {"role": "user", "content": "过去五年脱贫攻坚取得了什么成果？"},
+        {"role": "assistant", "content": "据《2023年政府工作报告》一「过去一年和五年工作回顾」：\n——脱贫攻坚任务胜利完成。经过八年持续努力，近1亿农村贫困人口实现脱贫。[《2023年政府工作报告》一]"},
+    ]
+    r = resolve("脱贫以后怎么防止再返贫？", history, similar)
+    assert r.followup and "贫困人口" not in r.rewritten and "努力" not in r.rewritten
+    assert r.rewritten.endswith("脱贫以后怎么防止再返贫？")
