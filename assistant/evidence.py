@@ -9,7 +9,12 @@ from .question import MONEY, PERCENT, PERSON, TIME
 __all__ = ["NUMBER", "asked_unit", "counts_in", "has_evidence"]
 
 # Evidence of the fact kinds some questions need (see question.NEEDS_EVIDENCE).
-NUMBER = re.compile(r"[0-9０-９]+(?:[.,][0-9]+)?|[一二两三四五六七八九十百千万]+(?=[个家名项条次位所座种期大批类处亿万元年倍%]|以上)")
+# Not the digits of a name (M2, PM2.5, G20) nor an ordinal (第七次): "广义货币M2增速呈下降趋势" states no figure of M2
+# (dev rc-026), "做好第七次全国人口普查" none of the census (rc-066).
+NUMBER = re.compile(
+    r"(?<![A-Za-z0-9.])[0-9０-９]+(?:[.,][0-9]+)?|(?<![第一二两三四五六七八九十百千万])[一二两三四五六七八九十百千万]+"
+    r"(?=[个家名项条次位所座种期大批类处亿万元年倍%]|以上)"
+)
 _EVIDENCE = {
     MONEY: FACT_MONEY,
     PERCENT: FACT_PERCENT,

@@ -49,9 +49,10 @@ def term_near_number(terms: Sequence[str], text: str) -> bool:
 
 
 _CLAUSE = re.compile(r"[，,；;。！？!?]")  # a clause keeps its lead-in ("预期目标是：国内生产总值增长6.5%左右")
-# Interrogatives, which never name what a figure counts (see _fact_subject).
-# 时候 is what jieba leaves of 什么时候; 全年 says which span a figure covers, as 今年 says which year.
-_NOT_SUBJECT = re.compile(r"几|多[少大高长久远]|哪|什么|怎|^时候$|^全年$")
+# Never what a figure counts (see _fact_subject): interrogatives; 时候, what jieba leaves of 什么时候; 全年, which says
+# the span a figure covers as 今年 says the year; ordinals, which number an occasion ("第七次人口普查…60岁以上老人
+# 占多少？" asks about 老人, dev rc-066).
+_NOT_SUBJECT = re.compile(r"几|多[少大高长久远]|哪|什么|怎|^时候$|^全年$|^第[一二三四五六七八九十百0-9]+|^[一二三四五六七八九十百0-9]+次$")
 
 
 def _fact_subject(term: str) -> bool:

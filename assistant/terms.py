@@ -56,8 +56,8 @@ def content_terms(text: str) -> list[str]:
             low = tok.lower().strip("'-")
             if low not in STOPWORDS_EN and len(low) > 1:
                 terms.append(low)
-        elif re.fullmatch(r"[0-9][0-9.+\-]*[A-Za-z]?", tok):
-            terms.append(tok)
+        elif re.fullmatch(r"[0-9][0-9.+\-]*[A-Za-z]?|[A-Za-z]+[0-9][A-Za-z0-9.]*", tok):
+            terms.append(tok)  # numbers, 5G; and names with digits, kept as written: M2, PM2.5, G20, C919
     seen: set[str] = set()
     return [t for t in terms if not (t in seen or seen.add(t))]
 

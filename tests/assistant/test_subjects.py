@@ -21,6 +21,10 @@ def test_an_interrogative_or_a_relative_year_is_not_what_a_figure_is_about() -> 
     idf = _idf({"几家": 9.0, "世界": 5.0})
     assert _subject_fact(q, ["到2020年,争取进入世界500强企业数量达到8-10家。"], idf) is True
     assert _subject_fact(q, ["重点实验室等达到2200家以上。"], idf) is False
+    # An ordinal numbers an occasion, not what is counted: the share asked is of 老人.
+    q = analyze("第七次人口普查查出来60岁以上老人占多少？")
+    forms = subject_forms(q, _idf({"第七": 9.0, "七次": 9.0, "第七次": 9.0, "老人": 6.0}))
+    assert forms == ["老人"]
     q = analyze("去年城镇新增就业多少？")
     idf = _idf({"去年": 9.0, "新增": 3.0})
     assert _subject_fact(q, ["城镇新增就业1244万人，城镇调查失业率平均为5.2%。"], idf) is True

@@ -1,0 +1,13 @@
+"""Key terms of a question (assistant/terms.py), on jieba's real cut."""
+from __future__ import annotations
+
+from assistant.terms import content_terms
+
+
+def test_names_written_with_digits_are_key_terms() -> None:
+    # M2, PM2.5, G20 are what is asked about; they had been dropped, so "2017年的M2实际增长了多少？" searched 增长.
+    assert "M2" in content_terms("2017年的M2实际增长了多少？")
+    assert "PM2.5" in content_terms("PM2.5浓度下降了多少？")
+    assert "G20" in content_terms("G20峰会在哪里举办？")
+    assert "5G" in content_terms("5G什么时候开始商用？")
+    assert content_terms("增长了多少？") == ["增长"]  # interrogatives and particles stay out
