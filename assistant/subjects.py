@@ -89,8 +89,10 @@ def subject_forms(q: Question, idf: Callable[[str], float], in_scope: Callable[[
 def subject_clauses(forms: Sequence[str], texts: Sequence[str]) -> list[tuple[str, int]]:
     """(clause, index of its text) for every clause of the texts naming the subject; a clause keeps its lead-in
     (dev ra-064 "预期目标是：国内生产总值增长6.5%左右")."""
+    # A Latin form is matched as a whole word: m2 is not in "pm2.5" (dev rc-026).
+    latin = [re.compile(rf"(?<![a-z0-9]){re.escape(f)}(?![a-z0-9])") for f in forms if f.isascii()]
     return [(clause, i) for i, text in enumerate(texts) for clause in _CLAUSE.split(text)
-            if any(f in clause.lower() for f in forms)]
+            if any(f in clause.lower() for f in forms if not f.isascii()) or any(p.search(clause.lower()) for p in latin)]
 
 
 def _fact_kinds(q: Question) -> list[str] | None:

@@ -38,6 +38,14 @@ def test_a_clause_keeps_its_lead_in() -> None:
     assert _subject_fact(q, ["物价总体平稳，预期目标是：居民生活得到保障。"], idf) is False
 
 
+def test_a_latin_name_is_matched_whole() -> None:
+    # M2 is not PM2.5: the clause about fine particles states no figure of the money supply.
+    texts = ["重点地区细颗粒物（PM2.5）平均浓度下降30%以上。", "广义货币M2增速呈下降趋势。"]
+    assert subject_clauses(["m2"], texts) == [("广义货币M2增速呈下降趋势", 1)]
+    q = analyze("2017年的M2实际增长了多少？")
+    assert _subject_fact(q, texts, _idf({"M2": 9.0})) is False
+
+
 def test_no_fact_asked_no_verdict() -> None:
     assert _subject_fact(analyze("如何推进对外开放？"), ["扩大高水平对外开放。"], _idf({})) is None
 
