@@ -111,17 +111,13 @@ _FIGURE = re.compile(r"[0-9０-９]+(?:\.[0-9]+)?\s*(?:[%％‰]|[万亿]|[个�
 _FRAME = re.compile(r"《[^》]*》[^\s「:：\[]*|「[^」]*」|\[[^\]]*\]")
 
 
-def _quoted_text(reply: str) -> str:
-    return _FRAME.sub(" ", reply or "")
-
-
 def measured_in(reply: str) -> str:
     """What the first figure the reply quotes measures, in the document's words ("居民消费价格涨幅" of "居民消费价格
     涨幅3%左右"), or "". A follow-up asking about the same figure ("去年实际涨了多少？" after "今年物价涨幅控制在多少？")
     searches these words too: the user's word (物价) is often not the document's (dev ra-030, ra-086)."""
     from index.figures import subject_of
 
-    text = _quoted_text(reply)
+    text = _FRAME.sub(" ", reply or "")
     for n, m in enumerate(_FIGURE.finditer(text)):
         if n >= 3:
             break

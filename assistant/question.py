@@ -80,7 +80,9 @@ class Question:
     context_groups: list[tuple[str, ...]] = field(default_factory=list)
     # English only: share of the question's content words that translate to words of the plan (None: not known).
     translated_share: float | None = None
-    # English "how many X" / "X targets": the plan's words for X's head word; the answer's sentence needs one.
+    # English "how many X" / "X targets": X as written (`count_subject`), and the plan's words for its head word;
+    # the answer's sentence needs one.
+    counted: str | None = None
     subject_groups: list[tuple[str, ...]] = field(default_factory=list)
     # Key terms that are words of the asked documents' titles ("2018年政府工作报告里…": 报告, 工作): they say which
     # document is asked, not what a figure counts (set by PlanAssistant, which knows the titles).
@@ -172,6 +174,7 @@ def analyze(
         text=text,
         english=english,
         translated_share=share,
+        counted=subject,
         subject_groups=subject_groups,
         kinds=kinds,
         terms=terms,

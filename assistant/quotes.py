@@ -143,7 +143,7 @@ def _passage(question: Question, scorer: SentenceScorer, ranked: Ranked, best: S
     lo, hi = _with_reason(question, mine, lo, hi)
     lo, hi = _with_body(section, mine, lo, hi)
     if lo == hi:
-        start, end, cut_before, cut_after = _trim(question, scorer, section, mine[lo].span if lo in mine else best.span)
+        start, end, cut_before, cut_after = _trim(question, scorer, section, mine[lo].span)
     else:
         start, end, cut_before, cut_after = mine[lo].span.start, mine[hi].span.end, False, False
     return Passage(best.evidence, start, end, best.score, cut_before, cut_after)
@@ -178,8 +178,8 @@ def _with_reason(question: Question, mine: dict[int, ScoredSentence], lo: int, h
 def _with_body(section: Section, mine: dict[int, ScoredSentence], lo: int, hi: int) -> tuple[int, int]:
     """A quote that is only a paragraph's lead ("——生态环境明显改善。", "加快农业结构调整。": short, no figure) names
     a topic and says nothing of it; the paragraph's next sentence is quoted with it (dev rb-048, rb-057)."""
-    lead = mine.get(lo)
-    if lo != hi or lead is None or len(lead.span.text) > LEAD_CHARS or _NUMBER.search(lead.span.text):
+    lead = mine[lo]
+    if lo != hi or len(lead.span.text) > LEAD_CHARS or _NUMBER.search(lead.span.text):
         return lo, hi
     body = mine.get(hi + 1)
     if not starts_paragraph(section.text, lead.span.start) or body is None or starts_paragraph(section.text, body.span.start):

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 
 from . import cues
 from .evidence import NUMBER, has_evidence
-from .question import COUNT, MONEY, PERCENT, TIME, Question, count_subject
+from .question import COUNT, MONEY, PERCENT, TIME, Question
 
 __all__ = ["answer_places", "specific_terms", "stated_among", "stated_facts", "subject_clauses", "subject_forms", "subject_groups", "term_near_number"]
 
@@ -72,7 +72,7 @@ def subject_forms(q: Question, idf: Callable[[str], float], in_scope: Callable[[
     English word. Stop 26, refit and run on dev: answerable questions it fired on 31 -> 18 of 329, unanswerable
     ones 57 -> 47 of 86; missing_rare tells the absent term apart."""
     groups = [g for g in subject_groups(q) if any(_fact_subject(t) for t in g)]
-    if q.english and count_subject(q.text):
+    if q.english and q.counted:
         # "How many Fortune Global 500 companies…": the counted thing's head word (companies) is the subject; the
         # rarest translation was often a verb's or a preposition's ("have" -> 拥有, "according to" -> 依据). A head
         # with no translation in the documents' words ("provinces": they say 省) leaves the subject unknown rather
@@ -89,10 +89,11 @@ def subject_forms(q: Question, idf: Callable[[str], float], in_scope: Callable[[
 def subject_clauses(forms: Sequence[str], texts: Sequence[str]) -> list[tuple[str, int]]:
     """(clause, index of its text) for every clause of the texts naming the subject; a clause keeps its lead-in
     (dev ra-064 "预期目标是：国内生产总值增长6.5%左右")."""
+    if not forms:
+        return []
     # A Latin form is matched as a whole word: m2 is not in "pm2.5" (dev rc-026).
-    latin = [re.compile(rf"(?<![a-z0-9]){re.escape(f)}(?![a-z0-9])") for f in forms if f.isascii()]
-    return [(clause, i) for i, text in enumerate(texts) for clause in _CLAUSE.split(text)
-            if any(f in clause.lower() for f in forms if not f.isascii()) or any(p.search(clause.lower()) for p in latin)]
+    naming = re.compile("|".join(rf"(?<![a-z0-9]){re.escape(f)}(?![a-z0-9])" if f.isascii() else re.escape(f) for f in forms))
+    return [(clause, i) for i, text in enumerate(texts) for clause in _CLAUSE.split(text) if naming.search(clause.lower())]
 
 
 def _fact_kinds(q: Question) -> list[str] | None:
