@@ -239,3 +239,7 @@ LAST_YEAR = re.compile(zh.LAST_YEAR + "|" + en.LAST_YEAR, re.I)
 NEXT_YEAR = re.compile(zh.NEXT_YEAR + "|" + en.NEXT_YEAR, re.I)
 SEVERAL_YEARS = re.compile(zh.SEVERAL_YEARS + "|" + en.SEVERAL_YEARS, re.I)
 REVIEW_HEADING = re.compile(zh.REVIEW_HEADING)
+
+# A clause asking something of its own, and where an English question asks a second thing (assistant/compound.py).
+ASKS_SOMETHING_ZH = re.compile(zh.ASKS_SOMETHING_ZH)
+NEXT_QUESTION_EN = re.compile(en.NEXT_QUESTION_EN, re.I)

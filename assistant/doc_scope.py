@@ -64,9 +64,12 @@ class DocumentScope:
             self._years[key] = period.start if period.start is not None and period.start == period.end else None
         return self._years[key]
 
-    def place_absent(self, q: Question, plan: str | None) -> bool:
-        """The question names places, and the documents asked about name none of them ("上海要建设…")."""
-        return bool(q.places) and not any(self.mentions_place(p, plan) for p in q.places)
+    def place_absent(self, q: Question, plan: str | None) -> float:
+        """The share of the places the question names that the documents asked about never name: 1 for "上海要建设…",
+        1/2 for "China's inflation against the United States'" (a refusal signal, weighed by the fitted model)."""
+        if not q.places:
+            return 0.0
+        return sum(not self.mentions_place(p, plan) for p in q.places) / len(q.places)
 
     def documents(self) -> dict[str, Document]:
         """The loaded documents as people name them (kind, short title, years), by plan name."""

@@ -11,6 +11,7 @@ from index import PlanIndex, Section, Settings
 
 from .cited import SectionLookup
 from .compare import answer_comparison
+from .compound import join_answers, split_question
 from .cues import ANNOUNCES_PARTS
 from .doc_scope import DocumentScope
 from .fitted import AnswererModel
@@ -54,7 +55,8 @@ class OfflineAnswerer:
         self.scope = scope
         self.sections = SectionLookup(self.index, scope.documents)
 
-    def answer(self, text: str, history: Sequence[Message] | None, plan: str | None, notes: list[str]) -> Answer:
+    def answer(self, text: str, history: Sequence[Message] | None, plan: str | None, notes: list[str],
+               *, split: bool = True) -> Answer:
         started = time.perf_counter()
         # --- scope hook (assistant/scope.py): a question naming a year, period or document no loaded plan covers
         # is refused here, naming the loaded documents, before any search could answer it from another one.
@@ -67,6 +69,16 @@ class OfflineAnswerer:
             compared.notes[:0] = notes
             return compared
         # <<< issue 14 hook
+        # A question asking several things ("去年降了多少，今年要降多少？") is answered part by part, each later
+        # part reading the earlier ones as its conversation, so "今年还要再压多少？" knows what is pressed.
+        if split and (parts := split_question(text)):
+            turns, answers = list(history or ()), []
+            for part in parts:
+                answers.append(self.answer(part, turns, plan, [], split=False))
+                turns += [{"role": "user", "content": part}, {"role": "assistant", "content": answers[-1].text}]
+            joined = join_answers(text, parts, answers)
+            joined.notes[:0] = notes
+            return joined
         resolved = resolve(text, history, self._similar)
         plan = plan or self.scope.named_document(resolved.rewritten)
         target = self.sections.pointed(resolved, plan) if resolved.followup else None

@@ -57,7 +57,7 @@ REFUSAL_FEATURES = (
     "missing_unit",  # "多少辆" is asked and no close sentence counts in 辆
     "no_term_number",  # a number is asked and no close sentence puts one beside a key term
     "no_subject_fact",  # a number or date is asked and no close sentence has one in a clause naming the rarest key term
-    "place_absent",  # a place is named that the documents never name
+    "place_absent",  # share of the places the question names that the documents never name
     "quoted_absent",  # a quoted term the documents lack
     "year_absent",  # a year is named that the documents never mention
     "stance_conflict",  # target asked but the clauses stating it (else the close sentences with numbers) only report
@@ -67,7 +67,10 @@ REFUSAL_FEATURES = (
     "untranslated",  # English: share of content words with no translation into the documents' words
     "subject_absent",  # English "how many X": no close sentence names X
     "gap",  # the best sentence's lead over the best sentence of the next section
+    "fact_gap",  # a figure or date is asked: how far the closest sentence stating one (e5 cosine) trails the closest
+    # sentence of all; a paraphrase keeps it small where the key terms miss, a near-miss leaves it wide
 )
+FACT_GAP_CAP = 0.2  # e5 cosines of one topic's sentences span about this much: a sentence further behind is off-topic
 
 # One row per further section an answer could quote besides the best one (its best sentence `u` against the top's).
 EXTRA_FEATURES = (
@@ -93,7 +96,7 @@ REFUSAL_SIGNS = dict(
     top_score=1, top_dense=1, top_lexical=1, section_lexical=1, coverage=1, missing_rare=-1, missing_kind=-1,
     missing_unit=-1, no_term_number=-1, no_subject_fact=-1, place_absent=-1, quoted_absent=-1, year_absent=-1, stance_conflict=-1,
     period_conflict=-1,
-    english=0, untranslated=-1, subject_absent=-1, gap=1,
+    english=0, untranslated=-1, subject_absent=-1, gap=1, fact_gap=-1,
 )
 
 _YEAR = re.compile(r"(?<![0-9])(19[5-9][0-9]|20[0-9]{2})(?![0-9])")
@@ -195,7 +198,7 @@ def question_features(
     idf: Callable[[str], float],
     max_idf: float,
     coverage: float,
-    place_absent: bool,
+    place_absent: float,
     year_of: Callable[[str], int | None] = no_year,
 ) -> np.ndarray:
     """The REFUSAL_FEATURES row of a question, from its ranked sentences and their fitted scores."""
@@ -234,6 +237,11 @@ def question_features(
     )
     period = period_conflict(q.text, [(u.span.text, u.evidence.section.path, u.evidence.section.plan) for u in numbered],
                              year_of)
+    if (conflict or period) and _top_agrees(top, wants_target, wants_outcome, q.text, year_of):
+        # The best sentence states a figure in the asked stance and years ("居民消费价格上涨2%。" in "2016年工作回顾"
+        # for "去年实际涨了多少？"); the clauses naming the subject's rarest word (涨幅, of this year's target) were
+        # other sentences (dev ra-030).
+        conflict = period = False
     subject = q.subject_groups
     subject_absent = bool(subject) and not any(all(any(a in u.span.text for a in g) for g in subject) for u in near)
     section_text = top.evidence.section.text.lower()
@@ -254,7 +262,7 @@ def question_features(
         1.0 if unit and not any(counts_in(unit, u.span.text) for u in near) else 0.0,
         1.0 if no_term_number else 0.0,
         1.0 if stated == [] else 0.0,
-        1.0 if place_absent else 0.0,
+        float(place_absent),
         1.0 if any(not in_scope(t) for t in q.quoted) else 0.0,
         1.0 if year_absent else 0.0,
         1.0 if conflict else 0.0,
@@ -263,7 +271,32 @@ def question_features(
         (1.0 - q.translated_share) if q.english and q.translated_share is not None else 0.0,
         1.0 if subject_absent else 0.0,
         min(1.0, top_score - second),
+        _fact_gap(q, ranked.units, wants_kind, asks_number),
     ), dtype=np.float32)
+
+
+def _top_agrees(top, wants_target: bool, wants_outcome: bool, question: str, year_of: Callable[[str], int | None]) -> bool:
+    """The best sentence states a figure as the asked stance (a target, or a result: by its cue words, else by a
+    review heading above it) and speaks of the asked years."""
+    text, section = top.span.text, top.evidence.section
+    if not NUMBER.search(text) or wants_target == wants_outcome:
+        return False
+    target, outcome = _sentence_stance(text)
+    if not (target or outcome):
+        outcome = any(cues.REVIEW_HEADING.search(h) for h in section.path)
+    if not (target if wants_target else outcome):
+        return False
+    return not period_conflict(question, [(text, section.path, section.plan)], year_of)
+
+
+def _fact_gap(q: Question, units: Sequence, wants_kind: Sequence[str], asks_number: bool) -> float:
+    """FACT_GAP: the best e5 cosine of all sentences minus the best of those stating the asked kind of figure."""
+    if not (wants_kind or asks_number) or not units:
+        return 0.0
+    stating = [u.dense for u in units
+               if (any(has_evidence(k, u.span.text) for k in wants_kind) if wants_kind else NUMBER.search(u.span.text))]
+    best = max(u.dense for u in units)
+    return min(FACT_GAP_CAP, best - max(stating)) if stating else FACT_GAP_CAP
 
 
 def _nested(a, b) -> bool:

@@ -269,7 +269,16 @@ def _topic_span(previous: str) -> tuple[int, int] | None:
     return m.span("topic")
 
 
-def _substitute(previous: str, target: str, similar: Similar | None, carried: str = "") -> str | None:
+_PREPOSITION_EN = re.compile(r"^\s*(?:and|also|what about|how about)\s+(for|in|on|with)\s+", re.I)
+
+
+def _preposition(question: str) -> str:
+    """The preposition an English follow-up puts before what it swaps in ("And for ports and airlines?" -> for)."""
+    m = _PREPOSITION_EN.match(question) if is_english(question) else None
+    return m.group(1).lower() if m else ""
+
+
+def _substitute(previous: str, target: str, similar: Similar | None, carried: str = "", preposition: str = "") -> str | None:
     """The previous question with its most similar key phrase replaced by `target`, or None when nothing fits;
     a year replaces the year ("那2021年呢？"). `carried`: the topic the previous rewrite carried from an earlier
     turn, which the target replaces whole ("物价涨幅、居民消费价格涨幅：去年实际涨了多少？" + "那失业率呢？" ->
@@ -281,6 +290,12 @@ def _substitute(previous: str, target: str, similar: Similar | None, carried: st
         return target + previous[len(carried):]
     if carried and previous.endswith(f"({carried})"):  # its English form, "question (topic)"
         return f"{previous[: -len(carried) - 2]}({target})"
+    if preposition and (found := list(re.finditer(rf"\b{preposition}\s+(?:the\s+)?", previous, re.I))):
+        # "And for ports and airlines?" after "…cut costs for trucks using the highways?": what followed the same
+        # preposition, to the end of the question, is what the turn replaces (dev re-051); a nearest noun alone
+        # ("highways") left "for trucks using the ports and airlines".
+        start, end = found[-1].end(), len(previous.rstrip(" ?？.!"))
+        return f"{previous[:start]}{target}{previous[end:]}"
     spans = _chunks(previous)
     if not spans or similar is None:
         return None
@@ -374,7 +389,7 @@ def _resolve_one(question: str, prev: Resolved | None, similar: Similar | None, 
     target = _ellipsis_target(stripped)
     if item is not None and box is not None:
         out.rewritten, out.how = f"{box.text}{stripped}" if not is_english(stripped) else f"{stripped} (box {box.number})", "item"
-    elif target is not None and (swapped := _substitute(base, target, similar, prev.topic)) is not None:
+    elif target is not None and (swapped := _substitute(base, target, similar, prev.topic, _preposition(stripped))) is not None:
         out.rewritten, out.how = swapped, "substituted"
     elif item is None and len(_own_topic(stripped)) >= OWN_TOPIC_TERMS:
         # "And which big companies does the plan single out for support?", "那今年中央预算内投资安排了多少？": the turn

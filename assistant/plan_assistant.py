@@ -145,8 +145,8 @@ class PlanAssistant:
         """Is a place named in the documents asked about, on its own (北京 inside 北京大学 does not count)?"""
         return self._scope.mentions_place(place, plan)
 
-    def place_absent(self, q: Question, plan: str | None) -> bool:
-        """The question names places, and the documents asked about name none of them ("上海要建设…")."""
+    def place_absent(self, q: Question, plan: str | None) -> float:
+        """The share of the places the question names that the documents asked about never name."""
         return self._scope.place_absent(q, plan)
 
     def documents(self) -> dict[str, Document]:

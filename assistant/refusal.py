@@ -34,7 +34,7 @@ def relevance(question: Question, unit: ScoredSentence) -> float:
 
 
 def refusal_features(question: Question, ranked: Ranked, scorer: SentenceScorer, in_scope: Callable[[str], bool],
-                     place_absent: bool, year_of: Callable[[str], int | None] = no_year) -> np.ndarray:
+                     place_absent: float, year_of: Callable[[str], int | None] = no_year) -> np.ndarray:
     """The REFUSAL_FEATURES row of a question (see assistant/features.py); `year_of`: a document's own year."""
     return question_features(
         question, ranked, in_scope=in_scope, idf=scorer.idf, max_idf=scorer.max_idf(),
@@ -54,7 +54,7 @@ def judge(
     scorer: SentenceScorer,
     *,
     in_scope: Callable[[str], bool] | None = None,
-    place_absent: bool = False,
+    place_absent: float = 0.0,
     year_of: Callable[[str], int | None] = no_year,
     model: AnswererModel | None = None,
 ) -> Verdict:
@@ -80,7 +80,7 @@ def judge(
 def _reason_detail(question: Question, reason: str, in_scope: Callable[[str], bool]) -> str:
     """The thing a refusal names: the place, year or term the documents lack, or the kind of fact."""
     if reason == "place":
-        return next(iter(question.places), "")
+        return next((p for p in question.places if not in_scope(p)), next(iter(question.places), ""))
     if reason == "year":
         import re as _re
 

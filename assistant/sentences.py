@@ -36,12 +36,22 @@ def _trimmed(text: str, start: int, end: int) -> Span | None:
     return Span(start, end, text[start:end])
 
 
+_CLOSE = re.compile(r"[^\n。！？!?；;]{0,12}\n?[^\n。！？!?；;]{0,12}[）)]")  # the bracket closes within a short line or two
+
+
+def _bracket_open(text: str, start: int, end: int) -> bool:
+    piece = text[start:end]
+    return piece.count("（") + piece.count("(") > piece.count("）") + piece.count(")")
+
+
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
     """Sentences of `text[start:end]`, each keeping its end punctuation; spans index `text` itself."""
     end = len(text) if end is None else end
     spans: list[Span] = []
     pos = start
     for m in _SENTENCE_END.finditer(text, start, end):
+        if m.group() == "\n" and _bracket_open(text, pos, m.start()) and _CLOSE.match(text, m.end(), end):
+            continue  # "细颗粒物（PM\n2.5\n）平均浓度…": a line break inside brackets, a transcript's, ends nothing
         span = _trimmed(text, pos, m.end())
         if span is not None:
             spans.append(span)

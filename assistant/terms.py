@@ -102,6 +102,7 @@ def _proper_headwords() -> frozenset[str]:
     return frozenset(zh for table in (exact, lead) for names in table.values() for zh in names)
 
 
+MAX_LEAD_NAMES = 6  # names a gloss-leading word may start and still be read as (part of) a name
 _PROPER = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,3}\b")
 
 
@@ -138,7 +139,10 @@ def english_places(text: str) -> list[str]:
     def place(key: str) -> str | None:
         # "Chinese", "Israeli": a people or language is no place, unless a gloss is exactly that word.
         demonym = " " not in key and re.search(r"(?:ese|ish|ian|ean|an|i)$", key)
-        for table in (exact,) if demonym else (exact, lead):
+        # A word that starts many names' glosses is a common word, not part of a name: "Year" (Year of the Horse,
+        # 午马, and 23 more), "North", "University"; "Guangdong" starts 5, "Shenzhen" 4 (dev re-043).
+        common = len(lead.get(key, ())) > MAX_LEAD_NAMES
+        for table in (exact,) if demonym or common else (exact, lead):
             for zh in table.get(key, ()):
                 if any(w.flag == "ns" and w.word == zh for w in posseg.cut(zh)):
                     return zh

@@ -24,8 +24,10 @@ DOCUMENT_KINDS_EN = {
 
 # Asks for an amount of money (经费, 多少元, how much funding).
 ASKS_MONEY = (
-    r"\bhow much (?:money|funding|will .{0,40}(?:cost|spend|receive|get))|\bfunding\b|\bbudget|"
-    r"\bcost\b|\bcosts\b|"
+    r"\bhow much (?:money|funding|(?:will|does|did|would|is) .{0,40}(?:cost|spend|receive|get))|\bfunding\b|\bbudget|"
+    # "cost" asks an amount only as "how much … cost" or "what is the cost": "cut costs for trucks" asks how
+    # (dev re-050, re-051).
+    r"\bwhat (?:is|was|will be) the (?:total )?cost\b|"
     r"(?<!consumer )\bprices?\b(?! (?:index|level|growth|rise|increase|inflation))|\bfares?\b|"
     r"\bwage|\bsalar|\bspend|\bsubsid|"
     # "investment" asks an amount only with one ("how much investment", "total investment"), as 投资多少 does:
@@ -121,6 +123,8 @@ OPENER_EN = (
 # "it", "these", "of them": references back into the last answer or question.
 BACK_REFERENCE_EN = (
     r"\b(?:it|its|they|them|their|these|those|this one|that one|of them|of these|of those|the same|such)\b"
+    # "Why was that much support needed?", "that part of the report": the last answer's figure or section.
+    r"|\b(?:that|so) (?:much|many)\b|\bthat (?:part|section|chapter|paragraph)\b"
 )
 
 # "What does it say about…": "it" is the plan, not the last topic.
@@ -258,3 +262,10 @@ NEXT_YEAR = r"\bnext year\b"
 
 # ... about several years at once (过去五年, 年均, 累计): a five-year review or total, not one year's figure.
 SEVERAL_YEARS = r"\b(?:past|last|previous)\s+five\s+years\b|\bfive-year (?:total|average)\b|\bon average\b|\bcumulative(?:ly)?\b|\bin total\b"
+
+# Where an English question starts asking a second thing: ", and how many …", "; what …", "? When …"
+# (assistant/compound.py).
+NEXT_QUESTION_EN = (
+    r"(?:[,;]\s*(?:and\s+)?|\s+and\s+)(?=(?:how|what|which|when|where|why|who|is|are|does|do|did|will|can)\b)"
+    r"|(?<=\?)\s+(?=\w)"
+)

@@ -218,3 +218,7 @@ SEVERAL_YEARS = r"过去五年|五年(?:工作)?回顾|五年来|近五年|这�
 
 # A heading of the part that reviews the past year ("2016年工作回顾", "过去一年和五年工作回顾").
 REVIEW_HEADING = r"回顾|过去一年"
+
+# A clause that asks something of its own: two of them make "去年降了多少，今年要降多少？" two questions
+# (assistant/compound.py). 几 after 这/那/近/前 is no question ("这几年").
+ASKS_SOMETHING_ZH = r"多少|多大|多高|多长|多久|(?<![这那近前好])几|哪|什么|啥|怎么|怎样|如何|为什么|为何|是否|有没有|能不能|吗|呢"

@@ -46,6 +46,13 @@ def test_decimals_list_markers_and_newlines():
     assert [s.text for s in split_sentences(text)] == ["1. 建设1.5万个基站", "2. 达到8-10家。"]
 
 
+def test_a_line_break_inside_brackets_ends_no_sentence():
+    # The 2017 and 2022 reports, as transcribed, break "细颗粒物（PM2.5）" over three lines.
+    text = "细颗粒物（PM\n2.5\n）平均浓度下降9.1%。第一批国家公园正式设立。\n一行（未闭合\n下一段。"
+    assert [s.text for s in split_sentences(text)] == [
+        "细颗粒物（PM\n2.5\n）平均浓度下降9.1%。", "第一批国家公园正式设立。", "一行（未闭合", "下一段。"]
+
+
 def test_clauses_split_on_commas_but_not_thousands():
     text = "引进院士100名,团队10,000个，培养博士1000名。"
     sentence = split_sentences(text)[0]

@@ -40,3 +40,28 @@ def test_investment_asks_an_amount_only_with_one() -> None:
     assert MONEY not in question_kinds("How will China open up further to foreign investment this year?")
     assert MONEY in question_kinds("How much central government investment is planned this year?")
     assert COUNT in question_kinds("甘肃积石山地震是几级？")
+
+
+def test_the_share_of_named_places_the_plan_never_names(assistant) -> None:
+    from assistant.question import analyze
+
+    # A place signal counts each named place: "深圳和广州" against a Shenzhen plan is half absent, not present.
+    assert assistant.place_absent(analyze("深圳和广州要建设哪些大科学装置？"), None) == 0.5
+    assert assistant.place_absent(analyze("上海要建设哪些大科学装置？"), None) == 1.0
+    assert assistant.place_absent(analyze("深圳要建设哪些大科学装置？"), None) == 0.0
+
+
+def test_fact_gap_measures_how_far_the_closest_figure_trails() -> None:
+    from types import SimpleNamespace
+
+    from assistant.features import FACT_GAP_CAP, _fact_gap
+    from assistant.question import analyze
+
+    def unit(text: str, dense: float):
+        return SimpleNamespace(span=SimpleNamespace(text=text), dense=dense)
+
+    q = analyze("今年专项债券安排多少？")
+    units = [unit("适当扩大专项债券使用范围。", 0.90), unit("拟安排地方政府专项债券3.9万亿元。", 0.86)]
+    assert abs(_fact_gap(q, units, [MONEY], True) - 0.04) < 1e-6
+    assert _fact_gap(q, units[:1], [MONEY], True) == FACT_GAP_CAP  # no sentence states an amount
+    assert _fact_gap(analyze("专项债券怎么用？"), units, [], False) == 0.0  # no figure asked

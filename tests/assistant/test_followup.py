@@ -174,3 +174,13 @@ def test_a_how_follow_up_does_not_take_the_last_figure_as_its_topic(similar):
     r = resolve("脱贫以后怎么防止再返贫？", history, similar)
     assert r.followup and "贫困人口" not in r.rewritten and "努力" not in r.rewritten
     assert r.rewritten.endswith("脱贫以后怎么防止再返贫？")
+
+
+def test_a_swap_after_a_preposition_replaces_what_followed_it(similar):
+    r = resolve("And for ports and airlines?", user("What does the 2021 report do to cut costs for trucks using the highways?"), similar)
+    assert r.rewritten == "What does the 2021 report do to cut costs for ports and airlines?"
+
+
+def test_that_much_points_at_the_last_figure(similar):
+    r = resolve("Why was that much support needed?", user("How much VAT credit was refunded to businesses in 2022?"), similar)
+    assert r.followup and "VAT credit" in r.rewritten

@@ -1,7 +1,7 @@
 """Key terms of a question (assistant/terms.py), on jieba's real cut."""
 from __future__ import annotations
 
-from assistant.terms import content_terms
+from assistant.terms import content_terms, english_places
 
 
 def test_names_written_with_digits_are_key_terms() -> None:
@@ -11,3 +11,11 @@ def test_names_written_with_digits_are_key_terms() -> None:
     assert "G20" in content_terms("G20峰会在哪里举办？")
     assert "5G" in content_terms("5G什么时候开始商用？")
     assert content_terms("增长了多少？") == ["增长"]  # interrogatives and particles stay out
+
+
+def test_a_common_word_starting_many_names_is_no_place() -> None:
+    # "Year" starts 24 CC-CEDICT names (Year of the Horse: 午马, tagged a place by jieba), "North" 8.
+    assert english_places("How many urban jobs were created over the 13th Five-Year Plan period?") == []
+    assert english_places("What does the report say about the Three-North shelterbelt programme?") == []
+    assert english_places("When is the Guangdong–Hong Kong–Macao Greater Bay Area plan due?") == ["广东", "香港", "澳门"]
+    assert english_places("What is Shenzhen Technology University for?") == ["深圳"]

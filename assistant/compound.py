@@ -1,0 +1,84 @@
+"""Questions that ask several things at once ("去年降了多少，今年要降多少？"): split into parts, answers joined."""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from .cues import ASKS_SOMETHING_ZH, NEXT_QUESTION_EN
+from .records import Answer, Citation
+from .terms import is_english
+
+__all__ = ["join_answers", "split_question"]
+
+MAX_PARTS = 4  # more clauses than this read as one long question, not as several asked one by one
+MIN_WORDS_EN = 4  # "Which industries and which regions …": a shorter English part is a phrase of one question
+
+_CLAUSE_ZH = re.compile(r"[？?；;！!。：:，,、]")
+_OPENER_ZH = re.compile(r"^(?:那|那么|而|另外|还有|再)")
+
+
+def split_question(text: str) -> list[str]:
+    """The parts of a question asking several things, each readable alone; [] when it asks one thing."""
+    parts = _split_english(text) if is_english(text) else _split_chinese(text)
+    return parts if 2 <= len(parts) <= MAX_PARTS else []
+
+
+def _split_chinese(text: str) -> list[str]:
+    clauses = [c.strip() for c in _CLAUSE_ZH.split(text) if c.strip()]
+    asking = [bool(ASKS_SOMETHING_ZH.search(c)) for c in clauses]
+    if sum(asking) < 2:
+        return []
+    # Clauses before the first question are the topic every part is about ("养老保险方面，去年做成了什么、…");
+    # a clause between two questions leads into the next one, and a clause after the last one ends it.
+    first = asking.index(True)
+    topic = "，".join(clauses[:first])
+    parts: list[list[str]] = []
+    lead: list[str] = []
+    for clause, asks in zip(clauses[first:], asking[first:]):
+        if asks:
+            parts.append([*lead, clause])
+            lead = []
+        else:
+            lead.append(clause)
+    if lead:
+        parts[-1].extend(lead)
+    if topic:
+        return ["，".join([topic, *p]) + "？" for p in parts]
+    # A later part leans on the first ("今年还要再压多少？"): 那 marks it as the follow-up it is.
+    return ["，".join(p) + "？" if n == 0 or _OPENER_ZH.match(p[0]) else "那" + "，".join(p) + "？"
+            for n, p in enumerate(parts)]
+
+
+def _split_english(text: str) -> list[str]:
+    pieces = [p.strip(" ,;?") for p in NEXT_QUESTION_EN.split(text.strip())]
+    pieces = [p for p in pieces if p]
+    if len(pieces) < 2 or any(len(p.split()) < MIN_WORDS_EN for p in pieces):
+        return []
+    # A later part leans on the first ("… jobs were created, and what is the target for 2021?"): "And" marks it
+    # as the follow-up it is.
+    return [pieces[0][0].upper() + pieces[0][1:] + "?"] + [f"And {p[0].lower() + p[1:]}?" for p in pieces[1:]]
+
+
+def join_answers(question: str, parts: Sequence[str], answers: Sequence[Answer]) -> Answer:
+    """One answer of the parts' answers, each under its part; answerable when any part is."""
+    english = is_english(question)
+    blocks = [f"({n}) {part}\n{a.text}" if english else f"（{n}）{part}\n{a.text}"
+              for n, (part, a) in enumerate(zip(parts, answers), 1)]
+    answerable = any(a.answerable for a in answers)
+    citations: list[Citation] = list(dict.fromkeys(c for a in answers for c in a.citations))
+    related: list[Citation] = [] if answerable else list(dict.fromkeys(c for a in answers for c in a.related))
+    return Answer(
+        question=question,
+        text="\n\n".join(blocks),
+        citations=citations,
+        answerable=answerable,
+        rewritten_question=question,
+        related=related,
+        mode="offline",
+        notes=list(dict.fromkeys(n for a in answers for n in a.notes)),
+        verification={"offline": {
+            "reason": "" if answerable else "parts",
+            "parts": [{"question": p, "rewritten": a.rewritten_question, "answerable": a.answerable,
+                       **a.verification.get("offline", {})} for p, a in zip(parts, answers)],
+        }},
+    )
