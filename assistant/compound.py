@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from .cues import ASKS_SOMETHING_ZH, NEXT_QUESTION_EN
 from .records import Answer, Citation
@@ -65,8 +66,8 @@ def join_answers(question: str, parts: Sequence[str], answers: Sequence[Answer])
     blocks = [f"({n}) {part}\n{a.text}" if english else f"（{n}）{part}\n{a.text}"
               for n, (part, a) in enumerate(zip(parts, answers), 1)]
     answerable = any(a.answerable for a in answers)
-    citations: list[Citation] = list(dict.fromkeys(c for a in answers for c in a.citations))
-    related: list[Citation] = [] if answerable else list(dict.fromkeys(c for a in answers for c in a.related))
+    citations = _merged([c for a in answers for c in a.citations])
+    related = [] if answerable else _merged([c for a in answers for c in a.related])
     return Answer(
         question=question,
         text="\n\n".join(blocks),
@@ -82,3 +83,15 @@ def join_answers(question: str, parts: Sequence[str], answers: Sequence[Answer])
                        **a.verification.get("offline", {})} for p, a in zip(parts, answers)],
         }},
     )
+
+
+def _merged(citations: Sequence[Citation]) -> list[Citation]:
+    """One citation per section, in first-cited order; two parts quoting it differently keep both quotes."""
+    out: dict[tuple[str, str], Citation] = {}
+    for c in citations:
+        key = (c.plan, c.id)
+        if key not in out:
+            out[key] = c
+        elif c.quote not in out[key].quote:
+            out[key] = replace(out[key], quote=f"{out[key].quote}……{c.quote}")
+    return list(out.values())

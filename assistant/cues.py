@@ -237,6 +237,7 @@ ANNOUNCES_PARTS = re.compile(zh.ANNOUNCES_PARTS)
 THIS_YEAR = re.compile(zh.THIS_YEAR + "|" + en.THIS_YEAR, re.I)
 LAST_YEAR = re.compile(zh.LAST_YEAR + "|" + en.LAST_YEAR, re.I)
 NEXT_YEAR = re.compile(zh.NEXT_YEAR + "|" + en.NEXT_YEAR, re.I)
+YEAR_AFTER_NEXT = re.compile(zh.YEAR_AFTER_NEXT + "|" + en.YEAR_AFTER_NEXT, re.I)
 SEVERAL_YEARS = re.compile(zh.SEVERAL_YEARS + "|" + en.SEVERAL_YEARS, re.I)
 REVIEW_HEADING = re.compile(zh.REVIEW_HEADING)
 

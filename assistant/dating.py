@@ -30,7 +30,7 @@ def _relative(text: str, year: int | None) -> set[int]:
     if cues.SEVERAL_YEARS.search(text):
         found.add(SEVERAL)
     if year is not None:
-        for cue, offset in ((cues.THIS_YEAR, 0), (cues.LAST_YEAR, -1), (cues.NEXT_YEAR, 1)):
+        for cue, offset in ((cues.THIS_YEAR, 0), (cues.LAST_YEAR, -1), (cues.NEXT_YEAR, 1), (cues.YEAR_AFTER_NEXT, 2)):
             if cue.search(text):
                 found.add(year + offset)
     return found

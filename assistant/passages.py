@@ -36,10 +36,17 @@ class Passage:
     cut_before: bool = False
     cut_after: bool = False
     heads: tuple[tuple[int, int], ...] = ()  # spans heading the items the quote announces (assistant/lists.py)
+    more: tuple[tuple[int, int], ...] = ()  # further sentences of the section nearly as likely to answer, not adjacent
 
     @property
     def quote(self) -> str:
         return self.evidence.section.text[self.start : self.end]
+
+    @property
+    def quoted_text(self) -> str:
+        """Every stretch quoted from the section, in its order, joined by "……"."""
+        text = self.evidence.section.text
+        return _joined([text[s:e] for s, e in sorted([(self.start, self.end), *self.more])])
 
     @property
     def display(self) -> str:
@@ -49,6 +56,9 @@ class Passage:
             text = "……" + text
         if self.cut_after:
             text = text.rstrip("，,：:;；") + "……"
+        if self.more:
+            pieces = sorted([(self.start, text), *((s, self.evidence.section.text[s:e]) for s, e in self.more)])
+            text = _joined([piece for _, piece in pieces])
         if self.heads:  # the announced items, one per line, each by its first sentence
             text += "".join("\n" + self.evidence.section.text[s:e] for s, e in self.heads)
         return text
@@ -72,8 +82,17 @@ class Composition:
             mine = [q for q in self.passages if q.evidence.cite_id == cid]
             start, end = min(q.start for q in mine), max(q.end for q in mine)
             seen[cid] = len(out)
-            out.append(Citation(cid, s.title, s.text[start:end], s.plan, p.evidence.label))
+            quote = p.quoted_text if len(mine) == 1 and p.more else s.text[start:end]
+            out.append(Citation(cid, s.title, quote, s.plan, p.evidence.label))
         return out
+
+
+def _joined(pieces: list[str]) -> str:
+    """Quoted stretches of one section with "……" between them (not doubled where a cut already shows one)."""
+    out = pieces[0]
+    for piece in pieces[1:]:
+        out += piece if out.endswith("……") or piece.startswith("……") else "……" + piece
+    return out
 
 
 def quotable_start(section: Section) -> int:

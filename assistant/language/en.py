@@ -259,6 +259,7 @@ LAST_YEAR = (  # not as a comparison's baseline ("higher than last year", "up ov
 
 # ... about the year after it.
 NEXT_YEAR = r"\bnext year\b"
+YEAR_AFTER_NEXT = r"\bthe year after next\b"
 
 # ... about several years at once (过去五年, 年均, 累计): a five-year review or total, not one year's figure.
 SEVERAL_YEARS = r"\b(?:past|last|previous)\s+five\s+years\b|\bfive-year (?:total|average)\b|\bon average\b|\bcumulative(?:ly)?\b|\bin total\b"

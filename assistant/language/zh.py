@@ -213,6 +213,9 @@ LAST_YEAR = r"(?<![比较于同])(?:去年|上年|上一年|前一年)"
 # ... about the year after it.
 NEXT_YEAR = r"明年|下一年"
 
+# ... about the year after that ("那明年和后年分别还要发多少？"); not 今后年均, 前后年.
+YEAR_AFTER_NEXT = r"(?<![今前])后年"
+
 # ... about several years at once (过去五年, 年均, 累计): a five-year review or total, not one year's figure.
 SEVERAL_YEARS = r"过去五年|五年(?:工作)?回顾|五年来|近五年|这五年|五年间|年均|累计|这些年|十[一二三四五六七八九]?五(?:期间|时期)"
 

@@ -262,3 +262,14 @@ def test_property_every_quote_is_verbatim_and_every_cited_id_was_given(bodies, t
     for p in passages:
         assert p.quote in p.evidence.section.text
     assert verdict.answerable in (True, False)
+
+
+def test_sentences_apart_in_one_section_are_quoted_with_an_ellipsis(plan):
+    from assistant.passages import Composition, Passage
+
+    item = next(s for s in plan.sections if len(quotable_sentences(s)) >= 3)
+    first, _, third = quotable_sentences(item)[:3]
+    p = Passage(Evidence(item, item.id), first.start, first.end, 1.0, more=((third.start, third.end),))
+    assert p.display == f"{first.text}……{third.text}"
+    quote = Composition([p]).citations()[0].quote
+    assert quote == p.display and all(part in item.text for part in quote.split("……"))

@@ -62,5 +62,6 @@ def test_each_part_is_answered_from_its_own_section(report):
     first, second = answer.text.split("\n\n（2）")
     assert first.startswith("（1）单位GDP能耗，去年降了多少？\n") and "5.6%" in first
     assert second.startswith("单位GDP能耗，今年要降多少？\n") and "3.4%以上" in second
+    assert len({(c.plan, c.id) for c in answer.citations}) == len(answer.citations)  # one chip per section
     parts = answer.verification["offline"]["parts"]
     assert [p["answerable"] for p in parts] == [True, True]

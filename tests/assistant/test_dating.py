@@ -16,6 +16,8 @@ def test_a_question_names_its_years_or_says_them_relatively() -> None:
     assert asked_years("过去五年粮食产量年均多少？", 2023) == {SEVERAL}
     assert asked_years("赤字率是多少？", 2021) == set()  # says no time: no conflict can be told
     assert asked_years("去年实际增长多少？", None) == set()  # a five-year plan has no 去年
+    assert asked_years("那明年和后年分别还要发多少？", 2024) == {2025, 2026}
+    assert asked_years("今后年均增长多少？", 2024) == {SEVERAL}  # 今后年均 is no 后年
 
 
 def test_a_sentence_says_its_years_or_takes_its_headings() -> None:

@@ -65,3 +65,19 @@ def test_fact_gap_measures_how_far_the_closest_figure_trails() -> None:
     assert abs(_fact_gap(q, units, [MONEY], True) - 0.04) < 1e-6
     assert _fact_gap(q, units[:1], [MONEY], True) == FACT_GAP_CAP  # no sentence states an amount
     assert _fact_gap(analyze("专项债券怎么用？"), units, [], False) == 0.0  # no figure asked
+
+
+def test_the_best_sentence_in_the_asked_stance_and_year_agrees() -> None:
+    from types import SimpleNamespace
+
+    from assistant.features import _top_agrees
+
+    def top(text: str, heading: str):
+        section = SimpleNamespace(path=(heading,), plan="report-2017")
+        return SimpleNamespace(span=SimpleNamespace(text=text), evidence=SimpleNamespace(section=section))
+
+    year_of = lambda plan: 2017  # noqa: E731 - the report's own year dates its 去年
+    review = top("居民消费价格上涨2%。", "一、2016年工作回顾")  # a result by its heading, no cue word
+    assert _top_agrees(review, False, True, "去年实际涨了多少？", year_of)
+    assert not _top_agrees(review, True, False, "今年物价涨幅目标是多少？", year_of)  # a result, a target asked
+    assert not _top_agrees(top("居民消费价格涨幅3%左右。", "二、2017年工作总体部署"), False, True, "去年实际涨了多少？", year_of)
