@@ -244,3 +244,4 @@ REVIEW_HEADING = re.compile(zh.REVIEW_HEADING)
 # A clause asking something of its own, and where an English question asks a second thing (assistant/compound.py).
 ASKS_SOMETHING_ZH = re.compile(zh.ASKS_SOMETHING_ZH)
 NEXT_QUESTION_EN = re.compile(en.NEXT_QUESTION_EN, re.I)
+ASKS_MORE = re.compile(zh.ASKS_MORE_ZH + "|" + en.ASKS_MORE_EN, re.I)

@@ -12,7 +12,7 @@ from index import PlanIndex, Section, Settings
 from .cited import SectionLookup
 from .compare import answer_comparison
 from .compound import join_answers, split_question
-from .cues import ANNOUNCES_PARTS
+from .cues import ANNOUNCES_PARTS, ASKS_MORE
 from .doc_scope import DocumentScope
 from .fitted import AnswererModel
 from .followup import Resolved, resolve
@@ -90,7 +90,7 @@ class OfflineAnswerer:
             )
             resolved.how = "pointed"
             q = analyze(resolved.rewritten, kinds_from=resolved.question, translate=self._translate)
-            draft = self._outline(q, target) if target.kind == "box" else self._about_named(q, [target], plan)
+            draft = self._outline(q, target) if target.kind == "box" else self._about_named(q, [target], plan, _said(resolved))
             return self._finish(text, resolved, draft, notes, started)
         q = analyze(
             resolved.rewritten,
@@ -165,16 +165,18 @@ class OfflineAnswerer:
                      e.label, (e.section.plan, e.section.id) in previous)
             for e in self._evidence(ordered)
         ]
-        return self._compose(q, evidence, qvec=qvec, plan=plan)
+        return self._compose(q, evidence, qvec=qvec, plan=plan, said=_said(resolved))
 
     def _compose(
         self, q: Question, evidence: Sequence[Evidence], *, force: bool = False, qvec: np.ndarray | None = None,
-        plan: str | None = None,
+        plan: str | None = None, said: str = "",
     ) -> Draft:
         """Rank the sentences of `evidence`, decide whether they answer (unless `force`: the question named its
         sections), and quote the best ones."""
         qvec = self.index.embed_query(q.text) if qvec is None else qvec
         ranked = rank(q, evidence, self.assistant.scorer, qvec, self.assistant.model, self.scope.year_of)
+        if said:  # "还有什么？": what the last answer quoted is no answer now
+            ranked = ranked.without(said)
         if self.assistant.trace is not None:
             self.assistant.trace.append({"question": q, "ranked": ranked, "force": force, "in_scope": self.scope.in_scope(plan),
                                          "place_absent": self.scope.place_absent(q, plan), "year_of": self.scope.year_of})
@@ -226,7 +228,7 @@ class OfflineAnswerer:
         passages = [lead_passage(e) for e in self._evidence(children)]
         return Draft(render_outline(q, self._evidence([parent])[0], passages), passages, True, signals={"structure": "outline"})
 
-    def _about_named(self, q: Question, named: Sequence[Section], plan: str | None) -> Draft:
+    def _about_named(self, q: Question, named: Sequence[Section], plan: str | None, said: str = "") -> Draft:
         rest = remaining_terms(q, named)
         asks_box = any(w in q.text.lower() for w in ("专栏", "box")) and not any(s.kind in ("box", "box_item") for s in named)
         if asks_box:  # "第13条…它对应的是哪个专栏？"
@@ -239,7 +241,7 @@ class OfflineAnswerer:
             return Draft(lines, passages, True, signals={"structure": "name"})
         own = [s for s in named if s.body.strip() and any(t in s.text for t in rest)]
         if rest and own:  # "第五章“重点工程”里的五大工程分别是哪五个？": the chapter's own text says it
-            return self._compose(q, self._evidence(own), force=True, plan=plan)
+            return self._compose(q, self._evidence(own), force=True, plan=plan, said=said)
         if not rest or (wants_children(q) and len(named) == 1 and self.sections.children(named[0])):
             if len(named) == 1 and self.sections.children(named[0]) and (wants_children(q) or not named[0].body.strip()):
                 return self._outline(q, named[0])
@@ -251,7 +253,7 @@ class OfflineAnswerer:
                 lines.extend(render_section(q, p))
             return Draft(lines, passages, True, signals={"structure": "section"})
         # A question about something inside the named sections: answer from them and what they contain.
-        return self._compose(q, self._evidence(self.sections.subtree(named, plan)), force=True, plan=plan)
+        return self._compose(q, self._evidence(self.sections.subtree(named, plan)), force=True, plan=plan, said=said)
 
     def _translate(self, text: str) -> list[tuple[str, tuple[str, ...]]]:
         """English phrases of `text` with the plan's Chinese words they translate to (CC-CEDICT)."""
@@ -262,3 +264,8 @@ class OfflineAnswerer:
 
         vectors = embed_queries(self.index.model, [text, *candidates])
         return vectors[1:] @ vectors[0]
+
+
+def _said(resolved: Resolved) -> str:
+    """What a follow-up asking for more ("还有什么？", "What else …?") must not quote again: the last answer."""
+    return resolved.reply if resolved.followup and ASKS_MORE.search(resolved.question) else ""

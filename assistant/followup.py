@@ -10,6 +10,7 @@ import numpy as np
 
 from .cues import (
     ASKS_EN,
+    ASKS_MORE,
     ASKS_HOW,
     BACK_REFERENCE_EN,
     BACK_REFERENCE_START_ZH,
@@ -81,6 +82,7 @@ class Resolved:
     context_terms: list[str] = field(default_factory=list)
     how: str = ""  # "substituted", "referenced", "appended", "item" — how the rewrite was made
     topic: str = ""  # the earlier topic a "referenced" rewrite carries ("物价涨幅、居民消费价格涨幅" of "…：去年实际涨了多少？")
+    reply: str = ""  # the text of the last answer, which a follow-up asking for more ("还有什么？") must not repeat
 
 
 def _user_turns(history: Sequence[Any] | None) -> list[tuple[str, str]]:
@@ -170,8 +172,8 @@ def _own_topic(question: str) -> list[str]:
 
 
 def _is_followup(question: str) -> bool:
-    if _bare(question) or _topicless(question) or _nounless(question):
-        return True
+    if _bare(question) or _topicless(question) or _nounless(question) or ASKS_MORE.search(question):
+        return True  # "还提了哪些措施？", "What else does it say?": more of the last topic
     if is_english(question):
         probe = IT_IS_THE_DOCUMENT.sub(" ", question)
         return bool(OPENER_EN.match(question) or BACK_REFERENCE_EN.search(probe) or relative_item(question))
@@ -383,7 +385,7 @@ def _resolve_one(question: str, prev: Resolved | None, similar: Similar | None, 
     if prev is None or switched or not _is_followup(stripped):
         return Resolved(question, stripped, switched=switched)
     base = prev.rewritten
-    out = Resolved(question, stripped, followup=True, previous=base, previous_ids=list(reply_ids))
+    out = Resolved(question, stripped, followup=True, previous=base, previous_ids=list(reply_ids), reply=reply)
     item = relative_item(stripped)
     box = next((ref for ref in section_refs(base) if ref.kind == "box" and ref.item is None), None)
     target = _ellipsis_target(stripped)

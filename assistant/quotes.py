@@ -54,6 +54,20 @@ class Ranked:
         """The n best sentences overall."""
         return sorted(self.units, key=lambda u: -u.score)[:n]
 
+    def without(self, said: str) -> "Ranked":
+        """The ranking less the sentences `said` already quotes ("还有什么？" asks for the others)."""
+        squeezed = "".join(said.split())
+        keep = ["".join(u.span.text.split()) not in squeezed for u in self.units]
+        if all(keep) or not any(keep):
+            return self
+        units = [u for u, k in zip(self.units, keep) if k]
+        by_section: dict[str, ScoredSentence] = {}
+        for u in units:
+            if u.evidence.cite_id not in by_section or u.score > by_section[u.evidence.cite_id].score:
+                by_section[u.evidence.cite_id] = u
+        features = None if self.features is None else self.features[np.asarray(keep)]
+        return Ranked(units, sorted(by_section.values(), key=lambda u: -u.score), features)
+
 
 def rank(question: Question, evidence: Sequence[Evidence], scorer: SentenceScorer, qvec: np.ndarray | None,
          model: AnswererModel | None = None, year_of: Callable[[str], int | None] = no_year) -> Ranked:

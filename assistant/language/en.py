@@ -270,3 +270,6 @@ NEXT_QUESTION_EN = (
     r"(?:[,;]\s*(?:and\s+)?|\s+and\s+)(?=(?:how|what|which|when|where|why|who|is|are|does|do|did|will|can)\b)"
     r"|(?<=\?)\s+(?=\w)"
 )
+
+# A follow-up asking for more than the last answer quoted ("What else …?"): its sentences are left out.
+ASKS_MORE_EN = r"\bwhat else\b|\banything else\b|\bwhat other\b|\b(?:apart from|besides) (?:that|this|these|those)\b"

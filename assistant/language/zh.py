@@ -225,3 +225,6 @@ REVIEW_HEADING = r"回顾|过去一年"
 # A clause that asks something of its own: two of them make "去年降了多少，今年要降多少？" two questions
 # (assistant/compound.py). 几 after 这/那/近/前 is no question ("这几年").
 ASKS_SOMETHING_ZH = r"多少|多大|多高|多长|多久|(?<![这那近前好])几|哪|什么|啥|怎么|怎样|如何|为什么|为何|是否|有没有|能不能|吗|呢"
+
+# A follow-up asking for more than the last answer quoted ("还有什么？", "还提了哪些措施？"): its sentences are left out.
+ASKS_MORE_ZH = r"还有(?:什么|哪些|别的|其他|其它)|还(?:说|讲|提|写)了(?:什么|哪些|些什么)|别的(?:内容|措施|方面)|其[他它](?:内容|措施|方面)"

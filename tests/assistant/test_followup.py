@@ -184,3 +184,21 @@ def test_a_swap_after_a_preposition_replaces_what_followed_it(similar):
 def test_that_much_points_at_the_last_figure(similar):
     r = resolve("Why was that much support needed?", user("How much VAT credit was refunded to businesses in 2022?"), similar)
     assert r.followup and "VAT credit" in r.rewritten
+
+
+def test_asking_for_more_continues_the_last_topic(similar):
+    history = [{"role": "user", "content": "规划对科技金融有什么安排？"}, {"role": "assistant", "content": "据五(五)18：……"}]
+    r = resolve("还提了哪些措施？", history, similar)
+    assert r.followup and "科技金融" in r.rewritten and r.reply == "据五(五)18：……"
+    assert resolve("What else does it say?", user("What does the plan say about technology finance?"), similar).followup
+
+
+@pytest.mark.slow
+def test_a_follow_up_asking_for_more_quotes_other_sentences(assistant):
+    first = assistant.ask("规划对科技金融有什么安排？")
+    history = [{"role": "user", "content": "规划对科技金融有什么安排？"}, {"role": "assistant", "content": first.text}]
+    more = assistant.ask("还提了哪些措施？", history=history)
+    assert more.answerable and more.citations
+    said = "".join(first.text.split())
+    for c in more.citations:
+        assert all("".join(part.split()) not in said for part in c.quote.split("……") if part.strip())
