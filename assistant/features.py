@@ -69,6 +69,7 @@ REFUSAL_FEATURES = (
     "gap",  # the best sentence's lead over the best sentence of the next section
     "fact_gap",  # a figure or date is asked: how far the closest sentence stating one (e5 cosine) trails the closest
     # sentence of all; a paraphrase keeps it small where the key terms miss, a near-miss leaves it wide
+    "missing_per",  # a figure per unit is asked ("每个孩子每月", "each household") and no close sentence gives one per unit
 )
 FACT_GAP_CAP = 0.2  # e5 cosines of one topic's sentences span about this much: a sentence further behind is off-topic
 
@@ -96,7 +97,7 @@ REFUSAL_SIGNS = dict(
     top_score=1, top_dense=1, top_lexical=1, section_lexical=1, coverage=1, missing_rare=-1, missing_kind=-1,
     missing_unit=-1, no_term_number=-1, no_subject_fact=-1, place_absent=-1, quoted_absent=-1, year_absent=-1, stance_conflict=-1,
     period_conflict=-1,
-    english=0, untranslated=-1, subject_absent=-1, gap=1, fact_gap=-1,
+    english=0, untranslated=-1, subject_absent=-1, gap=1, fact_gap=-1, missing_per=-1,
 )
 
 _YEAR = re.compile(r"(?<![0-9])(19[5-9][0-9]|20[0-9]{2})(?![0-9])")
@@ -272,6 +273,8 @@ def question_features(
         1.0 if subject_absent else 0.0,
         min(1.0, top_score - second),
         _fact_gap(q, ranked.units, wants_kind, asks_number),
+        1.0 if (asks_number or wants_kind) and cues.ASKS_PER.search(q.text) and not any(
+            cues.STATES_PER.search(t) for t in texts) else 0.0,
     ), dtype=np.float32)
 
 

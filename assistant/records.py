@@ -9,7 +9,7 @@ Message = dict[str, Any]  # one turn of a conversation: {"role": "user" | "assis
 
 @dataclass(frozen=True)
 class Citation:
-    """One cited section: its ID, title and the exact text quoted from it."""
+    """One cited section: its ID, title and the exact text quoted from it ("……" between stretches quoted apart)."""
 
     id: str
     title: str

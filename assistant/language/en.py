@@ -259,6 +259,8 @@ LAST_YEAR = (  # not as a comparison's baseline ("higher than last year", "up ov
 
 # ... about the year after it.
 NEXT_YEAR = r"\bnext year\b"
+
+# ... about the year after that.
 YEAR_AFTER_NEXT = r"\bthe year after next\b"
 
 # ... about several years at once (过去五年, 年均, 累计): a five-year review or total, not one year's figure.
@@ -273,3 +275,9 @@ NEXT_QUESTION_EN = (
 
 # A follow-up asking for more than the last answer quoted ("What else …?"): its sentences are left out.
 ASKS_MORE_EN = r"\bwhat else\b|\banything else\b|\bwhat other\b|\b(?:apart from|besides) (?:that|this|these|those)\b"
+
+# A figure asked per unit ("each household", "per capita"; the refusal signal missing_per).
+ASKS_PER_EN = r"\bper\b|\beach\b|\bevery\b"
+
+# A sentence giving a figure per unit.
+STATES_PER_EN = r"\bper\b|\beach\b|\baverage\b"

@@ -228,3 +228,10 @@ ASKS_SOMETHING_ZH = r"多少|多大|多高|多长|多久|(?<![这那近前好])�
 
 # A follow-up asking for more than the last answer quoted ("还有什么？", "还提了哪些措施？"): its sentences are left out.
 ASKS_MORE_ZH = r"还有(?:什么|哪些|别的|其他|其它)|还(?:说|讲|提|写)了(?:什么|哪些|些什么)|别的(?:内容|措施|方面)|其[他它](?:内容|措施|方面)"
+
+# A figure asked per unit ("每个孩子每月能扣多少", "分到每个省"): a near-miss often asks a per-unit figure of a total
+# the document gives (the refusal signal missing_per).
+ASKS_PER_ZH = r"每|人均|户均"
+
+# A sentence giving a figure per unit (每, 人均, 年均).
+STATES_PER_ZH = r"每|均"

@@ -1,8 +1,10 @@
 """The signals the fitted answerer weighs (assistant/features.py), on real question analysis (jieba, the dictionary)."""
 from __future__ import annotations
 
+import pytest
+
 from assistant.cues import ASKS_REASON, QUESTION_PLACE, STATES_REASON
-from assistant.features import _clause_stance, stance
+from assistant.features import REFUSAL_FEATURES, _clause_stance, stance
 from assistant.question import COUNT, MONEY, PERCENT, TIME, question_kinds
 
 
@@ -81,3 +83,22 @@ def test_the_best_sentence_in_the_asked_stance_and_year_agrees() -> None:
     assert _top_agrees(review, False, True, "去年实际涨了多少？", year_of)
     assert not _top_agrees(review, True, False, "今年物价涨幅目标是多少？", year_of)  # a result, a target asked
     assert not _top_agrees(top("居民消费价格涨幅3%左右。", "二、2017年工作总体部署"), False, True, "去年实际涨了多少？", year_of)
+
+
+@pytest.mark.slow
+def test_a_figure_asked_per_unit_needs_a_sentence_giving_one(assistant) -> None:
+    from assistant.refusal import refusal_features
+
+    def missing_per(question: str) -> float:
+        assistant.trace = []
+        try:
+            assistant.ask(question)
+            t = assistant.trace[-1]
+        finally:
+            assistant.trace = None
+        x = refusal_features(t["question"], t["ranked"], assistant.scorer, t["in_scope"], t["place_absent"], t["year_of"])
+        return float(x[REFUSAL_FEATURES.index("missing_per")])
+
+    assert missing_per("每个诺贝尔奖科学家实验室能拿到多少经费？") == 1.0  # the plan gives no amount per laboratory
+    assert missing_per("How much funding will each Nobel laureate laboratory get?") == 1.0
+    assert missing_per("每万名就业人员中研发人员要达到多少？") == 0.0  # "每万名就业人员中研发人员" is there
