@@ -138,7 +138,8 @@ def _trim(question: Question, scorer: SentenceScorer, section: Section, span: Sp
 
 def _passage(question: Question, scorer: SentenceScorer, ranked: Ranked, best: ScoredSentence, max_sentences: int,
              apart: bool = False) -> Passage:
-    """The best sentence of a section, with adjacent sentences nearly as likely to answer (one contiguous quote)."""
+    """The best sentence of a section, with adjacent sentences nearly as likely to answer (one contiguous quote);
+    with `apart`, also those further on (`_apart`)."""
     section = best.evidence.section
     mine = {u.index: u for u in ranked.units if u.evidence.cite_id == best.evidence.cite_id}
     lo = hi = best.index
