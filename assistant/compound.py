@@ -5,7 +5,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from .cues import ASKS_SOMETHING_ZH, NEXT_QUESTION_EN
+from .cues import ASKS_SOMETHING_ZH, NEXT_QUESTION_EN, OPENER_ZH
 from .records import Answer, Citation
 from .terms import is_english
 
@@ -15,7 +15,6 @@ MAX_PARTS = 4  # more clauses than this read as one long question, not as severa
 MIN_WORDS_EN = 4  # "Which industries and which regions …": a shorter English part is a phrase of one question
 
 _CLAUSE_ZH = re.compile(r"[？?；;！!。：:，,、]")
-_OPENER_ZH = re.compile(r"^(?:那|那么|而|另外|还有|再)")
 
 
 def split_question(text: str) -> list[str]:
@@ -46,7 +45,7 @@ def _split_chinese(text: str) -> list[str]:
     if topic:
         return ["，".join([topic, *p]) + "？" for p in parts]
     # A later part leans on the first ("今年还要再压多少？"): 那 marks it as the follow-up it is.
-    return ["，".join(p) + "？" if n == 0 or _OPENER_ZH.match(p[0]) else "那" + "，".join(p) + "？"
+    return ["，".join(p) + "？" if n == 0 or OPENER_ZH.match(p[0]) else "那" + "，".join(p) + "？"
             for n, p in enumerate(parts)]
 
 
