@@ -296,9 +296,10 @@ def _fact_gap(q: Question, units: Sequence, wants_kind: Sequence[str], asks_numb
     """FACT_GAP: the best e5 cosine of all sentences minus the best of those stating the asked kind of figure."""
     if not (wants_kind or asks_number) or not units:
         return 0.0
-    stating = [u.dense for u in units
-               if (any(has_evidence(k, u.span.text) for k in wants_kind) if wants_kind else NUMBER.search(u.span.text))]
     best = max(u.dense for u in units)
+    # Only sentences within the cap can lower it: the others are not read for figures (a hot path, every question).
+    stating = [u.dense for u in units if u.dense > best - FACT_GAP_CAP
+               and (any(has_evidence(k, u.span.text) for k in wants_kind) if wants_kind else NUMBER.search(u.span.text))]
     return min(FACT_GAP_CAP, best - max(stating)) if stating else FACT_GAP_CAP
 
 

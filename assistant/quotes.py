@@ -61,12 +61,18 @@ class Ranked:
         if all(keep) or not any(keep):
             return self
         units = [u for u, k in zip(self.units, keep) if k]
-        by_section: dict[str, ScoredSentence] = {}
-        for u in units:
-            if u.evidence.cite_id not in by_section or u.score > by_section[u.evidence.cite_id].score:
-                by_section[u.evidence.cite_id] = u
         features = None if self.features is None else self.features[np.asarray(keep)]
-        return Ranked(units, sorted(by_section.values(), key=lambda u: -u.score), features)
+        return Ranked(units, _best_per_section(units), features)
+
+
+def _best_per_section(units: Sequence[ScoredSentence]) -> list[ScoredSentence]:
+    """Each section's best-scored sentence, best section first."""
+    by_section: dict[str, ScoredSentence] = {}
+    for u in units:
+        cur = by_section.get(u.evidence.cite_id)
+        if cur is None or u.score > cur.score:
+            by_section[u.evidence.cite_id] = u
+    return sorted(by_section.values(), key=lambda u: -u.score)
 
 
 def rank(question: Question, evidence: Sequence[Evidence], scorer: SentenceScorer, qvec: np.ndarray | None,
@@ -82,12 +88,7 @@ def rank(question: Question, evidence: Sequence[Evidence], scorer: SentenceScore
     if units:
         for u, score in zip(units, model.sentence.logit(features)):
             u.score = float(score)
-    by_section: dict[str, ScoredSentence] = {}
-    for u in units:
-        cur = by_section.get(u.evidence.cite_id)
-        if cur is None or u.score > cur.score:
-            by_section[u.evidence.cite_id] = u
-    best = sorted(by_section.values(), key=lambda u: -u.score)
+    best = _best_per_section(units)
     # An overview restates its parts in passing: when one of its own parts answers about as well, the part is the
     # specific answer (a project's intro vs the numbered item the question is about). Checked on the fixed set.
     if best:
