@@ -5,7 +5,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from .cues import ASKS_SOMETHING_ZH, NEXT_QUESTION_EN, OPENER_ZH
+from .cues import ASKS_SOMETHING_ZH, NEXT_QUESTION_EN, OPENER_ZH, STARTS_QUESTION_EN
 from .records import Answer, Citation
 from .terms import is_english
 
@@ -52,11 +52,26 @@ def _split_chinese(text: str) -> list[str]:
 def _split_english(text: str) -> list[str]:
     pieces = [p.strip(" ,;?") for p in NEXT_QUESTION_EN.split(text.strip())]
     pieces = [p for p in pieces if p]
-    if len(pieces) < 2 or any(len(p.split()) < MIN_WORDS_EN for p in pieces):
+    # Pieces before the first one asking something are the topic every part is about ("In the 2017 report, how
+    # many …": one question, dev ra-054); a later piece asking nothing ends the one before it.
+    asking = [bool(STARTS_QUESTION_EN.match(p)) for p in pieces]
+    if sum(asking) < 2:
         return []
+    first = asking.index(True)
+    topic = ", ".join(pieces[:first])
+    parts: list[str] = []
+    for piece, asks in zip(pieces[first:], asking[first:]):
+        if asks:
+            parts.append(piece)
+        else:
+            parts[-1] = f"{parts[-1]}, {piece}"
+    if any(len(p.split()) < MIN_WORDS_EN for p in parts):
+        return []
+    if topic:
+        return [f"{topic[0].upper() + topic[1:]}, {p[0].lower() + p[1:]}?" for p in parts]
     # A later part leans on the first ("… jobs were created, and what is the target for 2021?"): "And" marks it
     # as the follow-up it is.
-    return [pieces[0][0].upper() + pieces[0][1:] + "?"] + [f"And {p[0].lower() + p[1:]}?" for p in pieces[1:]]
+    return [parts[0][0].upper() + parts[0][1:] + "?"] + [f"And {p[0].lower() + p[1:]}?" for p in parts[1:]]
 
 
 def join_answers(question: str, parts: Sequence[str], answers: Sequence[Answer]) -> Answer:

@@ -65,8 +65,9 @@ ASKS_LIST = re.compile(zh.ASKS_LIST + "|" + en.ASKS_LIST, re.I)
 ASKS_YESNO = re.compile(zh.ASKS_YESNO + "|" + en.ASKS_YESNO, re.I)
 
 # A share noun after a money noun heads the measured phrase ("研发费用加计扣除比例…多少": a share, not money): the
-# last noun of a Chinese noun phrase is what it measures. Checked on dev rb-017.
-SHARE_AFTER_MONEY = re.compile(zh.SHARE_AFTER_MONEY)
+# last noun of a Chinese noun phrase is what it measures, and "what share of …" heads an English one. Checked on dev
+# rb-017 and rd-039.
+SHARE_AFTER_MONEY = re.compile(zh.SHARE_AFTER_MONEY + "|" + en.SHARE_BEFORE_MONEY, re.I)
 
 # What an English question counts or sets a target for: "how many X will…", "targets for X".
 COUNTED_THING = re.compile(en.COUNTED_THING, re.I)
@@ -216,6 +217,9 @@ SAME_UNIT = zh.SAME_UNIT
 # "报告 / 规划 / report / plan" near a year: the question names a document, not just a year it covers.
 DOCUMENT_WORD = re.compile(zh.DOCUMENT_WORD + "|" + en.DOCUMENT_WORD, re.I)
 
+# "2018年政府工作报告 / the 2018 report": a year naming a document, not the year a figure is asked of.
+YEAR_NAMES_DOCUMENT = re.compile(zh.YEAR_NAMES_DOCUMENT + "|" + en.YEAR_NAMES_DOCUMENT, re.I)
+
 # "the thirteenth Five-Year Plan": ordinal words that number a five-year plan.
 PERIOD_ORDINALS_EN = en.PERIOD_ORDINALS_EN
 
@@ -244,6 +248,7 @@ REVIEW_HEADING = re.compile(zh.REVIEW_HEADING)
 # A clause asking something of its own, and where an English question asks a second thing (assistant/compound.py).
 ASKS_SOMETHING_ZH = re.compile(zh.ASKS_SOMETHING_ZH)
 NEXT_QUESTION_EN = re.compile(en.NEXT_QUESTION_EN, re.I)
+STARTS_QUESTION_EN = re.compile(en.STARTS_QUESTION_EN, re.I)
 ASKS_MORE = re.compile(zh.ASKS_MORE_ZH + "|" + en.ASKS_MORE_EN, re.I)
 ASKS_PER = re.compile(zh.ASKS_PER_ZH + "|" + en.ASKS_PER_EN, re.I)
 STATES_PER = re.compile(zh.STATES_PER_ZH + "|" + en.STATES_PER_EN, re.I)

@@ -38,7 +38,9 @@ def _relative(text: str, year: int | None) -> set[int]:
 
 def asked_years(question: str, year: int | None) -> set[int]:
     """The years a question asks about: those it names, and 今年 / 去年 / 明年 read against the document's year;
-    SEVERAL for 过去五年 / 年均 / 累计. Empty: the question does not say."""
+    SEVERAL for 过去五年 / 年均 / 累计. Empty: the question does not say. A year naming a document ("according to
+    the 2018 report") is not asked about: that report's review speaks of the years before it."""
+    question = cues.YEAR_NAMES_DOCUMENT.sub(" ", question)
     return {int(y) for y in _YEAR.findall(question)} | _relative(question, year)
 
 

@@ -10,7 +10,7 @@ import numpy as np
 from . import cues
 from .cues import SEVERAL_THINGS
 from .dating import asked_years, no_year, period_conflict, sentence_years
-from .evidence import NUMBER, asked_unit, counts_in, has_evidence
+from .evidence import NUMBER, asked_unit, counted_unit, counts_in, has_evidence, has_figure
 from .question import COUNT, HOW, LIST, LOCATE, MONEY, NEEDS_EVIDENCE, PERCENT, TIME, Question
 from .subjects import answer_places, specific_terms, stated_among, subject_clauses, subject_forms, subject_groups, term_near_number
 
@@ -119,6 +119,12 @@ def _clause_stance(clause: str, sentence: str) -> tuple[bool, bool]:
     return (target, outcome) if target or outcome else _sentence_stance(sentence)
 
 
+def _asked_unit(q: Question) -> str | None:
+    """The measure word the asker expects the number in: "多少辆" says it; in English the counted thing's Chinese word
+    may be one ("How many households": 户)."""
+    return asked_unit(q.text) or (counted_unit(q.subject_groups) if q.english else None)
+
+
 def _bigrams(text: str) -> set[str]:
     chars = [c for c in text if "\u3400" <= c <= "\u9fff" or c.isalnum()]
     return {a + b for a, b in zip(chars, chars[1:])}
@@ -126,7 +132,7 @@ def _bigrams(text: str) -> set[str]:
 
 def _number_kind_cue(q: Question, text: str) -> float:
     cue = 0.0
-    if (q.wants(COUNT) or q.wants(PERCENT) or q.wants(MONEY)) and NUMBER.search(text):
+    if (q.wants(COUNT) or q.wants(PERCENT) or q.wants(MONEY)) and has_figure(text):
         cue = 1.0
     for kind in NEEDS_EVIDENCE:
         if q.wants(kind) and has_evidence(kind, text):
@@ -142,7 +148,7 @@ def sentence_features(q: Question, units: Sequence, titled: dict[str, float], ph
     best_dense = max(u.dense for u in units)
     best_lex = max(u.lexical for u in units)
     wants_target, wants_outcome = stance(q.text)
-    unit = None if q.wants(LOCATE) else asked_unit(q.text)
+    unit = None if q.wants(LOCATE) else _asked_unit(q)
     asks_number = q.wants(COUNT) or q.wants(PERCENT) or q.wants(MONEY) or q.wants(TIME)
     specific = specific_terms(subject_groups(q), idf)
     asks_reason = bool(cues.ASKS_REASON.search(q.text))
@@ -208,7 +214,9 @@ def question_features(
         return np.zeros(len(REFUSAL_FEATURES), dtype=np.float32)
     top_score = float(top.score)
     near = ranked.near()
-    missing = [idf(t) for t in dict.fromkeys(q.terms) if not q.english and not in_scope(t)]
+    alternatives = {g[0]: g for g in q.groups}  # a Chinese term with its acronym's words (GDP: 国内生产总值)
+    missing = [idf(t) for t in dict.fromkeys(q.terms)
+               if not q.english and not any(in_scope(w) for w in alternatives.get(t, (t,)))]
     wants_kind = [k for k in NEEDS_EVIDENCE if q.wants(k)]
     missing_kind = any(not any(has_evidence(k, u.span.text) for u in near) for k in wants_kind)
     texts = [u.span.text for u in near]
@@ -219,7 +227,7 @@ def question_features(
         # elsewhere in a close sentence does not say where the asked thing happens (dev rc-001, rc-045).
         where = [c for c, _ in about] or texts[:5]
         missing_kind = missing_kind or not any(answer_places(q, text) for text in where)
-    unit = None if q.wants(LOCATE) else asked_unit(q.text)
+    unit = None if q.wants(LOCATE) else _asked_unit(q)
     asks_number = q.wants(COUNT) or q.wants(PERCENT) or q.wants(MONEY)
     specific = specific_terms(subject_groups(q), idf)
     no_term_number = asks_number and not any(term_near_number(specific, text) for text in texts)

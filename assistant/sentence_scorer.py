@@ -131,7 +131,8 @@ class SentenceScorer:
             return 1.0
         found = in_scope or self.in_corpus
         total = sum(self.idf(t) for t in terms)
-        got = sum(self.idf(t) for t in terms if found(t))
+        alternatives = {g[0]: g for g in question.groups}  # a Chinese term with its acronym's words (GDP: 国内生产总值)
+        got = sum(self.idf(t) for t in terms if any(found(w) for w in alternatives.get(t, (t,))))
         return got / total if total else 1.0
 
     def max_idf(self) -> float:

@@ -197,11 +197,17 @@ def number_groups(text: str) -> list[tuple[str, ...]]:
     return groups
 
 
+_ACRONYM = re.compile(r"[A-Za-z]{2,5}")  # GDP, CPI, VAT: no digits, which name things as written (5G, M2)
+
+
 def term_groups(text: str, terms: Sequence[str], translate: Translate | None) -> list[tuple[str, ...]]:
     """Lexical groups for a text: its Chinese terms one by one, or its English phrases as their translations
     (plus numbers and Latin acronyms such as 5G, which plans write as they are)."""
     if not is_english(text):
-        return [(t,) for t in terms]
+        # A Latin acronym in a Chinese question ("单位GDP能耗") stands with the documents' words for it (国内生产总值):
+        # reports spell it out.
+        return [(t, *(w for _, words in translate(t) for w in words)) if translate and _ACRONYM.fullmatch(t) else (t,)
+                for t in terms]
     groups = [words for _, words in translate(text)] if translate else []
     groups += number_groups(text)
     # Numbers come whole from number_groups ("10,000" is one number, not "10" and "000"); 5G and 3D stay as they are.

@@ -21,6 +21,7 @@ _LATIN = re.compile(r"[A-Za-z]{3,}")
 _NO_MEANING = ("CL:", "variant of", "old variant", "surname", "see ", "also written", "abbr. for", "used in")
 DICT_WORD_MAX = 6  # longest dictionary word looked for inside a run of Chinese characters
 GLOSS_MAX_WORDS = 4  # longer gloss fragments are explanations, not translations
+_ACRONYM = re.compile(r"\(([A-Z][A-Z0-9]{1,5})\)")  # "(GDP)" in a CC-CEDICT gloss
 GLOSS_SENSES = 5  # CC-CEDICT lists a word's main senses first: later ones ("to project" for 突出) are rarer
 # Question words and function words of a Chinese question: they match the plan's prose, not its topics.
 ZH_STOPWORDS = frozenset(
@@ -206,6 +207,11 @@ class LexicalIndex:
                 terms = _gloss_terms(part)
                 if terms:
                     table[tuple(terms)].add(word)
+            # The acronym a gloss gives in brackets ("gross domestic product (GDP)", "value-added tax (VAT)"): the
+            # bracket removal above drops it, yet questions write GDP where the documents write 国内生产总值.
+            for gloss in cedict.get(word, ()):
+                for acronym in _ACRONYM.findall(gloss):
+                    table[(acronym.lower(),)].add(word)
         return {k: tuple(sorted(v)) for k, v in table.items()}
 
     def translate(self, query: str) -> list[tuple[str, tuple[str, ...]]]:

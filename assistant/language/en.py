@@ -41,6 +41,10 @@ ASKS_PERCENT = (
     r"\b(?:growth|success|rate)\b.{0,20}\b(?:rate|percentage)\b"
 )
 
+# In English the share comes first and heads the asked phrase ("What share of GDP did R&D spending reach?"): a share,
+# not money, whatever money word follows. Checked on dev rd-039.
+SHARE_BEFORE_MONEY = r"\b(?:what|which)\s+(?:share|percentage|proportion|percent)\b"
+
 # Asks for a date or deadline (什么时候, by when).
 ASKS_TIME = (
     r"^\s*(?:and\s+|so\s+)?when\b|\bby when\b|\bwhat year\b|\bwhat date\b|\bwhich day\b|\bdeadline\b|"
@@ -228,6 +232,10 @@ THIS_SECTION = r"\b(?:this|that)\s+(?:section|part|item|project)\b"
 # "报告 / 规划 / report / plan" near a year: the question names a document, not just a year it covers.
 DOCUMENT_WORD = r"\breports?\b|\bplans?\b|\boutlines?\b"
 
+# A year that names a document ("according to the 2018 report"): it says which report, not which year the asked
+# figure is of. Checked on dev rc-059.
+YEAR_NAMES_DOCUMENT = r"\b(?:19|20)[0-9]{2}(?:'s)?\s+(?:government\s+work\s+)?(?:reports?|plans?|outlines?)\b"
+
 # "the thirteenth Five-Year Plan": ordinal words that number a five-year plan.
 PERIOD_ORDINALS_EN = {
     "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14, "fifteenth": 15, "sixteenth": 16,
@@ -272,6 +280,10 @@ NEXT_QUESTION_EN = (
     r"(?:[,;]\s*(?:and\s+)?|\s+and\s+)(?=(?:how|what|which|when|where|why|who|is|are|does|do|did|will|can)\b)"
     r"|(?<=\?)\s+(?=\w)"
 )
+
+# A piece of a question that asks something starts with a question word or an auxiliary ("how many …", "and what
+# is …", "does it …"); "In the 2017 report" asks nothing and is the topic of what follows.
+STARTS_QUESTION_EN = r"(?:and\s+|but\s+|so\s+)?(?:how|what(?:'s)?|which|when|where|why|who|is|are|was|were|does|do|did|will|would|can|could|should|has|have)\b"
 
 # A follow-up asking for more than the last answer quoted ("What else …?"): its sentences are left out.
 ASKS_MORE_EN = r"\bwhat else\b|\banything else\b|\bwhat other\b|\b(?:apart from|besides) (?:that|this|these|those)\b"

@@ -200,6 +200,10 @@ SAME_UNIT = {"人": "人名位", "名": "人名位", "位": "人名位", "元": 
 # "报告 / 规划 / report / plan" near a year: the question names a document, not just a year it covers.
 DOCUMENT_WORD = r"报告|规划|纲要|计划|意见|方案"
 
+# A year that names a document ("2018年政府工作报告里", "2018年的报告"): it says which report, not which year the
+# asked figure is of (the 2018 report's review covers 2013-2017). Checked on dev rc-059.
+YEAR_NAMES_DOCUMENT = r"(?:19|20)[0-9]{2}\s*年(?:的|度)?(?:国务院)?(?:政府工作)?(?:报告|规划|纲要)"
+
 # A sentence that announces the parts that follow ("做好八个方面工作", "主要有以下几项"): a list question gets the parts.
 ANNOUNCES_PARTS = r"[一二三四五六七八九十两0-9]+\s*(?:个方面|方面|项|大任务|个领域|条)|以下|如下|几个方面"
 

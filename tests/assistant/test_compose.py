@@ -113,6 +113,9 @@ def test_a_share_of_money_asks_for_a_share_not_an_amount():
     assert analyze("科技型中小企业研发费用加计扣除比例今年提到多少？").kinds[:1] == ["percent"]
     assert not analyze("科技型中小企业研发费用加计扣除比例今年提到多少？").wants("money")
     assert analyze("研发经费投入多少？").wants("money")
+    # English puts the share first: "what share of …" heads the phrase whatever money word follows.
+    assert analyze("What share of GDP did research and development spending reach in 2016?").kinds[:1] == ["percent"]
+    assert analyze("How much spending on research is planned?").wants("money")
 
 
 @pytest.mark.parametrize("text, words", [("？？？", False), ("!!!", False), ("。。", False), ("…… 😀", False), ("5G?", True), ("什么？", True)])

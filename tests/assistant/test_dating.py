@@ -18,6 +18,11 @@ def test_a_question_names_its_years_or_says_them_relatively() -> None:
     assert asked_years("去年实际增长多少？", None) == set()  # a five-year plan has no 去年
     assert asked_years("那明年和后年分别还要发多少？", 2024) == {2025, 2026}
     assert asked_years("今后年均增长多少？", 2024) == {SEVERAL}  # 今后年均 is no 后年
+    # A year naming a document says which report, not which year: the 2018 report's review covers 2013-2017.
+    assert asked_years("By how many troops was the military downsized, according to the 2018 report?", 2018) == set()
+    assert asked_years("2018年政府工作报告里，今年的增长目标是多少？", 2018) == {2018}
+    assert asked_years("2017年的报告说前一年新设了几个自贸试验区？", 2017) == {2016}
+    assert asked_years("2017年和2024年的赤字率目标有什么不同？", 2017) == {2017, 2024}  # years, no document named
 
 
 def test_a_sentence_says_its_years_or_takes_its_headings() -> None:

@@ -19,3 +19,18 @@ def test_a_common_word_starting_many_names_is_no_place() -> None:
     assert english_places("What does the report say about the Three-North shelterbelt programme?") == []
     assert english_places("When is the Guangdong–Hong Kong–Macao Greater Bay Area plan due?") == ["广东", "香港", "澳门"]
     assert english_places("What is Shenzhen Technology University for?") == ["深圳"]
+
+
+def test_an_acronym_in_a_chinese_question_stands_with_the_words_the_report_spells_out(tmp_path) -> None:
+    from assistant.question import analyze
+    from index import load_plan
+    from index.lexical import LexicalIndex
+    from index.records import passage_text
+
+    report = tmp_path / "report.txt"
+    report.write_text("2016年政府工作报告\n一、主要目标\n单位国内生产总值能耗下降3.4%以上。\n", encoding="utf-8")
+    doc = load_plan(report)
+    lexical = LexicalIndex(doc.sections, [passage_text(s) for s in doc.sections])
+    groups = analyze("单位GDP能耗今年要降多少？", translate=lexical.translate).groups
+    assert any("gdp" in g and "国内生产总值" in g for g in groups)
+    assert ("能耗",) in groups  # a Chinese term stays its own group

@@ -140,6 +140,15 @@ def test_english_words_find_the_plans_chinese_terms(plan, lexical):
     assert {"五(一)1", "专栏11.1"} & set(top)
 
 
+def test_an_acronym_a_gloss_gives_in_brackets_finds_the_words_it_stands_for(tmp_path):
+    """CC-CEDICT glosses 国内生产总值 "gross domestic product (GDP)": questions say GDP, reports spell it out."""
+    report = tmp_path / "report.txt"
+    report.write_text("2016年政府工作报告\n一、主要目标\n国内生产总值增长6.5%－7%，增值税改革全面推开。\n", encoding="utf-8")
+    doc = load_plan(report)
+    found = dict(LexicalIndex(doc.sections, [passage_text(s) for s in doc.sections]).translate("GDP and VAT"))
+    assert "国内生产总值" in found["gdp"] and "增值税" in found["vat"]
+
+
 def test_bm25_ranks_the_section_with_the_words(lexical):
     top = [s.id for s, _ in lexical.search("柔性引进诺贝尔奖科学家", 2)]
     assert top[0] == "五(一)3"
