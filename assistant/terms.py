@@ -134,7 +134,7 @@ def english_places(text: str) -> list[str]:
     """Chinese names of the places an English question names ("Beijing's targets" -> 北京), via CC-CEDICT
     and jieba's place tag on the translation."""
     exact, lead = _proper_names()
-    _, posseg = load_jieba()
+    jieba, posseg = load_jieba()
 
     def place(key: str) -> str | None:
         # "Chinese", "Israeli": a people or language is no place, unless a gloss is exactly that word.
@@ -143,9 +143,11 @@ def english_places(text: str) -> list[str]:
         # 午马, and 23 more), "North", "University"; "Guangdong" starts 5, "Shenzhen" 4 (dev re-043).
         common = len(lead.get(key, ())) > MAX_LEAD_NAMES
         for table in (exact,) if demonym or common else (exact, lead):
-            for zh in table.get(key, ()):
-                if any(w.flag == "ns" and w.word == zh for w in posseg.cut(zh)):
-                    return zh
+            names = [zh for zh in table.get(key, ()) if any(w.flag == "ns" and w.word == zh for w in posseg.cut(zh))]
+            if names:
+                # The name Chinese text uses most, by jieba's word frequencies: "United States" is glossed by 米国
+                # (Japanese usage) before 美国, which documents write.
+                return max(names, key=lambda zh: jieba.get_FREQ(zh) or 0)
         return None
 
     found: list[str] = []

@@ -34,3 +34,8 @@ def test_an_acronym_in_a_chinese_question_stands_with_the_words_the_report_spell
     groups = analyze("单位GDP能耗今年要降多少？", translate=lexical.translate).groups
     assert any("gdp" in g and "国内生产总值" in g for g in groups)
     assert ("能耗",) in groups  # a Chinese term stays its own group
+
+
+def test_a_place_is_named_as_chinese_text_names_it() -> None:
+    # CC-CEDICT glosses 米国 (Japanese usage) "United States" before 美国: jieba's frequencies pick the usual name.
+    assert english_places("How did China's inflation compare with inflation in the United States?") == ["中国", "美国"]
