@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from .cues import ASKED_UNIT, FACT_MONEY, FACT_PERCENT, FACT_TIME, SAME_UNIT
 from .question import MONEY, PERCENT, PERSON, TIME
@@ -54,7 +55,7 @@ def asked_unit(text: str) -> str | None:
 _MEASURE_WORD = re.compile(r"[万亿]?([户辆家名人位项条所座台套吨亩艘架])")
 
 
-def counted_unit(groups) -> str | None:
+def counted_unit(groups: Sequence[Sequence[str]]) -> str | None:
     """The measure word an English "how many X" expects, from the documents' words for X (its `subject_groups`):
     "How many households …" -> 户, as "多少户" says it in Chinese."""
     for group in groups:

@@ -214,9 +214,8 @@ def question_features(
         return np.zeros(len(REFUSAL_FEATURES), dtype=np.float32)
     top_score = float(top.score)
     near = ranked.near()
-    alternatives = {g[0]: g for g in q.groups}  # a Chinese term with its acronym's words (GDP: 国内生产总值)
     missing = [idf(t) for t in dict.fromkeys(q.terms)
-               if not q.english and not any(in_scope(w) for w in alternatives.get(t, (t,)))]
+               if not q.english and not any(in_scope(w) for w in q.alternatives(t))]
     wants_kind = [k for k in NEEDS_EVIDENCE if q.wants(k)]
     missing_kind = any(not any(has_evidence(k, u.span.text) for u in near) for k in wants_kind)
     texts = [u.span.text for u in near]

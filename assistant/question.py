@@ -95,6 +95,11 @@ class Question:
     def wants(self, kind: str) -> bool:
         return kind in self.kinds
 
+    def alternatives(self, term: str) -> tuple[str, ...]:
+        """A key term with the words its lexical group adds: in a Chinese question an acronym's spelled-out words
+        (GDP: 国内生产总值, `terms.term_groups`); else the term alone."""
+        return next((g for g in self.groups if g and g[0] == term), (term,))
+
 
 
 def question_kinds(text: str) -> list[str]:

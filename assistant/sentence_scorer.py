@@ -131,8 +131,7 @@ class SentenceScorer:
             return 1.0
         found = in_scope or self.in_corpus
         total = sum(self.idf(t) for t in terms)
-        alternatives = {g[0]: g for g in question.groups}  # a Chinese term with its acronym's words (GDP: 国内生产总值)
-        got = sum(self.idf(t) for t in terms if any(found(w) for w in alternatives.get(t, (t,))))
+        got = sum(self.idf(t) for t in terms if any(found(w) for w in question.alternatives(t)))
         return got / total if total else 1.0
 
     def max_idf(self) -> float:
