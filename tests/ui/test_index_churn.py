@@ -150,11 +150,15 @@ def test_chat_stays_right_while_the_index_changes(churn_home, cli_env, settings,
     local = PlanAssistant(PlanIndex(settings.with_(home=churn_home)))
     with serve_plan_assistant(env, tmp_path / "serve.log") as url:
         client = Client(url, verbose=False)
+        # The probes have a client of their own, as a second user would. One gradio_client shares a single SSE
+        # stream among its threads and cancels its pending calls when that stream ends; in CI (stop 29) the asking
+        # loop's call raised CancelledError, with no error in the server's log, while the probes shared its client.
+        prober = Client(url, verbose=False)
 
         def knows(plan: str) -> bool:
             """Whether the chat answers questions restricted to `plan` (it refuses unknown plan names)."""
             try:
-                client.predict("农田", [], plan, api_name="/ask")
+                prober.predict("农田", [], plan, api_name="/ask")
                 return True
             except Exception:  # noqa: BLE001 - gradio_client raises AppError for the "No plan named" message
                 return False
