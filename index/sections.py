@@ -164,7 +164,33 @@ def _split_lines(text: str) -> list[_Line]:
         if stripped:
             start = m.start() + len(raw) - len(raw.lstrip())
             lines.append(_Line(start, start + len(stripped), re.sub(r"\s+", " ", stripped)))
-    return lines
+    return _rejoin_subscripts(lines)
+
+
+# A subscript a transcription put on a line of its own: "广义货币M" / "2" / "和社会融资规模余额…" is "广义货币M2和…",
+# "细颗粒物（PM" / "2.5" / "）年均浓度…" is "PM2.5）…" (in the 2017 and 2022 government work reports). Left apart, the
+# figure after it lost its subject and M2 or PM2.5 matched nothing.
+_SUBSCRIPT = re.compile(r"[0-9.]{1,4}")
+
+
+def _rejoin_subscripts(lines: list[_Line]) -> list[_Line]:
+    out: list[_Line] = []
+    i = 0
+    while i < len(lines):
+        a = lines[i]
+        if (
+            i + 2 < len(lines)
+            and a.text[-1:].isascii() and a.text[-1:].isalpha()
+            and _SUBSCRIPT.fullmatch(lines[i + 1].text)
+            and classify(lines[i + 2].text) is None
+        ):
+            c = lines[i + 2]
+            out.append(_Line(a.start, c.end, a.text + lines[i + 1].text + c.text))
+            i += 3
+            continue
+        out.append(a)
+        i += 1
+    return out
 
 
 def _short_label(rest: str) -> str:
