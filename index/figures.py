@@ -94,6 +94,10 @@ _TIME = re.compile(
     r"|(?P<span>过去五年|五年来|今后五年|(?:十[一二三四五六七八九]?|[一二三四五六七八九])五(?=[”\"’时规计期末以]))"
     r"|(?P<year>(?:19|20)\d{2})(?=年)"
 )
+# A time named as the baseline of a comparison ("投入强度高于“十三五”时期实际", "比2020年") does not move the text to
+# that time: in 2021's mixed chapter the 十四五 goal 常住人口城镇化率提高到65% came after such a 十三五 and was read as
+# a result.
+_BASELINE = re.compile(r"(?:高于|低于|快于|慢于|好于|超过|相比|比|较)[“\"‘]?$")
 _PERIOD_WORDS = re.compile(r"年均|年平均|五年|(?:十[一二三四五六七八九]?|[一二三四五六七八九])五[”\"’时规计期末]")
 _FYP = re.compile(r"(十[一二三四五六七八九]?|[一二三四五六七八九])五")
 
@@ -210,7 +214,8 @@ def _section_figures(section: Section, headings: str, period: Period) -> list[Fi
             continue  # "两个", "八项": counts in words are mostly names (“四个意识”), not figures a table compares
         clause_from = _clause_start(text, t.start)
         before = text[clause_from : t.start]
-        mentions = list(_TIME.finditer(headings + "\n" + text[: t.start]))
+        context = headings + "\n" + text[: t.start]
+        mentions = [m for m in _TIME.finditer(context) if not _BASELINE.search(context[max(0, m.start() - 3) : m.start()])]
         when, multi = _time_of(mentions[-1], period) if mentions else ("now", False)
         if role != "mixed":
             # Over several years when the heading path or the figure's own sentence last named a span of years;

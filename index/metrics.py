@@ -173,12 +173,15 @@ def group_metrics(
 
 def _fold_restatements(metrics: list[Metric]) -> list[Metric]:
     """A row whose every figure repeats, in the same section, a figure of a fuller row ("经济增长预期目标为5%左右" after
-    "国内生产总值增长5%左右") says nothing new: it is folded into that row, which keeps its wording as a subject."""
+    "国内生产总值增长5%左右", in 2023 and 2024) says nothing new: it is folded into that row, which keeps its wording
+    as a subject. Only a row of several documents is a restatement: in one document, one value under two subjects is
+    as often two measures that happen to agree (2016's 科技进步贡献率 and 常住人口城镇化率, both 60%; of the ten
+    single-document folds in the seven reports, eight joined two measures; dev cmp-080, cmp-087)."""
     kept: list[Metric] = []
     owner: dict[tuple, Metric] = {}
     for m in metrics:
         keys = [(c.plan, c.section_id, c.figure.key) for c in m.cells]
-        if kept and all(k in owner for k in keys):
+        if kept and len(keys) >= 2 and all(k in owner for k in keys):
             into = owner[keys[0]]
             into.subjects = tuple(dict.fromkeys([*into.subjects, *m.subjects]))
             continue

@@ -63,6 +63,8 @@ def test_a_report_reviews_last_year_with_results_and_sets_this_years_goals(repor
     assert mixed[("二", "6000万人")].kind == "outcome" and mixed[("二", "6000万人")].horizon == "period"
     assert mixed[("二", "5.5%以内")].kind == "target" and mixed[("二", "5.5%以内")].horizon == "period"
     assert mixed[("三", "5.5%左右")].horizon == "year"
+    # "投入强度高于“十三五”时期实际" names 十三五 as a baseline: the 十四五 goals after it stay goals.
+    assert mixed[("二", "65%")].kind == "target" and mixed[("二", "24.1%")].kind == "target"
 
 
 def test_subject_drops_time_words_and_linking_verbs():
@@ -118,3 +120,13 @@ def test_two_reports_json_contract_puts_both_growth_targets_in_one_row(reports, 
 def test_one_document_keeps_every_figure(reports, embed):
     metrics = group_metrics([reports[2024]], embed)
     assert len(metrics) >= 10 and all(len(m.cells) == 1 for m in metrics)
+
+
+def test_one_value_under_two_subjects_of_one_document_stays_two_rows(reports, embed):
+    # 2016 puts both 科技进步对经济增长的贡献率 and 常住人口城镇化率 at 60% by 2020: two measures, not a restatement.
+    metrics = group_metrics(list(reports.values()), embed, shared=False)
+    sixty = [m for m in metrics if (c := m.cell("government-work-report-2016")) is not None and c.value == "60%"]
+    assert len(sixty) == 2, [(m.metric, m.subjects) for m in sixty]
+    assert {"科技进步对经济增长的贡献率", "常住人口城镇化率"} == {m.metric for m in sixty}
+    # A figure whose subject a transcription split over lines ("广义货币M" / "2" / "和…") keeps it whole.
+    assert any("M2" in m.metric and m.cell("government-work-report-2017") for m in metrics)
