@@ -61,6 +61,27 @@ def _coverage(subject: str, grams: set[str]) -> float:
     return 2 * p * r / (p + r)
 
 
+def _coverage_en(subject: str, translated: Sequence[tuple[str, tuple[str, ...]]], words: int) -> float:
+    """`_coverage` for an English topic, word by word: the share of the subject's bigrams that some English word's
+    translation holds, and the share of the topic's content words whose translation shares a bigram with the subject.
+    All translations pooled into one bag (as `_coverage` would take them) make every subject's recall tiny: "level"
+    alone brings eight words (dev cmp-087 chose 国内生产总值增长 over 科技进步对经济增长的贡献率)."""
+    own = bigrams(subject)
+    if not own or not words:
+        return 0.0
+    covered: set[str] = set()
+    hit = 0
+    for phrase, options in translated:
+        shared = own & set().union(*(bigrams(w) for w in options))
+        if shared:
+            covered |= shared
+            hit += len(phrase.split())
+    if not covered:
+        return 0.0
+    p, r = len(covered) / len(own), min(1.0, hit / words)
+    return 2 * p * r / (p + r)
+
+
 def topic(comparison: Comparison) -> str:
     """What the question is about: its core without the words of its form ("目标", "分别是多少", "how did … change").
     Chinese form words go only as whole jieba words, so the 里 of "里程" and the 中 of "中央" stay."""
@@ -100,10 +121,16 @@ def rank_metrics(
     low, high = min(raw.values()), max(raw.values())
     dense = {s: (v - low) / (high - low) if high > low else 1.0 for s, v in raw.items()}
     grams = bigrams(lexical_text(index, comparison))
+    if comparison.english:
+        from index.lexical import english_terms
+
+        translated = index.translate(topic(comparison))
+        n_words = len(english_terms(topic(comparison)))
     scored = []
     loaded = max(1, len(index.loaded_plans()))
     for m in candidates:
-        worded = {s: _coverage(s, grams) for s in names[id(m)]}
+        worded = {s: _coverage_en(s, translated, n_words) if comparison.english else _coverage(s, grams)
+                  for s in names[id(m)]}
         best = max((MATCH_DENSE_WEIGHT * dense[s] + (1 - MATCH_DENSE_WEIGHT) * c, raw[s], c) for s, c in worded.items())
         if not comparison.english and not any(worded.values()) and max(raw[s] for s in worded) < UNWORDED_COSINE:
             continue
@@ -238,12 +265,15 @@ def _shared_cells(metrics: Sequence[Metric], but: Metric, *, meeting: bool = Tru
     (一般性转移支付规模增长 in 2016-2017, 中央对地方一般性转移支付增长 from 2018; dev cmp-041). `meeting=False`: every
     other row several documents share, for figures found by search alone, which no subject vouches for."""
     mine = {c.plan for c in but.cells}
-    return {
-        (c.plan, c.section_id, c.value)
-        for m in metrics
-        if m is not but and len(m.cells) >= 2 and (not meeting or mine & {c.plan for c in m.cells})
-        for c in m.cells
-    }
+    out: set[tuple[str, str, str]] = set()
+    for m in metrics:
+        if m is but or len(m.cells) < 2:
+            continue
+        # Only the wording that met `but` is shown to be another measure: a row may join one document's
+        # 脱贫地区农村居民收入增长 (beside 居民人均可支配收入增长 in 2024) with another's plain 居民收入增长 (2018, dev cmp-083).
+        met = {c.figure.subject for c in m.cells if c.plan in mine}
+        out |= {(c.plan, c.section_id, c.value) for c in m.cells if not meeting or c.figure.subject in met}
+    return out
 
 
 def coverage_of(grams: set[str], text: str) -> float:

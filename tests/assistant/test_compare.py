@@ -170,3 +170,54 @@ def test_last_years_result_asked_of_one_report_is_quoted_from_its_review(compare
     assert "居民消费价格上涨2%" in answer.text.split("另见")[0] and "3%左右" not in answer.text.split("另见")[0], answer.text
     jobs = compare_assistant.ask("去年城镇新增就业实际有多少？", plan=R24)
     assert [c.id.split(":")[-1] for c in jobs.citations] == ["一"], jobs.text
+
+
+
+def test_an_english_topic_is_matched_to_a_subject_word_by_word():
+    from assistant.metric_match import _coverage, _coverage_en, bigrams
+
+    # What CC-CEDICT gives the seven reports' words for "What contribution of scientific and technological progress
+    # to economic growth … what level …" (dev cmp-087): "level" alone brings eight words.
+    translated = [
+        ("contribut", ("贡献", "造就")), ("scientif", ("科学",)), ("technolog", ("技术",)), ("progress", ("进步", "逐步")),
+        ("econom growth", ("经济增长",)), ("level", ("各级", "均等化", "层次", "层级", "层面", "水平", "程度", "级别")),
+    ]
+    science, gdp = "科技进步对经济增长的贡献率", "国内生产总值增长"
+    worded = {s: _coverage_en(s, translated, 7) for s in (science, gdp)}
+    assert worded[science] > 0.4 and worded[science] > 2 * worded[gdp], worded
+    assert _coverage_en("常住人口城镇化率", translated, 7) == 0.0
+    pooled = bigrams(" ".join(w for _, words in translated for w in words))
+    assert _coverage(science, pooled) < 0.25, "pooled, every subject's recall is small and the wording barely counts"
+
+
+INCOME_REPORTS = {
+    2017: "一、2016年工作回顾\n全国居民人均可支配收入实际增长6.3%。\n二、2017年重点工作\n今年国内生产总值增长6.5%左右。\n",
+    2018: "一、2017年工作回顾\n国内生产总值增长6.9%，居民收入增长7.3%。\n二、2018年重点工作\n今年国内生产总值增长6.5%左右。\n",
+    2024: "一、2023年工作回顾\n居民人均可支配收入实际增长6.1%。脱贫地区农村居民收入增长8.4%。\n"
+          "二、2024年重点工作\n今年国内生产总值增长5%左右。\n",
+}
+
+
+
+def test_a_row_meeting_the_metric_rules_out_only_its_own_wording():
+    from assistant.metric_match import _shared_cells
+    from index.metrics import Metric
+    from index.sections import parse_plan
+
+    found = {}
+    for year, body in INCOME_REPORTS.items():
+        plan = parse_plan(f"{year}年政府工作报告\n\n{body}", f"report-{year}")
+        for f in figures(plan, document_period(plan.name, plan.title)):
+            found[(year, f.target.text)] = Cell(plan.name, f.section_id, f.target.text, f.target.sentence, f)
+
+    def row(*keys):
+        cells = [found[k] for k in keys]
+        return Metric(cells[0].figure.subject, "%", "outcome", "year", cells, tuple(c.figure.subject for c in cells))
+
+    income = row((2017, "6.3%"), (2024, "6.1%"))
+    # Clustering may join 2018's plain 居民收入增长 with 2024's 脱贫地区农村居民收入增长, which stands beside the
+    # metric's own 2024 figure: that proves the poor areas' figure another measure, not 2018's (dev cmp-083).
+    mixed = row((2018, "7.3%"), (2024, "8.4%"))
+    excluded = {value for _, _, value in _shared_cells([income, mixed], income)}
+    assert excluded == {"8.4%"}
+    assert {v for _, _, v in _shared_cells([income, mixed], income, meeting=False)} == {"7.3%", "8.4%"}
