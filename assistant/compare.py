@@ -10,7 +10,7 @@ from index.periods import Period
 
 from .comparison import Comparison, detect_comparison
 from .cues import ASKS_FIGURE, ASKS_GOAL
-from .metric_match import bigrams, coverage_of, document_cell, lexical_text, rank_metrics
+from .metric_match import NEAR_SUBJECT, bigrams, coverage_of, document_cell, lexical_text, rank_metrics
 from .records import Answer, Citation
 
 if TYPE_CHECKING:
@@ -103,23 +103,47 @@ def _answer(comparison: Comparison, lines: list[str], citations: list[Citation],
     )
 
 
+def _same_thing(index: "PlanIndex", chosen: dict[str, tuple[float, Metric]], asked: set[str]) -> dict[str, tuple[float, Metric]]:
+    """The asked kind's metric, with the other kind's only when it measures the same thing (a subject at least
+    NEAR_SUBJECT alike): a 2022 result of 城镇新增就业 is no stand-in for a pension rise it does not give."""
+    from index.metrics import subject_similarity
+
+    mine = [k for k in chosen if k in asked]
+    if not mine:
+        return {}
+    other = [k for k in chosen if k not in asked]
+    if other:
+        a, b = chosen[mine[0]][1].subjects, chosen[other[0]][1].subjects
+        sim = subject_similarity([*a, *b], index.embed_phrases)
+        if float(sim[: len(a), len(a) :].max()) < NEAR_SUBJECT:
+            return {mine[0]: chosen[mine[0]]}
+    return chosen
+
+
 def _metric_answer(index: "PlanIndex", comparison: Comparison, chosen: dict[str, tuple[float, Metric]]) -> Answer:
     """One line per document with the chosen metric's figure (of the kind asked for that document), then the change."""
     en = comparison.english
     words = {"target": ("目标", "target"), "outcome": ("实际", "result")}
-    kinds = [k for k in ("target", "outcome") if k in chosen]
+    found: list[tuple[Period, str, Cell | None]] = []
+    for period in comparison.documents:
+        kind = comparison.kind_of(period.plan)
+        metric = chosen.get(kind, (0.0, None))[1]
+        cell = document_cell(index, comparison, metric, period.plan, kind) if metric is not None else None
+        other = "outcome" if kind == "target" else "target"
+        if cell is None and not comparison.stance_asked and other in chosen:
+            cell = document_cell(index, comparison, chosen[other][1], period.plan, other)
+            kind = other if cell is not None else kind
+        found.append((period, kind, cell))
+    kinds = [k for k in ("target", "outcome") if any(kd == k for _, kd, c in found if c is not None)] or [
+        k for k in ("target", "outcome") if k in chosen
+    ][:1]
     label = chosen[kinds[0]][1].metric
     kind_text = "/".join(words[k][1 if en else 0] for k in kinds)
     lines = [f"“{label}” ({kind_text}) in each document:" if en else f"各文件的“{label}”（{kind_text}）："]
     citations: list[Citation] = []
     cells: list[tuple[Period, Cell]] = []
-    for period in comparison.documents:
-        kind = comparison.kind_of(period.plan)
+    for period, kind, cell in found:
         name = _name(comparison, period, en)
-        metric = chosen.get(kind, (0.0, None))[1]
-        cell = None
-        if metric is not None:
-            cell = document_cell(index, comparison, metric, period.plan, kind)
         if cell is None:
             what = words[kind][1 if en else 0]
             lines.append(
@@ -206,7 +230,10 @@ def answer_comparison(index: "PlanIndex", question: str, plan: str | None = None
         for m in metrics:
             for s in m.subjects:
                 aliases.setdefault(f"{kind}:{s}", set()).update(m.subjects)
-    for kind in sorted({comparison.kind_of(p.plan) for p in comparison.documents}):
+    asked = {comparison.kind_of(p.plan) for p in comparison.documents}
+    # A question that names no stance ("起征点，2021年和2023年的报告分别是怎么说的？") takes, from a document that
+    # gives no figure of the default kind, one of the other kind (dev cmp-098: 2023 reviews what 2021 set).
+    for kind in sorted(asked if comparison.stance_asked else {"target", "outcome"}):
         other = "outcome" if kind == "target" else "target"
         mine = {s[len(other) + 1 :]: v for s, v in aliases.items() if s.startswith(other + ":")}
         ranked = rank_metrics(index, comparison, by_kind[kind], mine)
@@ -214,6 +241,8 @@ def answer_comparison(index: "PlanIndex", question: str, plan: str | None = None
         if ranked:
             chosen[kind] = ranked[0]
     comparison.signals = {"candidates": signals}
+    if not comparison.stance_asked:
+        chosen = _same_thing(index, chosen, asked)
     if chosen and (ASKS_FIGURE.search(question) or ASKS_GOAL.search(question)):
         return _metric_answer(index, comparison, chosen)
     return _search_answer(index, comparison, comparison.signals)

@@ -46,6 +46,7 @@ class Comparison:
     kinds: dict[str, str] = field(default_factory=dict)  # plan -> "target" | "outcome", when the question mixes them
     signals: dict[str, Any] = field(default_factory=dict)
     reviewed: dict[str, int] = field(default_factory=dict)  # plan -> the earlier year whose results it is asked for
+    stance_asked: bool = True  # the question says goal or result; "分别是怎么说的" says neither
 
     def kind_of(self, plan: str) -> str:
         return self.kinds.get(plan, self.kind)
@@ -113,6 +114,7 @@ def detect_comparison(question: str, periods: Sequence[Period], plan: str | None
         all_documents=across,
         kinds=_kinds_by_document(question, documents, kind),
         reviewed=reviewed,
+        stance_asked=bool(ASKS_RESULT.search(question) or ASKS_GOAL.search(question)),
     )
 
 

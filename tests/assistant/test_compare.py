@@ -221,3 +221,36 @@ def test_a_row_meeting_the_metric_rules_out_only_its_own_wording():
     excluded = {value for _, _, value in _shared_cells([income, mixed], income)}
     assert excluded == {"8.4%"}
     assert {v for _, _, v in _shared_cells([income, mixed], income, meeting=False)} == {"7.3%", "8.4%"}
+
+
+THRESHOLD_REPORTS = {
+    2021: "一、2020年工作回顾\n城镇新增就业1186万人。\n二、2021年重点工作\n"
+          "将小规模纳税人增值税起征点从月销售额10万元提高到15万元。城镇新增就业1100万人以上。\n",
+    2023: "一、过去五年工作回顾\n阶段性将小规模纳税人增值税起征点从月销售额3万元提高到15万元。城镇新增就业1206万人。\n"
+          "二、2023年重点工作\n城镇新增就业1200万人左右。\n",
+}
+
+
+@pytest.fixture(scope="module")
+def threshold_reports(tmp_path_factory, settings, model):
+    from assistant import PlanAssistant
+    from index import PlanIndex
+
+    folder = tmp_path_factory.mktemp("threshold-reports")
+    files = []
+    for year, body in THRESHOLD_REPORTS.items():
+        path = folder / f"report-{year}.txt"
+        path.write_text(f"{year}年政府工作报告\n\n{body}", encoding="utf-8")
+        files.append(path)
+    PlanIndex(settings.with_(home=folder / "home")).build(files)
+    return PlanAssistant(PlanIndex.open(settings.with_(home=folder / "home")))
+
+
+def test_a_question_naming_no_stance_takes_the_other_kind_where_the_asked_one_is_missing(threshold_reports):
+    answer = threshold_reports.ask("小规模纳税人增值税起征点，2021年和2023年的报告分别是怎么说的？")
+    got = lines(answer)
+    assert len(got) == 2 and "（目标）：15万元" in got[0] and "（实际）：15万元" in got[1], answer.text
+    assert [c.id for c in answer.citations] == ["report-2021:二", "report-2023:一"]
+    # Asked for goals, 2023's review gives none; nor does another measure stand in for a missing one.
+    goals = lines(threshold_reports.ask("2021年和2023年小规模纳税人增值税起征点的目标分别是多少？"))
+    assert "15万元" in goals[0] and "没有给出" in goals[1], goals
