@@ -131,20 +131,24 @@ SHORT_REPORTS = {
 }
 
 
-@pytest.fixture(scope="module")
-def short_reports(tmp_path_factory, settings, model):
+def _reports_assistant(tmp_path_factory, settings, name: str, reports: dict[int, str]):
+    """An assistant over short reports written to files ("report-2016.txt", titled 2016年政府工作报告), indexed."""
     from assistant import PlanAssistant
     from index import PlanIndex
 
-    folder = tmp_path_factory.mktemp("short-reports")
+    folder = tmp_path_factory.mktemp(name)
     files = []
-    for year, body in SHORT_REPORTS.items():
+    for year, body in reports.items():
         path = folder / f"report-{year}.txt"
         path.write_text(f"{year}年政府工作报告\n\n{body}", encoding="utf-8")
         files.append(path)
-    index = PlanIndex(settings.with_(home=folder / "home"))
-    index.build(files)
+    PlanIndex(settings.with_(home=folder / "home")).build(files)
     return PlanAssistant(PlanIndex.open(settings.with_(home=folder / "home")))
+
+
+@pytest.fixture(scope="module")
+def short_reports(tmp_path_factory, settings, model):
+    return _reports_assistant(tmp_path_factory, settings, "short-reports", SHORT_REPORTS)
 
 
 def test_a_figure_in_other_words_is_found_by_searching_that_document(short_reports):
@@ -233,17 +237,7 @@ THRESHOLD_REPORTS = {
 
 @pytest.fixture(scope="module")
 def threshold_reports(tmp_path_factory, settings, model):
-    from assistant import PlanAssistant
-    from index import PlanIndex
-
-    folder = tmp_path_factory.mktemp("threshold-reports")
-    files = []
-    for year, body in THRESHOLD_REPORTS.items():
-        path = folder / f"report-{year}.txt"
-        path.write_text(f"{year}年政府工作报告\n\n{body}", encoding="utf-8")
-        files.append(path)
-    PlanIndex(settings.with_(home=folder / "home")).build(files)
-    return PlanAssistant(PlanIndex.open(settings.with_(home=folder / "home")))
+    return _reports_assistant(tmp_path_factory, settings, "threshold-reports", THRESHOLD_REPORTS)
 
 
 def test_a_question_naming_no_stance_takes_the_other_kind_where_the_asked_one_is_missing(threshold_reports):
