@@ -14,6 +14,7 @@ from .cues import (
     ASKS_GOAL,
     ASKS_RESULT,
     LAST_YEAR,
+    NEXT_YEARS_REPORT,
     RELATIVE_YEAR,
 )
 from .documents import asks_result_of_a_year
@@ -69,7 +70,10 @@ def detect_comparison(question: str, periods: Sequence[Period], plan: str | None
     missing: list[int] = []
     # "2016年和2017年城镇新增就业实际是多少？" names years, not reports: a year's results are told by the next year's
     # report, in its review. Not when a document is named ("2017年的报告说…") or the year is the report's 上一年.
-    results_of_years = asks_result_of_a_year(question) and not LAST_YEAR.search(question)
+    # "…in 2015, 2016 and 2017, according to the reports of the following years" says so outright.
+    results_of_years = (asks_result_of_a_year(question) and not LAST_YEAR.search(question)) or bool(
+        NEXT_YEARS_REPORT.search(question)
+    )
     reviewed: dict[str, int] = {}  # plan -> the year whose results the question asks of it
     for year in _document_choosing_years(question, named.years):
         docs = _documents_for(year, periods)

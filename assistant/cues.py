@@ -217,6 +217,9 @@ SAME_UNIT = zh.SAME_UNIT
 # "报告 / 规划 / report / plan" near a year: the question names a document, not just a year it covers.
 DOCUMENT_WORD = re.compile(zh.DOCUMENT_WORD + "|" + en.DOCUMENT_WORD, re.I)
 
+# "次年的报告 / the reports of the following years": each named year is asked of the report after it.
+NEXT_YEARS_REPORT = re.compile(zh.NEXT_YEARS_REPORT + "|" + en.NEXT_YEARS_REPORT, re.I)
+
 # "2018年政府工作报告 / the 2018 report": a year naming a document, not the year a figure is asked of.
 YEAR_NAMES_DOCUMENT = re.compile(zh.YEAR_NAMES_DOCUMENT + "|" + en.YEAR_NAMES_DOCUMENT, re.I)
 

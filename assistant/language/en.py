@@ -232,6 +232,9 @@ THIS_SECTION = r"\b(?:this|that)\s+(?:section|part|item|project)\b"
 # "报告 / 规划 / report / plan" near a year: the question names a document, not just a year it covers.
 DOCUMENT_WORD = r"\breports?\b|\bplans?\b|\boutlines?\b"
 
+# The report of the year after each named year ("the reports of the following years", "the next year's report").
+NEXT_YEARS_REPORT = r"\breports? (?:of|from) the (?:following|next|subsequent) years?\b|\b(?:following|next|subsequent) years?'s? reports?\b"
+
 # A year that names a document ("according to the 2018 report"): it says which report, not which year the asked
 # figure is of. Checked on dev rc-059.
 YEAR_NAMES_DOCUMENT = r"\b(?:19|20)[0-9]{2}(?:'s)?\s+(?:government\s+work\s+)?(?:reports?|plans?|outlines?)\b"

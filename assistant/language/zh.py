@@ -200,6 +200,9 @@ SAME_UNIT = {"人": "人名位", "名": "人名位", "位": "人名位", "元": 
 # "报告 / 规划 / report / plan" near a year: the question names a document, not just a year it covers.
 DOCUMENT_WORD = r"报告|规划|纲要|计划|意见|方案"
 
+# The report of the year after each named year ("次年的报告"): it tells those years' results in its review.
+NEXT_YEARS_REPORT = r"(?:次年|下一年|第二年|后一年)(?:的)?(?:政府工作)?报告"
+
 # A year that names a document ("2018年政府工作报告里", "2018年的报告"): it says which report, not which year the
 # asked figure is of (the 2018 report's review covers 2013-2017). Checked on dev rc-059.
 YEAR_NAMES_DOCUMENT = r"(?:19|20)[0-9]{2}\s*年(?:的|度)?(?:国务院)?(?:政府工作)?(?:报告|规划|纲要)"

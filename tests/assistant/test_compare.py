@@ -34,6 +34,10 @@ def test_which_documents_a_question_asks_about():
     assert [p.plan for p in span.documents] == [R17, R24]
     missing = detect_comparison("2019年和2024年的赤字率目标", PERIODS)
     assert missing.missing_years == [2019] and [p.plan for p in missing.documents] == [R24]
+    # "the reports of the following years" / 次年的报告: each year is asked of the report that reviews it.
+    following = detect_comparison("How much foreign investment was used in 2016 and 2023, according to the reports of the following years?", PERIODS)
+    assert [p.plan for p in following.documents] == [R17, R24] and following.reviewed == {R17: 2016, R24: 2023}
+    assert [p.plan for p in detect_comparison("按次年的报告，2016年和2023年的外资规模是多少？", PERIODS).documents] == [R17, R24]
     mixed = detect_comparison("2016年定的经济增长目标是多少？2017年的报告说实际增长了多少？", PERIODS)
     assert mixed.kinds == {R16: "target", R17: "outcome"}
     # Goal or result from how the question says it: a level reached (提高到了) is a result, 定了 sets a goal; in
