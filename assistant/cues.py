@@ -166,6 +166,10 @@ ASKS_RESULT = re.compile(zh.ASKS_RESULT + "|" + en.ASKS_RESULT, re.I)
 # A question about a figure over several years ("过去五年年均增长", "average annual") wants the period's figure.
 ASKS_PERIOD_FIGURE = re.compile(zh.ASKS_PERIOD_FIGURE + "|" + en.ASKS_PERIOD_FIGURE, re.I)
 
+# A comparison that asks a share, or an amount: rows counted in the other kind of unit are no answer.
+ASKS_RATIO = re.compile(zh.ASKS_RATIO + "|" + en.ASKS_RATIO, re.I)
+ASKS_AMOUNT = re.compile(zh.ASKS_AMOUNT + "|" + en.ASKS_AMOUNT, re.I)
+
 # Words of the question's form, not of its topic: left out when the topic is matched to a metric's subject.
 FORM_WORDS_ZH = re.compile(zh.FORM_WORDS_ZH)
 

@@ -10,7 +10,7 @@ import numpy as np
 from index.metrics import Cell, Metric
 
 from .comparison import Comparison
-from .cues import ASKS_PERIOD_FIGURE, FORM_WORDS_EN, FORM_WORDS_ZH
+from .cues import ASKS_AMOUNT, ASKS_PERIOD_FIGURE, ASKS_RATIO, FORM_WORDS_EN, FORM_WORDS_ZH
 from .terms import load_jieba
 
 if TYPE_CHECKING:
@@ -109,7 +109,7 @@ def rank_metrics(
     question's topic reaches MATCH_FLOOR."""
     aliases = aliases or {}
     wanted = {p.plan for p in comparison.documents}
-    candidates = [m for m in metrics if wanted & set(m.plans)]
+    candidates = [m for m in metrics if wanted & set(m.plans) and _unit_fits(comparison.question, m)]
     if not candidates:
         return []
     horizon = "period" if ASKS_PERIOD_FIGURE.search(comparison.question) else "year"
@@ -143,6 +143,16 @@ def rank_metrics(
         scored.append((best[0] + prior, absolute, m))
     scored.sort(key=lambda x: -x[0])
     return [(score, m) for score, absolute, m in scored if absolute >= MATCH_FLOOR]
+
+
+def _unit_fits(question: str, metric: Metric) -> bool:
+    """A share asked (赤字占GDP的比例, "deficit-to-GDP ratio") takes a row in % or points, an amount asked (赤字规模,
+    "in yuan") one that is not; a question asking both, or neither, takes any."""
+    ratio, amount = bool(ASKS_RATIO.search(question)), bool(ASKS_AMOUNT.search(question))
+    if ratio == amount:
+        return True
+    share = metric.cells[0].figure.family in ("%", "个百分点")
+    return share == ratio
 
 
 def _names(metric: Metric, aliases: dict[str, set[str]]) -> set[str]:

@@ -41,12 +41,12 @@ _EN_PERIOD = re.compile(
     r"\b(?:(1[1-9])(?:st|nd|rd|th)|(" + "|".join(PERIOD_ORDINALS_EN) + r"))\s+five[- ]year\s+plan", re.IGNORECASE
 )
 _QUOTED_TITLE = re.compile(r"《([^《》]{2,60})》")
-# Years naming documents: "2020年的政府工作报告", "2017年和2018年的报告", "the 2022 and 2024 reports": their own years,
+# Years naming documents: "2020年的政府工作报告", "2017年和2018年的报告", "the 2022 and (the) 2024 reports": their own years,
 # every year of the list before the document word.
 _Y = r"(?:19|20)\d\d"
 _DOCUMENT_YEARS = re.compile(
     rf"({_Y}(?:\s*年?\s*(?:、|，|,|和|与|及|至|到|-|—)\s*{_Y})*)\s*年(?:的|度)?\s*(?:政府)?(?:工作)?(?:报告|规划|纲要)"
-    rf"|\b({_Y}(?:(?:\s*,\s*|\s+and\s+|\s*-\s*|\s+to\s+)(?:and\s+)?{_Y})*)\s+(?:government\s+)?(?:work\s+)?"
+    rf"|\b({_Y}(?:(?:\s*,\s*|\s+and\s+|\s*-\s*|\s+to\s+)(?:and\s+)?(?:the\s+)?{_Y})*)\s+(?:government\s+)?(?:work\s+)?"
     r"(?:reports?|plans?|outlines?)\b",
     re.IGNORECASE,
 )

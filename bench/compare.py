@@ -1,8 +1,8 @@
 """Comparative questions across documents: does each answer cite every document asked about, with the right figure?
 And how long does grouping the seven reports' targets into metrics take?
 
-Run: `python -m bench.compare [--set tests/data/eval/compare.yaml] [--split dev|test|all] [--home DIR] [--show-failures]
-[--json]`. The index holds the seven government work reports (tests/data/corpora/gov-work-reports) and the bundled
+Run: `python -m bench.compare [--set FILE ...] [--split dev|test|all] [--home DIR] [--show-failures]
+[--json]` (default sets: tests/data/eval/compare.yaml and compare-b.yaml). The index holds the seven government work reports (tests/data/corpora/gov-work-reports) and the bundled
 Shenzhen plan, as the question set assumes; it is built in --home (default: a cache folder kept between runs,
 ~/.cache/plan-assistant/bench-compare) when a document is missing there.
 
@@ -22,7 +22,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SET = ROOT / "tests" / "data" / "eval" / "compare.yaml"
+DEFAULT_SETS = [ROOT / "tests" / "data" / "eval" / name for name in ("compare.yaml", "compare-b.yaml")]
 REPORTS = ROOT / "tests" / "data" / "corpora" / "gov-work-reports"
 DEFAULT_HOME = Path.home() / ".cache" / "plan-assistant" / "bench-compare"
 
@@ -31,8 +31,8 @@ def documents() -> list[Path]:
     return [*sorted(REPORTS.glob("government-work-report-*.txt")), ROOT / "index" / "plans" / "shenzhen-sti-13th-five-year-plan-E.txt"]
 
 
-def load_set(path: Path, split: str) -> list[dict]:
-    entries = yaml.safe_load(path.read_text(encoding="utf-8"))
+def load_sets(paths: list[Path], split: str) -> list[dict]:
+    entries = [e for path in paths for e in yaml.safe_load(path.read_text(encoding="utf-8"))]
     return [e for e in entries if split == "all" or e.get("split") == split]
 
 
@@ -72,7 +72,7 @@ def summarise(rows: list[dict]) -> dict:
     }
 
 
-def run(question_set: Path, split: str, home: Path) -> dict:
+def run(question_sets: list[Path], split: str, home: Path) -> dict:
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     from assistant import PlanAssistant
     from index import PlanIndex, Settings
@@ -92,7 +92,7 @@ def run(question_set: Path, split: str, home: Path) -> dict:
     build_s = time.perf_counter() - started
     pa = PlanAssistant(idx)
     rows, answers = [], {}
-    for entry in load_set(question_set, split):
+    for entry in load_sets(question_sets, split):
         t0 = time.perf_counter()
         answer = pa.ask(entry["question"], plan=entry.get("plan"))
         row = score(entry, answer)
@@ -101,7 +101,7 @@ def run(question_set: Path, split: str, home: Path) -> dict:
         answers[entry["id"]] = answer.text
     splits = sorted({r["split"] for r in rows})
     return {
-        "question_set": str(question_set),
+        "question_sets": [str(p) for p in question_sets],
         "targets_table_seconds": round(build_s, 2),
         "targets_table_rows": len(table),
         "load": os.getloadavg()[0],
@@ -115,7 +115,7 @@ def run(question_set: Path, split: str, home: Path) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.compare", description=__doc__.split("\n")[0])
-    parser.add_argument("--set", type=Path, default=DEFAULT_SET)
+    parser.add_argument("--set", type=Path, nargs="+", default=DEFAULT_SETS, help="question files (default: both comparison sets)")
     parser.add_argument("--split", default="all", help="dev, test or all (default)")
     parser.add_argument("--home", type=Path, default=DEFAULT_HOME)
     parser.add_argument("--show-failures", action="store_true", help="print each wrong answer")

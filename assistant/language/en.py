@@ -169,7 +169,9 @@ ACROSS_DOCUMENTS_EN = (
     r"over the years|year by year|year on year|year to year|"
     r"across (?:the )?years|over time|"
     # "each report", "each of the seven government work reports", "all the plans", "across all documents"
-    r"\b(?:each|every|all|across)(?: of| all)?(?: the| these| those)?(?: [\w-]+){0,3}? (?:reports?|plans?|documents?)\b"
+    r"\b(?:each|every|all|across)(?: of| all)?(?: the| these| those)?(?: [\w-]+){0,3}? (?:reports?|plans?|documents?)\b|"
+    # "Which reports set a target for …": which of the documents, so all of them are asked (dev cmb-019)
+    r"\bwhich(?: of the)?(?: [\w-]+){0,3}? (?:reports|plans|documents)\b"
 )
 
 # Words that ask how something changed; with no year named they ask across every loaded document, unless the
@@ -189,6 +191,10 @@ ASKS_RESULT = (
 
 # A question about a figure over several years ("过去五年年均增长", "average annual") wants the period's figure.
 ASKS_PERIOD_FIGURE = r"average annual|annual average|five[- ]year"
+
+# A comparison asks for a share ("deficit-to-GDP ratio") or for an amount ("in yuan", "in absolute terms").
+ASKS_RATIO = r"\bratios?\b|\bshares? of\b|\bpercentage\b|\bproportion\b|%\s*of\b|-to-GDP\b"
+ASKS_AMOUNT = r"\bin yuan\b|\bhow much money\b|\babsolute\b|\bamount of money\b"
 
 # English words of a comparative question's form, not its topic: left out when matching the topic to a metric.
 FORM_WORDS_EN = (

@@ -136,7 +136,9 @@ ASKING_HEAD = r"^(?:请问|那么|那|规划|报告|文件)(?:中|里|里面)?(?
 # Words that ask across every loaded document: "历年", "各年", "这几年", "over the years", "in each report".
 ACROSS_DOCUMENTS_ZH = (
     r"历年|历次|历届|各年|逐年|每一年|每年分别|这几年|近几年|这些年|多年来|这几份|各份|每份|各(?:个)?(?:报告|文件|规划)|所有(?:的)?(?:报告|文件|规划)|"
-    r"几份(?:报告|文件|规划)|(?:报告|文件|规划)之间"
+    r"几份(?:报告|文件|规划)|(?:报告|文件|规划)之间|"
+    # "哪些报告定了…目标": which of the documents, so all of them are asked (dev cmb-019)
+    r"哪(?:些|几份|几年的?)(?:报告|文件|规划)"
 )
 
 # Words that ask how something changed; with no year named they ask across every loaded document, unless the
@@ -148,11 +150,17 @@ RELATIVE_YEAR = r"今年|去年|上年|明年|本年"
 
 # A comparative question asks for a result that was reached: said outright (实际, 完成了), as a level reached (提高到了,
 # dev cmp-094), or as the year before a report's own (上一年, 去年), which a report can only review (dev cmp-045).
-# Not every 了: 定了 sets a goal (dev cmp-095), and 安排了多少 asks what was planned.
-ASKS_RESULT = r"实际|实现了|完成了|增长了|下降了|涨了|减少了|到了|结果|实绩|回顾|过去|上一年|去年|上年|前一年"
+# Not every 了: 定了 sets a goal (dev cmp-095), and 安排了多少 asks what was planned; 提到了 / 说到了 / 谈到了 say what a
+# report mentions, not a level reached (dev cmb-007).
+ASKS_RESULT = r"实际|实现了|完成了|增长了|下降了|涨了|减少了|(?<![提说谈讲])到了|结果|实绩|回顾|过去|上一年|去年|上年|前一年"
 
 # A question about a figure over several years ("过去五年年均增长", "average annual") wants the period's figure.
 ASKS_PERIOD_FIGURE = r"年均|年平均|五年"
+
+# A comparison asks for a share (赤字占GDP的比例) or for an amount in money or a total (赤字规模, 多少钱): a row counted in the
+# other kind of unit cannot answer it (dev cmb-001 had 财政赤字 2.18万亿元 for "财政赤字占GDP的比例").
+ASKS_RATIO = r"比例|比重|占比|百分比|占[^，。？?]{1,12}的?比"
+ASKS_AMOUNT = r"多少钱|多少(?:亿|万)?元|总额|金额|数额|规模"
 
 # Words of the question's form, not of its topic: left out when the topic is matched to a metric's subject.
 FORM_WORDS_ZH = (
@@ -162,10 +170,10 @@ FORM_WORDS_ZH = (
 )
 
 # A comparative question about goals (目标, 预期, target): its documents' targets answer it.
-ASKS_GOAL = r"目标|预期|计划|定在|定为|拟"
+ASKS_GOAL = r"目标|预期|预计|计划|定在|定为|拟"
 
 # A question that asks for no figure ("在科技创新方面有什么不同") is answered from each document's best sentence.
-ASKS_FIGURE = r"多少|几|多长|多大|多高|多快|多远|目标|指标|预期|计划|增速|增长|涨幅|比例|比重|率|规模|总额|数量|产量|人数|\d+%"
+ASKS_FIGURE = r"多少|几|多长|多大|多高|多快|多远|目标|指标|预期|计划|增速|增长|涨幅|比例|比重|率|规模|总额|额度|金额|数额|幅度|数量|产量|人数|\d+%"
 
 # The question names several things (分别, 和, each, both): answers may need several sections.
 SEVERAL_THINGS = r"分别|各自|各项|哪几|两个|两项|和|与|及|以及"

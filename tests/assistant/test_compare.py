@@ -50,6 +50,14 @@ def test_which_documents_a_question_asks_about():
     )
     assert planned.kinds == {R16: "target", R17: "outcome"}
     assert detect_comparison("How many migrants were supposed to settle in cities in 2017 and in 2024?", PERIODS).kind == "target"
+    # "Which reports …" / 哪些报告 asks of every document; 预计 asks the plan's figure, beside 实际.
+    assert len(detect_comparison("Which reports set a target for the surveyed urban unemployment rate?", PERIODS).documents) == 3
+    assert len(detect_comparison("哪些报告给城镇调查失业率定了目标？", PERIODS).documents) == 3
+    both = detect_comparison("How many people did the 2017 and the 2024 reports aim to settle in cities?", PERIODS)
+    assert [p.plan for p in both.documents] == [R17, R24], "“the 2017 and the 2024 reports” names two reports"
+    assert detect_comparison("城乡居民医保的补助，2016年和2017年报告分别提到了多少钱？", PERIODS).kind == "target", "提到了 mentions"
+    expected = detect_comparison("2016年报告预计减税多少？2017年报告说实际减了多少？", PERIODS)
+    assert expected.kinds == {R16: "target", R17: "outcome"}
     # The topic keeps "government" unless it names the documents ("government work reports").
     from assistant.metric_match import topic
 
@@ -102,6 +110,14 @@ def test_a_document_without_the_figure_says_so_on_its_own_line(compare_assistant
     got = lines(answer)
     assert got[0].startswith("- 2016年") and "没有给出" in got[0]
     assert [c.id for c in answer.citations] == [f"{R17}:二", f"{R24}:二"]
+
+
+def test_a_share_asked_takes_a_rate_and_an_amount_asked_takes_money(compare_assistant):
+    # 2017 sets both in one sentence ("今年赤字率拟按3%安排，财政赤字2.38万亿元"), 2024 too (3%, 赤字规模4.06万亿元).
+    share = compare_assistant.ask("2017年和2024年的政府工作报告，分别把财政赤字占GDP的比例定在多少？")
+    assert [line.split("——")[0] for line in lines(share)] == ["- 2017年：3%", "- 2024年：3%"]
+    amount = compare_assistant.ask("In absolute terms, how big was the planned fiscal deficit in yuan in the 2017 report compared with the 2024 report?")
+    assert [line.split(" — ")[0] for line in lines(amount)] == ["- 2017: 2.38万亿元", "- 2024: 4.06万亿元"]
 
 
 def test_a_question_about_one_document_takes_the_normal_path(compare_assistant):
