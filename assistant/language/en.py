@@ -194,6 +194,7 @@ ASKS_PERIOD_FIGURE = r"average annual|annual average|five[- ]year"
 
 # A comparison asks for a share ("deficit-to-GDP ratio") or for an amount ("in yuan", "in absolute terms").
 ASKS_RATIO = r"\bratios?\b|\bshares? of\b|\bpercentage\b|\bproportion\b|%\s*of\b|-to-GDP\b"
+# An amount asked ("in yuan", "in absolute terms"): rows in % cannot answer it.
 ASKS_AMOUNT = r"\bin yuan\b|\bhow much money\b|\babsolute\b|\bamount of money\b"
 
 # English words of a comparative question's form, not its topic: left out when matching the topic to a metric.

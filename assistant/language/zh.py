@@ -160,6 +160,7 @@ ASKS_PERIOD_FIGURE = r"年均|年平均|五年"
 # A comparison asks for a share (赤字占GDP的比例) or for an amount in money or a total (赤字规模, 多少钱): a row counted in the
 # other kind of unit cannot answer it (dev cmb-001 had 财政赤字 2.18万亿元 for "财政赤字占GDP的比例").
 ASKS_RATIO = r"比例|比重|占比|百分比|占[^，。？?]{1,12}的?比"
+# An amount asked (赤字规模, 多少钱): rows in % cannot answer it.
 ASKS_AMOUNT = r"多少钱|多少(?:亿|万)?元|总额|金额|数额|规模"
 
 # Words of the question's form, not of its topic: left out when the topic is matched to a metric's subject.
