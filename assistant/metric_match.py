@@ -109,7 +109,8 @@ def rank_metrics(
     question's topic reaches MATCH_FLOOR."""
     aliases = aliases or {}
     wanted = {p.plan for p in comparison.documents}
-    candidates = [m for m in metrics if wanted & set(m.plans) and _unit_fits(comparison.question, m)]
+    share = _share_asked(comparison.question)
+    candidates = [m for m in metrics if wanted & set(m.plans) and (share is None or _is_share(m) == share)]
     if not candidates:
         return []
     horizon = "period" if ASKS_PERIOD_FIGURE.search(comparison.question) else "year"
@@ -145,14 +146,15 @@ def rank_metrics(
     return [(score, m) for score, absolute, m in scored if absolute >= MATCH_FLOOR]
 
 
-def _unit_fits(question: str, metric: Metric) -> bool:
-    """A share asked (赤字占GDP的比例, "deficit-to-GDP ratio") takes a row in % or points, an amount asked (赤字规模,
-    "in yuan") one that is not; a question asking both, or neither, takes any."""
+def _share_asked(question: str) -> bool | None:
+    """True when the question asks a share (赤字占GDP的比例, "deficit-to-GDP ratio"), False when it asks an amount
+    (赤字规模, "in yuan"): only rows in % or points answer the one, only the others the other. None: both or neither."""
     ratio, amount = bool(ASKS_RATIO.search(question)), bool(ASKS_AMOUNT.search(question))
-    if ratio == amount:
-        return True
-    share = metric.cells[0].figure.family in ("%", "个百分点")
-    return share == ratio
+    return None if ratio == amount else ratio
+
+
+def _is_share(metric: Metric) -> bool:
+    return metric.cells[0].figure.family in ("%", "个百分点")
 
 
 def _names(metric: Metric, aliases: dict[str, set[str]]) -> set[str]:
