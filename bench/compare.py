@@ -2,8 +2,8 @@
 And how long does grouping the seven reports' targets into metrics take?
 
 Run: `python -m bench.compare [--set FILE ...] [--split dev|test|all] [--home DIR] [--show-failures]
-[--json]` (default sets: tests/data/eval/compare.yaml and compare-b.yaml). The index holds the seven government work reports (tests/data/corpora/gov-work-reports) and the bundled
-Shenzhen plan, as the question set assumes; it is built in --home (default: a cache folder kept between runs,
+[--json]` (default sets: tests/data/eval/compare.yaml and compare-b.yaml). The index holds the seven government work
+reports (tests/data/corpora/gov-work-reports) and the bundled Shenzhen plan, as the question set assumes; it is built in --home (default: a cache folder kept between runs,
 ~/.cache/plan-assistant/bench-compare) when a document is missing there.
 
 A question is right when, for every expected `PLAN:ID`, the answer cites that section and its text holds the
