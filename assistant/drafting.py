@@ -18,7 +18,7 @@ from .fitted import AnswererModel
 from .followup import Resolved, resolve
 from .lists import item_heads
 from .passages import Evidence, Passage
-from .question import LIST, Question, analyze
+from .question import COUNT, LIST, NEEDS_EVIDENCE, Question, analyze
 from .quotes import rank, select
 from .records import Answer, Message
 from .refusal import Verdict, judge
@@ -90,7 +90,11 @@ class OfflineAnswerer:
             )
             resolved.how = "pointed"
             q = analyze(resolved.rewritten, kinds_from=resolved.question, translate=self._translate)
-            draft = self._outline(q, target) if target.kind == "box" else self._about_named(q, [target], plan, _said(resolved))
+            # Pointing at a section says where to look, not that it holds what is asked: a figure asked of it
+            # ("那地方这部分分到每个省是多少？" of a section giving only the total) is judged like any question.
+            judged = any(q.wants(k) for k in (COUNT, *NEEDS_EVIDENCE))
+            draft = self._outline(q, target) if target.kind == "box" else self._about_named(
+                q, [target], plan, _said(resolved), judged=judged)
             return self._finish(text, resolved, draft, notes, started)
         q = analyze(
             resolved.rewritten,
@@ -228,7 +232,9 @@ class OfflineAnswerer:
         passages = [lead_passage(e) for e in self._evidence(children)]
         return Draft(render_outline(q, self._evidence([parent])[0], passages), passages, True, signals={"structure": "outline"})
 
-    def _about_named(self, q: Question, named: Sequence[Section], plan: str | None, said: str = "") -> Draft:
+    def _about_named(self, q: Question, named: Sequence[Section], plan: str | None, said: str = "",
+                     judged: bool = False) -> Draft:
+        """Answer from sections the question named or pointed at; `judged`: whether they answer is still asked."""
         rest = remaining_terms(q, named)
         asks_box = any(w in q.text.lower() for w in ("专栏", "box")) and not any(s.kind in ("box", "box_item") for s in named)
         if asks_box:  # "第13条…它对应的是哪个专栏？"
@@ -241,8 +247,8 @@ class OfflineAnswerer:
             return Draft(lines, passages, True, signals={"structure": "name"})
         own = [s for s in named if s.body.strip() and any(t in s.text for t in rest)]
         if rest and own:  # "第五章“重点工程”里的五大工程分别是哪五个？": the chapter's own text says it
-            return self._compose(q, self._evidence(own), force=True, plan=plan, said=said)
-        if not rest or (wants_children(q) and len(named) == 1 and self.sections.children(named[0])):
+            return self._compose(q, self._evidence(own), force=not judged, plan=plan, said=said)
+        if not judged and (not rest or (wants_children(q) and len(named) == 1 and self.sections.children(named[0]))):
             if len(named) == 1 and self.sections.children(named[0]) and (wants_children(q) or not named[0].body.strip()):
                 return self._outline(q, named[0])
             lines: list[str] = []
@@ -253,7 +259,8 @@ class OfflineAnswerer:
                 lines.extend(render_section(q, p))
             return Draft(lines, passages, True, signals={"structure": "section"})
         # A question about something inside the named sections: answer from them and what they contain.
-        return self._compose(q, self._evidence(self.sections.subtree(named, plan)), force=True, plan=plan, said=said)
+        return self._compose(q, self._evidence(self.sections.subtree(named, plan)), force=not judged, plan=plan,
+                             said=said)
 
     def _translate(self, text: str) -> list[tuple[str, tuple[str, ...]]]:
         """English phrases of `text` with the plan's Chinese words they translate to (CC-CEDICT)."""

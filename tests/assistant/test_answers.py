@@ -192,3 +192,11 @@ def test_an_english_follow_up_with_its_own_topic_is_searched_by_its_own_words(as
                           "And which big companies does the plan single out for support?")
     assert follow.rewritten_question == "And which big companies does the plan single out for support?"
     assert "华为" in follow.text and "诺贝尔" not in follow.text
+
+
+def test_a_figure_asked_of_the_item_pointed_at_is_refused_when_the_item_lacks_it(assistant):
+    """"其中第二项要投入多少资金？" points at 专栏12.2, which names people to bring in and no money: pointing says where
+    to look, not that the item holds the figure, so the refusal decision still judges it."""
+    _, money, count = _converse(assistant, "专栏12有哪些内容？", "其中第二项要投入多少资金？", "其中第二项要引进多少名院士？")
+    assert not money.answerable and "专栏12.2" in money.text  # the item is offered as the nearest reading
+    assert count.answerable and "院士100名" in count.text

@@ -202,3 +202,11 @@ def test_a_follow_up_asking_for_more_quotes_other_sentences(assistant):
     said = "".join(first.text.split())
     for c in more.citations:
         assert all("".join(part.split()) not in said for part in c.quote.split("……") if part.strip())
+
+
+def test_a_demonstrative_with_a_measure_word_points_back(similar):
+    # "这笔钱" is the money just asked about: the turn is a follow-up, searched with the bonds it refers to.
+    r = resolve("这笔钱主要拿来干什么？", user("今年超长期特别国债准备发多少？"), similar)
+    assert r.followup and "超长期特别国债" in r.rewritten
+    # A complete question with no demonstrative stays as it is.
+    assert not resolve("今年中央预算内投资安排多少？", user("今年超长期特别国债准备发多少？"), similar).followup
