@@ -69,7 +69,8 @@ REFUSAL_FEATURES = (
     "gap",  # the best sentence's lead over the best sentence of the next section
     "fact_gap",  # a figure or date is asked: how far the closest sentence stating one (e5 cosine) trails the closest
     # sentence of all; a paraphrase keeps it small where the key terms miss, a near-miss leaves it wide
-    "missing_per",  # a figure per unit is asked ("每个孩子每月", "each household") and no close sentence gives one per unit
+    "missing_per",  # a figure per unit or a split by place or period is asked ("每个孩子每月", "各省", "each household")
+    # and no close sentence gives one per unit
 )
 FACT_GAP_CAP = 0.2  # e5 cosines of one topic's sentences span about this much: a sentence further behind is off-topic
 
@@ -280,9 +281,17 @@ def question_features(
         1.0 if subject_absent else 0.0,
         min(1.0, top_score - second),
         _fact_gap(q, ranked.units, wants_kind, asks_number),
-        1.0 if (asks_number or wants_kind) and cues.ASKS_PER.search(q.text) and not any(
-            cues.STATES_PER.search(t) for t in texts) else 0.0,
+        1.0 if _missing_per(q.text, texts, asks_number or bool(wants_kind)) else 0.0,
     ), dtype=np.float32)
+
+
+def _missing_per(question: str, texts: Sequence[str], asks_figure: bool) -> bool:
+    """MISSING_PER: a figure per unit is asked and no close sentence gives one per unit, or a split by place or
+    period ("各省", "the fourth quarter"; also "怎么分配", which asks one without a number word) and none splits."""
+    per = asks_figure and cues.ASKS_PER.search(question) and not any(cues.STATES_PER.search(t) for t in texts)
+    split = ((asks_figure or cues.ASKS_ALLOCATION.search(question)) and cues.ASKS_SPLIT.search(question)
+             and not any(cues.STATES_SPLIT.search(t) for t in texts))
+    return bool(per or split)
 
 
 def _top_agrees(top, wants_target: bool, wants_outcome: bool, question: str, year_of: Callable[[str], int | None]) -> bool:

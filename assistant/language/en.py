@@ -301,5 +301,17 @@ ASKS_MORE_EN = r"\bwhat else\b|\banything else\b|\bwhat other\b|\b(?:apart from|
 # A figure asked per unit ("each household", "per capita"; the refusal signal missing_per).
 ASKS_PER_EN = r"\bper\b|\beach\b|\bevery\b"
 
+# A figure asked split by place or period ("among the provinces", "each province", "the fourth quarter"; missing_per).
+ASKS_SPLIT_EN = (
+    r"\b(?:by|among|across|each|every|per)(?: the)? (?:provinces?|regions?|cities|city|months?|quarters?)\b|"
+    r"\bbreakdown\b|\bquarter\b|\bmonthly\b"
+)
+
+# A sentence splitting a figure: what answers ASKS_SPLIT.
+STATES_SPLIT_EN = r"\brespectively\b"
+
+# Asks how a total is shared out ("How is that quota divided up among the provinces?"; missing_per).
+ASKS_ALLOCATION_EN = r"\bdivided\b|\ballocated\b|\bdistributed\b|\bsplit\b|\bshared out\b|\bbreakdown\b"
+
 # A sentence giving a figure per unit.
 STATES_PER_EN = r"\bper\b|\beach\b|\baverage\b"

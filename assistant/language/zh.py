@@ -252,5 +252,15 @@ ASKS_MORE_ZH = r"还有(?:什么|哪些|别的|其他|其它)|还(?:说|讲|提|
 # the document gives (the refusal signal missing_per).
 ASKS_PER_ZH = r"每|人均|户均"
 
+# A figure asked split by place or period ("在各省", "分到每个省", "第四季度"): a near-miss often asks a breakdown of a
+# total the document gives (missing_per; stop 32, dev rh-060, ri-023, rh-039).
+ASKS_SPLIT_ZH = r"各个?省|分省|每个?省|各个?地区|分地区|每个地区|各个?城市|季度|月度|按月"
+
+# A sentence splitting a figure ("分别", "各省", a quarter's): what answers ASKS_SPLIT.
+STATES_SPLIT_ZH = r"分别|各省|各地区|季度|月份"
+
+# Asks how a total is shared out ("在各省是怎么分配的"): a split asked without a number word (missing_per).
+ASKS_ALLOCATION_ZH = r"分配|分到|分给|怎么分|如何分"
+
 # A sentence giving a figure per unit (每, 人均, 年均).
 STATES_PER_ZH = r"每|均"

@@ -200,3 +200,12 @@ def test_a_figure_asked_of_the_item_pointed_at_is_refused_when_the_item_lacks_it
     _, money, count = _converse(assistant, "专栏12有哪些内容？", "其中第二项要投入多少资金？", "其中第二项要引进多少名院士？")
     assert not money.answerable and "专栏12.2" in money.text  # the item is offered as the nearest reading
     assert count.answerable and "院士100名" in count.text
+
+
+def test_a_split_the_plan_does_not_give_is_refused_and_the_total_answered(assistant):
+    """The plan gives 新建博士后工作站20个 and no split by region: how they are shared out is a near-miss, in either
+    language, while the total is answered."""
+    assert not assistant.ask("新建的20个博士后工作站在各个地区是怎么分配的？").answerable
+    assert not assistant.ask("How are the 20 new postdoctoral workstations divided among the regions?").answerable
+    total = assistant.ask("新建博士后工作站多少个？")
+    assert total.answerable and "20个" in total.text
