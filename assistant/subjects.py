@@ -66,7 +66,8 @@ def _fact_subject(term: str) -> bool:
 
 def subject_forms(q: Question, idf: Callable[[str], float], in_scope: Callable[[str], bool] | None = None) -> list[str]:
     """The forms of the question's most specific key term that can name what an asked figure is about (not a year,
-    number, interrogative or relative year: `_fact_subject`); empty when it has none. Only terms the documents use
+    number, interrogative or relative year: `_fact_subject`); empty when it has none. An English question's are every
+    translation of its key terms (`_english_forms`), the rarest being no better a guess. Only terms the documents use
     count (`in_scope`): a word they never use cannot be looked for in their clauses, whether the asker's own (物价
     where they say 居民消费价格), a slip of jieba's cut (率定 of "赤字率定的多少") or a dictionary translation of an
     English word. Stop 26, refit and run on dev: answerable questions it fired on 31 -> 18 of 329, unanswerable
