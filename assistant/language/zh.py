@@ -89,9 +89,8 @@ ELLIPSIS_ZH = (
 # "那…", "还有…": the turn continues the last one.
 OPENER_ZH = r"^\s*(?:那么|那|还有|而|另外那)"
 
-# References back into the last answer or question.
-# A demonstrative with a measure word points back ("这笔钱", "这部分", "这次", "这几项"): Chinese marks a thing
-# already spoken of this way (dev ri-012: "这笔钱主要拿来干什么？" was searched alone).
+# References back into the last answer or question; a demonstrative with a measure word ("这笔钱", "这部分", "这次",
+# "这几项") is how Chinese marks a thing already spoken of (dev ri-012: "这笔钱主要拿来干什么？" was searched alone).
 BACK_REFERENCE_ZH = (
     r"其中|这(?:一)?(?:些|个|项|类|方面|笔|部分|次|种|批|条|块|份|样|几|两)|那些|那个|它们|它|他们|其他的|"
     r"该(?:项|类|计划|工程|机构|中心)|上述|以上|前者|后者|"
