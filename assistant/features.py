@@ -71,6 +71,7 @@ REFUSAL_FEATURES = (
     # sentence of all; a paraphrase keeps it small where the key terms miss, a near-miss leaves it wide
     "missing_per",  # a figure per unit or a split by place or period is asked ("每个孩子每月", "各省", "each household")
     # and no close sentence gives one per unit
+    "top_no_figure",  # a figure or a date is asked and the best sentence, the one an answer quotes, states none
 )
 FACT_GAP_CAP = 0.2  # e5 cosines of one topic's sentences span about this much: a sentence further behind is off-topic
 
@@ -98,7 +99,7 @@ REFUSAL_SIGNS = dict(
     top_score=1, top_dense=1, top_lexical=1, section_lexical=1, coverage=1, missing_rare=-1, missing_kind=-1,
     missing_unit=-1, no_term_number=-1, no_subject_fact=-1, place_absent=-1, quoted_absent=-1, year_absent=-1, stance_conflict=-1,
     period_conflict=-1,
-    english=0, untranslated=-1, subject_absent=-1, gap=1, fact_gap=-1, missing_per=-1,
+    english=0, untranslated=-1, subject_absent=-1, gap=1, fact_gap=-1, missing_per=-1, top_no_figure=-1,
 )
 
 _YEAR = re.compile(r"(?<![0-9])(19[5-9][0-9]|20[0-9]{2})(?![0-9])")
@@ -282,7 +283,17 @@ def question_features(
         min(1.0, top_score - second),
         _fact_gap(q, ranked.units, wants_kind, asks_number),
         1.0 if _missing_per(q.text, texts, asks_number or bool(wants_kind)) else 0.0,
+        1.0 if _lacks_figure(top.span.text, wants_kind, asks_number) else 0.0,
     ), dtype=np.float32)
+
+
+def _lacks_figure(text: str, wants_kind: Sequence[str], asks_number: bool) -> bool:
+    """TOP_NO_FIGURE: a figure or a date is asked and `text` states none of the asked kind. A close sentence with
+    one (`missing_kind`, `no_term_number`) is not enough: the answer quotes the best sentence, and on dev a
+    figure elsewhere (another fund's 2800多亿元 for rc-047) kept near-misses answered."""
+    if not (wants_kind or asks_number):
+        return False
+    return not ((asks_number and has_figure(text)) or any(has_evidence(k, text) for k in wants_kind))
 
 
 def _missing_per(question: str, texts: Sequence[str], asks_figure: bool) -> bool:

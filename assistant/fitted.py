@@ -63,6 +63,10 @@ class AnswererModel:
     max_sections: int  # most sections one answer quotes
     meta: dict[str, Any] = field(default_factory=dict)
     extra: LinearModel | None = None  # over EXTRA_FEATURES; None: the composer's hand-set margins decide
+    # In sentence-score units: a sentence of a quoted section this close to its best one is quoted with it
+    # (`bench.fit_answerer` chooses it by cross-validation; 0.6 is the hand-set answerer's).
+    neighbor_margin: float = 0.6
+    apart_further: bool = False  # further sections also quote sentences apart from their best one (fitted with it)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -71,6 +75,8 @@ class AnswererModel:
             "answer_above": self.answer_above,
             "extra_section": self.extra_section,
             "max_sections": self.max_sections,
+            "neighbor_margin": self.neighbor_margin,
+            "apart_further": self.apart_further,
             "meta": self.meta,
             **({"extra": self.extra.to_json()} if self.extra is not None else {}),
         }
@@ -106,4 +112,6 @@ def load_model(path: Path = MODEL_FILE) -> AnswererModel:
         int(data["max_sections"]),
         dict(data.get("meta") or {}),
         LinearModel.from_json(data["extra"], EXTRA_FEATURES) if "extra" in data else None,
+        float(data.get("neighbor_margin", 0.6)),
+        bool(data.get("apart_further", False)),
     )

@@ -22,10 +22,9 @@ from .sentences import Span, split_clauses
 
 # -- choosing what to quote ------------------------------------------------------------------------------------
 
-# In sentence-score units (the hand-set weights are 40x the e5 cosine): an adjacent sentence within NEIGHBOR_MARGIN
-# of the best is quoted with it; another section within SECOND_MARGIN that adds a key term is cited too. Kept from
-# the hand-set answerer (fixed set) while the fitted ranker does not beat it.
-NEIGHBOR_MARGIN = 0.6
+# In sentence-score units (the hand-set weights are 40x the e5 cosine): another section within SECOND_MARGIN that
+# adds a key term is cited too, kept from the hand-set answerer (fixed set) while the fitted ranker does not beat
+# it. Which sentences of a section are quoted with its best one is the model's `neighbor_margin`, fitted.
 SECOND_MARGIN = 0.2
 PART_MARGIN = 0.2  # in sentence-score units: 0.005 of e5 cosine under the hand-set weights (x40)
 NEAR_SENTENCES = 5  # the best sentences whose facts count as "close" when judging whether the question is answered
@@ -138,17 +137,18 @@ def _trim(question: Question, scorer: SentenceScorer, section: Section, span: Sp
 
 
 def _passage(question: Question, scorer: SentenceScorer, ranked: Ranked, best: ScoredSentence, max_sentences: int,
-             apart: bool = False) -> Passage:
-    """The best sentence of a section, with adjacent sentences nearly as likely to answer (one contiguous quote);
-    with `apart`, also those further on (`_apart`)."""
+             margin: float, apart: bool = False) -> Passage:
+    """The best sentence of a section, with adjacent sentences within `margin` of its score (one contiguous quote);
+    with `apart`, the section's best-scored sentences within `margin`, adjacent or not (`_picked`, `_apart`)."""
     section = best.evidence.section
     mine = {u.index: u for u in ranked.units if u.evidence.cite_id == best.evidence.cite_id}
+    picked = _picked(mine, best, max_sentences, margin) if apart else None
     lo = hi = best.index
     while hi - lo + 1 < max_sentences:
         grew = False
         for nxt in (lo - 1, hi + 1):
             u = mine.get(nxt)
-            if u is None or u.score < best.score - NEIGHBOR_MARGIN:
+            if u is None or u.score < best.score - margin or (picked is not None and nxt not in picked):
                 continue
             new_lo, new_hi = min(lo, nxt), max(hi, nxt)
             if mine[new_hi].span.end - mine[new_lo].span.start > MAX_PASSAGE_CHARS:
@@ -163,20 +163,28 @@ def _passage(question: Question, scorer: SentenceScorer, ranked: Ranked, best: S
         start, end, cut_before, cut_after = _trim(question, scorer, section, mine[lo].span)
     else:
         start, end, cut_before, cut_after = mine[lo].span.start, mine[hi].span.end, False, False
-    more = _apart(mine, best, lo, hi, max_sentences) if apart else ()
+    more = _apart(mine, best, lo, hi, max_sentences, picked) if picked is not None else ()
     return Passage(best.evidence, start, end, best.score, cut_before, cut_after, more=more)
 
 
-def _apart(mine: dict[int, ScoredSentence], best: ScoredSentence, lo: int, hi: int, max_sentences: int) -> tuple[tuple[int, int], ...]:
-    """Sentences of the best section as nearly as likely to answer as adjacent ones must be (NEIGHBOR_MARGIN) but
-    apart from the quote: a long report section often holds the asked figure a few sentences from the one scored
-    best (dev: 10 of the 47 answers missing their fact had it so, within 0.6 of the best). Further sections keep
-    one stretch each, so an answer citing several stays short."""
+def _picked(mine: dict[int, ScoredSentence], best: ScoredSentence, max_sentences: int, margin: float) -> set[int]:
+    """The sentences a section's quote may take, best first: `best` and the highest-scored others within `margin`
+    of it. Chosen by score, not by adjacency: at a wider margin, growing the quote outwards took neighbours scored
+    just within it before a sentence further on that scored higher, and filled the quote with them."""
+    near = sorted((u for u in mine.values() if u is not best and u.score >= best.score - margin
+                   and len(u.span.text) <= MAX_PASSAGE_CHARS), key=lambda u: -u.score)
+    return {best.index, *(u.index for u in near[:max_sentences - 1])}
+
+
+def _apart(mine: dict[int, ScoredSentence], best: ScoredSentence, lo: int, hi: int, max_sentences: int,
+           picked: set[int]) -> tuple[tuple[int, int], ...]:
+    """The picked sentences apart from the quote: a long report section often holds the asked figure a few
+    sentences from the one scored best (dev: 10 of the 47 answers missing their fact had it so, within 0.6 of the
+    best). Further sections keep one stretch each, so an answer citing several stays short."""
     if not lo <= best.index <= hi:  # the quote moved to a reason sentence (`_with_reason`): it stands alone
         return ()
     room = max_sentences - (hi - lo + 1)
-    near = sorted((u for i, u in mine.items() if not lo - 1 <= i <= hi + 1 and u.score >= best.score - NEIGHBOR_MARGIN
-                   and len(u.span.text) <= MAX_PASSAGE_CHARS), key=lambda u: -u.score)
+    near = sorted((mine[i] for i in picked if not lo - 1 <= i <= hi + 1), key=lambda u: -u.score)
     return tuple((u.span.start, u.span.end) for u in near[:max(room, 0)])
 
 
@@ -226,7 +234,7 @@ def select(question: Question, ranked: Ranked, scorer: SentenceScorer, model: An
     if top is None:
         return []
     per_section = 3 if (question.wants(LIST) or question.wants(HOW)) else 2
-    chosen = [_passage(question, scorer, ranked, top, per_section, apart=True)]
+    chosen = [_passage(question, scorer, ranked, top, per_section, model.neighbor_margin, apart=True)]
     many = question.wants(LOCATE)
     limit = MAX_LOCATE_SECTIONS if many else model.max_sections
     others = ranked.best[1:EXTRA_CANDIDATES + 1]
@@ -243,7 +251,8 @@ def select(question: Question, ranked: Ranked, scorer: SentenceScorer, model: An
         else:
             ok = u.score >= top.score - SECOND_MARGIN and _adds_something(question, scorer, chosen, u)
         if ok:
-            chosen.append(_passage(question, scorer, ranked, u, per_section))
+            chosen.append(_passage(question, scorer, ranked, u, per_section, model.neighbor_margin,
+                                   apart=model.apart_further))
     return chosen
 
 

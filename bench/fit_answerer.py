@@ -16,6 +16,9 @@ Training data: the fixed set (tests/data/questions.yaml, one plan) and the DEV s
 3. Which further sections an answer quotes: logistic regression over EXTRA_FEATURES of each section after the best
    one (label: an expected section), its threshold and cap chosen out-of-fold to maximise expected sections covered
    minus wrong sections cited; kept only if that beats the hand-set margins.
+4. Which sentences of a quoted section are quoted with its best one: those within a margin of its score, and in
+   sections after the first also those apart from it or not; chosen on a grid by how many answers then quote the
+   asked fact, out-of-fold (`fit_quote_extent`).
 
     python -m bench.fit_answerer [--home DIR]
 """
@@ -24,6 +27,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +41,8 @@ MAX_FALSE_REFUSAL = 0.04
 FOLDS = 5
 SEED = 7
 REPEATS = 5  # shuffles of the refusal folds averaged over
+MARGINS = [0.2, 0.4, 0.6, 0.8, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0]  # the neighbor margins tried (sentence-score units)
+QUOTE_TIE = 0.005  # fact rates this close are ties (about one question in 200): the shortest quotes among them win
 
 
 def _squeeze(text: str) -> str:
@@ -200,6 +206,50 @@ def fit_linear(X, y, names, C=1.0, balanced=True, signs=None):
     bounds = [(0, None) if signs.get(n, 0) > 0 else (None, 0) if signs.get(n, 0) < 0 else (None, None) for n in names]
     res = minimize(loss, np.zeros(Z.shape[1] + 1), jac=True, method="L-BFGS-B", bounds=bounds + [(None, None)])
     return LinearModel(tuple(names), res.x[:-1].astype(float), float(res.x[-1]), mean, scale)
+
+
+def fit_quote_extent(rows: list[dict], pa: dict, model) -> tuple[float, bool]:
+    """4. How much of a quoted section is quoted: the sentences within a margin of its best one's score (MARGINS),
+    and whether sections after the first may also take such sentences apart from their best one (else one
+    stretch each). The choice quoting the asked fact in the most answers, out-of-fold (5-fold by question), the
+    shortest of those within QUOTE_TIE of the best (more text for nothing otherwise). Reported: facts quoted and
+    quote lengths for every choice, and out-of-fold for the chosen one."""
+    from sklearn.model_selection import KFold
+
+    from assistant.evaluation import _fact_in
+    from assistant.quotes import select
+
+    rows = [r for r in rows if r["q"].answerable and r["q"].facts]
+    choices = [(m, apart) for apart in (False, True) for m in MARGINS]
+    hits = np.zeros((len(rows), len(choices)))
+    chars = np.zeros((len(rows), len(choices)))
+    for i, r in enumerate(rows):
+        for j, (m, apart) in enumerate(choices):
+            chosen = select(r["question"], r["ranked"], pa[r["qualified"]].scorer,
+                            replace(model, neighbor_margin=m, apart_further=apart))
+            quoted = "".join(p.quoted_text for p in chosen)
+            hits[i, j] = all(_fact_in(f, quoted) for f in r["q"].facts)
+            chars[i, j] = len(quoted)
+    length = np.median(chars, axis=0) + np.percentile(chars, 90, axis=0)  # ties go to the shorter quotes
+    for j, (m, apart) in enumerate(choices):
+        print(f"  quote extent: margin {m}, further sections {'apart too' if apart else 'one stretch'}: facts quoted "
+              f"{hits[:, j].mean():.3f}, quote median {np.median(chars[:, j]):.0f} chars, 90th percentile "
+              f"{np.percentile(chars[:, j], 90):.0f}", file=sys.stderr)
+
+    def choose(idx) -> int:
+        rate = hits[idx].mean(axis=0)
+        tied = np.flatnonzero(rate >= rate.max() - QUOTE_TIE)
+        return int(tied[np.argmin(length[tied])])
+
+    oof = np.zeros(len(rows))
+    for train, held in KFold(n_splits=FOLDS, shuffle=True, random_state=SEED).split(hits):
+        oof[held] = hits[held, choose(train)]
+    j, hand = choose(np.arange(len(rows))), choices.index((0.6, False))
+    print(f"quote extent (out-of-fold over {len(rows)} answerable questions with a fact): facts quoted {oof.mean():.3f}; "
+          f"chosen on all: margin {choices[j][0]}, further sections apart {choices[j][1]}: {hits[:, j].mean():.3f}, "
+          f"median quote {np.median(chars[:, j]):.0f} chars; hand-set (0.6, one stretch): {hits[:, hand].mean():.3f}, "
+          f"{np.median(chars[:, hand]):.0f} chars")
+    return choices[j]
 
 
 def refusal_threshold(oof: np.ndarray, a: np.ndarray) -> tuple[float, float]:
@@ -411,6 +461,8 @@ def main() -> int:
         "fitted": True, "training": {"fixed": len(fixed), "dev": len(dev)},
         "command": "python -m bench.fit_answerer",
     }, extra)
+    margin, apart = fit_quote_extent([r for r in rows if r["ranked"].top is not None], pa, model)
+    model = replace(model, neighbor_margin=margin, apart_further=apart)
     if not args.dry_run:
         model.save(MODEL_FILE)
         print(f"wrote {MODEL_FILE}")

@@ -85,6 +85,17 @@ def test_the_best_sentence_in_the_asked_stance_and_year_agrees() -> None:
     assert not _top_agrees(top("居民消费价格涨幅3%左右。", "二、2017年工作总体部署"), False, True, "去年实际涨了多少？", year_of)
 
 
+def test_the_quoted_sentence_must_state_the_asked_kind_of_figure() -> None:
+    # rc-047's near-miss: the fund is named, its size is not; a close sentence with another fund's amount does not
+    # make the quoted one answer.
+    from assistant.features import _lacks_figure
+
+    assert _lacks_figure("设立国家融资担保基金，支持优质创新型企业上市融资。", [MONEY], True)
+    assert not _lacks_figure("中央预算内投资安排6100亿元。", [MONEY], True)
+    assert _lacks_figure("到2020年建成国家实验室。", [], True)  # a year is not a figure a 多少 question asks for
+    assert not _lacks_figure("设立国家融资担保基金。", [], False)  # no figure asked: nothing is missing
+
+
 @pytest.mark.slow
 def test_a_figure_asked_per_unit_needs_a_sentence_giving_one(assistant) -> None:
     from assistant.refusal import refusal_features

@@ -92,3 +92,48 @@ def test_a_reason_naming_the_quoted_figure_replaces_it(tmp_path):
     assert lo == hi and "考虑了经济运行恢复情况" in spans[lo].text
     # Not a why-question: the quote stays.
     assert _with_reason(analyze("今年经济增长目标是多少？"), mine, target, target) == (target, target)
+
+
+@pytest.mark.slow
+def test_a_sentence_scored_within_the_fitted_margin_is_quoted_with_the_best(assistant):
+    """五(一)2 says what the institutes are for in one sentence and which fields they take in the next: both score
+    close for "具体要做什么", and the fitted margin (bench.fit_answerer: 0.6 -> 2.5; dev and fixed, facts quoted
+    0.759 -> 0.792 out-of-fold) quotes them together where the hand-set one quoted the second alone."""
+    from dataclasses import replace
+
+    from assistant.fitted import load_model
+    from assistant.quotes import select
+
+    assistant.trace = []
+    try:
+        answer = assistant.ask("设立十大重点基础研究机构具体要做什么？")
+        t = assistant.trace[-1]
+    finally:
+        assistant.trace = None
+    assert "实施基础类科研机构行动计划" in answer.text and "部署数学、数字生命等十大基础研究机构" in answer.text
+    model = load_model()
+    assert model.neighbor_margin > 0.6
+
+    def quoted(margin: float) -> str:
+        chosen = select(t["question"], t["ranked"], assistant.scorer, replace(model, neighbor_margin=margin))
+        return "".join(p.quoted_text for p in chosen)
+
+    assert "实施基础类科研机构行动计划" not in quoted(0.0)  # without a margin only the best sentence is quoted
+
+
+def test_the_quote_takes_the_best_scored_sentences_not_the_nearest():
+    """Within the margin a quote takes a section's sentences by score: a higher-scored sentence two places away comes
+    before neighbours just inside the margin, and anything outside the margin or too long to quote stays out."""
+    from types import SimpleNamespace
+
+    from assistant.quotes import MAX_PASSAGE_CHARS, _picked
+
+    def unit(index: int, score: float, length: int = 30):
+        return SimpleNamespace(index=index, score=score, span=SimpleNamespace(text="字" * length))
+
+    scores = {0: 2.9, 1: 2.1, 2: 2.6, 3: 3.8, 4: 2.7, 5: 0.5}
+    mine = {i: unit(i, s) for i, s in scores.items()}
+    assert _picked(mine, mine[3], 3, 2.5) == {3, 0, 4}  # 0 (2.9) and 4 (2.7) beat the neighbour 2 (2.6)
+    assert _picked(mine, mine[3], 3, 0.5) == {3}  # nothing else within 0.5
+    mine[0] = unit(0, 2.9, MAX_PASSAGE_CHARS + 1)
+    assert _picked(mine, mine[3], 3, 2.5) == {3, 4, 2}
