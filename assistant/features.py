@@ -132,14 +132,14 @@ def _bigrams(text: str) -> set[str]:
     return {a + b for a, b in zip(chars, chars[1:])}
 
 
+def _states_figure(text: str, wants_kind: Sequence[str], asks_number: bool) -> bool:
+    """Does `text` state the kind of figure asked: a number for 多少 (`asks_number`), or the evidence of a kind?"""
+    return (asks_number and has_figure(text)) or any(has_evidence(k, text) for k in wants_kind)
+
+
 def _number_kind_cue(q: Question, text: str) -> float:
-    cue = 0.0
-    if (q.wants(COUNT) or q.wants(PERCENT) or q.wants(MONEY)) and has_figure(text):
-        cue = 1.0
-    for kind in NEEDS_EVIDENCE:
-        if q.wants(kind) and has_evidence(kind, text):
-            cue = 1.0
-    return cue
+    asks_number = q.wants(COUNT) or q.wants(PERCENT) or q.wants(MONEY)
+    return 1.0 if _states_figure(text, [k for k in NEEDS_EVIDENCE if q.wants(k)], asks_number) else 0.0
 
 
 def sentence_features(q: Question, units: Sequence, titled: dict[str, float], phrase: Callable[[Question, str], float],
@@ -291,9 +291,7 @@ def _lacks_figure(text: str, wants_kind: Sequence[str], asks_number: bool) -> bo
     """TOP_NO_FIGURE: a figure or a date is asked and `text` states none of the asked kind. A close sentence with
     one (`missing_kind`, `no_term_number`) is not enough: the answer quotes the best sentence, and on dev a
     figure elsewhere (another fund's 2800多亿元 for rc-047) kept near-misses answered."""
-    if not (wants_kind or asks_number):
-        return False
-    return not ((asks_number and has_figure(text)) or any(has_evidence(k, text) for k in wants_kind))
+    return bool(wants_kind or asks_number) and not _states_figure(text, wants_kind, asks_number)
 
 
 def _missing_per(question: str, texts: Sequence[str], asks_figure: bool) -> bool:

@@ -112,6 +112,6 @@ def load_model(path: Path = MODEL_FILE) -> AnswererModel:
         int(data["max_sections"]),
         dict(data.get("meta") or {}),
         LinearModel.from_json(data["extra"], EXTRA_FEATURES) if "extra" in data else None,
-        float(data.get("neighbor_margin", 0.6)),
-        bool(data.get("apart_further", False)),
+        float(data.get("neighbor_margin", AnswererModel.neighbor_margin)),
+        bool(data.get("apart_further", AnswererModel.apart_further)),
     )
