@@ -18,7 +18,7 @@ from .fitted import AnswererModel
 from .followup import Resolved, resolve
 from .lists import item_heads
 from .passages import Evidence, Passage
-from .question import COUNT, LIST, NEEDS_EVIDENCE, Question, analyze
+from .question import COUNT, LIST, NEEDS_EVIDENCE, Question, analyze, naming_the_document
 from .quotes import rank, select
 from .records import Answer, Message
 from .refusal import Verdict, judge
@@ -105,6 +105,7 @@ class OfflineAnswerer:
         if resolved.followup:  # places the asker names now, not the earlier topic's ("那广州那边呢？")
             q.places = english_places(resolved.question) if q.english else place_names(resolved.question)
         q.title_terms = self._title_terms(q, plan)
+        q = naming_the_document(q, q.title_terms)
         draft = self._draft(q, resolved, plan)
         return self._finish(text, resolved, draft, notes, started)
 

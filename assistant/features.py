@@ -124,7 +124,7 @@ def _clause_stance(clause: str, sentence: str) -> tuple[bool, bool]:
 def _asked_unit(q: Question) -> str | None:
     """The measure word the asker expects the number in: "多少辆" says it; in English the counted thing's Chinese word
     may be one ("How many households": 户)."""
-    return asked_unit(q.text) or (counted_unit(q.subject_groups) if q.english else None)
+    return asked_unit(q.asking or q.text) or (counted_unit(q.subject_groups) if q.english else None)
 
 
 def _bigrams(text: str) -> set[str]:
@@ -245,8 +245,9 @@ def question_features(
         (wants_target and not wants_outcome and all(o and not t for t, o in stances))
         or (wants_outcome and not wants_target and all(t and not o for t, o in stances))
     )
-    period = period_conflict(q.text, [(u.span.text, u.evidence.section.path, u.evidence.section.plan) for u in numbered],
-                             year_of)
+    period = period_conflict(q.text, [(_up_to(clause, texts[i]), near[i].evidence.section.path, near[i].evidence.section.plan)
+                                      for clause, i in stated] if stated else
+                             [(u.span.text, u.evidence.section.path, u.evidence.section.plan) for u in numbered], year_of)
     if (conflict or period) and _top_agrees(top, wants_target, wants_outcome, q.text, year_of):
         # The best sentence states a figure in the asked stance and years ("居民消费价格上涨2%。" in "2016年工作回顾"
         # for "去年实际涨了多少？"); the clauses naming the subject's rarest word (涨幅, of this year's target) were
@@ -285,6 +286,14 @@ def question_features(
         1.0 if _missing_per(q.text, texts, asks_number or bool(wants_kind)) else 0.0,
         1.0 if _lacks_figure(top.span.text, wants_kind, asks_number) else 0.0,
     ), dtype=np.float32)
+
+
+def _up_to(clause: str, sentence: str) -> str:
+    """The sentence up to the end of `clause`: the words that can date what the clause states. A time word scopes
+    what follows it ("2016年，…下降5.6%"), not what came before; a later clause's "年均浓度" dated the 2016 review's
+    "二氧化硫…排放量分别下降5.6%和4%" as several years (dev rd-042)."""
+    at = sentence.find(clause)
+    return sentence if at < 0 else sentence[: at + len(clause)]
 
 
 def _lacks_figure(text: str, wants_kind: Sequence[str], asks_number: bool) -> bool:

@@ -16,6 +16,7 @@ from .cues import (
     ASKS_TIME,
     ASKS_YESNO,
     COUNTED_THING,
+    DOCUMENT_WORD,
     NOT_HEAD,
     SHARE_AFTER_MONEY,
     TARGETED_THING,
@@ -34,7 +35,7 @@ from .terms import (
 )
 
 __all__ = [
-    "Question", "Translate", "analyze", "count_subject", "question_kinds", "subject_head_groups",
+    "Question", "Translate", "analyze", "count_subject", "naming_the_document", "question_kinds", "subject_head_groups",
     "COUNT", "MONEY", "PERCENT", "TIME", "PERSON", "LOCATE", "LIST", "HOW", "YESNO", "WHAT", "NEEDS_EVIDENCE",
 ]
 
@@ -87,6 +88,9 @@ class Question:
     # Key terms that are words of the asked documents' titles ("2018年政府工作报告里…": 报告, 工作): they say which
     # document is asked, not what a figure counts (set by PlanAssistant, which knows the titles).
     title_terms: tuple[str, ...] = ()
+    # The words that say what is asked: a follow-up's own ("那今年还要再压多少？"), not the earlier topic its rewrite
+    # carries ("…几年缩短：…" would ask for a count of years); "" when it is `text`.
+    asking: str = ""
 
     @property
     def kind(self) -> str:
@@ -187,6 +191,24 @@ def analyze(
         places=english_places(text) if english else place_names(text),
         quoted=quoted_terms(text),
         context_terms=list(context_terms),
+        asking=kinds_from if kinds_from and kinds_from != text else "",
         groups=term_groups(text, terms, translate),
         context_groups=context_groups,
     )
+
+
+def naming_the_document(q: Question, title_terms: Sequence[str]) -> Question:
+    """The question without the key terms that only say which document is asked ("报告里…", "the report", "规划中…"):
+    words of the asked documents' titles (`title_terms`) that name a kind of document. Weighed as key terms, they
+    made a sentence with the word (报告 is rare in a report's text) outrank the asked topic: "报告里关于住房的内容"
+    quoted "向全国人大常委会报告国有资产管理情况" (dev ra-069). A question of nothing else keeps them."""
+    kind_words = {t for t in title_terms if DOCUMENT_WORD.fullmatch(t)}
+    if not kind_words:
+        return q
+    groups = [g for g in q.groups if not kind_words.intersection(g)]
+    if not groups:
+        return q
+    q.groups = groups
+    q.terms = [t for t in q.terms if t not in kind_words]
+    return q
+

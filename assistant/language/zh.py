@@ -208,7 +208,8 @@ ASKED_UNIT = r"(?:多少|几)\s*(辆|家|名|人|位|项|条|次|所|座|种|台
 # Measure words that count the same things (人 / 名 / 位).
 SAME_UNIT = {"人": "人名位", "名": "人名位", "位": "人名位", "元": "元", "亿元": "亿元", "万元": "万元"}
 
-# "报告 / 规划 / report / plan" near a year: the question names a document, not just a year it covers.
+# "报告 / 规划 / report / plan" near a year: the question names a document, not just a year it covers. A key term
+# that is one of these and a word of the asked document's title names the document, not what is asked of it.
 DOCUMENT_WORD = r"报告|规划|纲要|计划|意见|方案"
 
 # The report of the year after each named year ("次年的报告"): it tells those years' results in its review.

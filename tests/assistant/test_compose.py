@@ -108,6 +108,22 @@ def test_the_documents_own_name_is_not_what_a_figure_counts():
     assert stated_facts(q, texts, lambda t: idf(t, 0.5)) == [("中央预算内投资安排5376亿元", 0)]
 
 
+def test_the_word_naming_the_document_is_no_key_term():
+    """"报告里关于住房的内容": 报告 is rare in a report's text, so as a key term it outweighed 住房 and a sentence
+    saying 报告 was quoted (dev ra-069). Words of the title that name a kind of document are dropped; other title
+    words (工作) and a question of nothing else keep theirs."""
+    from assistant.question import naming_the_document
+
+    q = naming_the_document(analyze("报告里关于住房的内容都有哪些？"), ("报告",))
+    assert q.groups == [("住房",)] and "报告" not in q.terms
+    dictionary = lambda text: [("report", ("反映", "报告", "申报")), ("housing", ("住房", "房屋"))]  # noqa: E731
+    en = naming_the_document(analyze("What does the report say about housing?", translate=dictionary), ("报告", "工作"))
+    assert en.groups and not any("报告" in g for g in en.groups) and any("住房" in g for g in en.groups)
+    assert naming_the_document(analyze("报告讲了什么？"), ("报告",)).groups  # nothing else to look for: kept
+    jobs = naming_the_document(analyze("工作报告里就业目标是多少？"), ("工作", "报告"))
+    assert any("工作" in g for g in jobs.groups)  # 工作 is no kind of document
+
+
 def test_a_share_of_money_asks_for_a_share_not_an_amount():
     """The measured phrase's last noun decides: 研发费用…比例 is a share; 研发经费 alone is money."""
     assert analyze("科技型中小企业研发费用加计扣除比例今年提到多少？").kinds[:1] == ["percent"]

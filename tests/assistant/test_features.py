@@ -113,3 +113,30 @@ def test_a_figure_asked_per_unit_needs_a_sentence_giving_one(assistant) -> None:
     assert missing_per("每个诺贝尔奖科学家实验室能拿到多少经费？") == 1.0  # the plan gives no amount per laboratory
     assert missing_per("How much funding will each Nobel laureate laboratory get?") == 1.0
     assert missing_per("每万名就业人员中研发人员要达到多少？") == 0.0  # "每万名就业人员中研发人员" is there
+
+
+def test_a_clause_is_dated_by_the_words_up_to_its_end() -> None:
+    # rd-042's fact: the 2016 review's clause, followed in its sentence by "年均浓度", which reads as several years.
+    from assistant.dating import period_conflict
+    from assistant.features import _up_to
+
+    sentence = "强化大气污染治理，二氧化硫、氮氧化物排放量分别下降5.6%和4%，74个重点城市细颗粒物年均浓度下降9.1%。"
+    clause = "二氧化硫、氮氧化物排放量分别下降5.6%和4%"
+    review = ("一、2016年工作回顾",)
+    year_of = lambda plan: 2017  # noqa: E731 - the report's own year dates its 去年
+    assert _up_to(clause, sentence) == "强化大气污染治理，" + clause
+    assert period_conflict("去年二氧化硫排放减了多少？", [(sentence, review, "r")], year_of)  # the whole sentence misleads
+    assert not period_conflict("去年二氧化硫排放减了多少？", [(_up_to(clause, sentence), review, "r")], year_of)
+    assert _up_to("别的分句", sentence) == sentence  # a clause not in the sentence: the sentence
+
+
+def test_a_follow_up_asks_for_the_unit_its_own_words_ask_for() -> None:
+    # re-020: the rewrite carries the last question's "这几年"; "那今年还要再压多少？" asks no count of years.
+    from assistant.features import _asked_unit
+    from assistant.question import analyze
+
+    own = "那今年还要再压多少？"
+    q = analyze("进出口货物通关时间、几年缩短：" + own, kinds_from=own)
+    assert q.asking == own and _asked_unit(q) is None
+    assert _asked_unit(analyze("进出口货物通关时间这几年缩短了多少？")) == "年"  # the rewrite alone asks for years
+    assert _asked_unit(analyze("那今年要新增多少辆？", kinds_from="那今年要新增多少辆？")) == "辆"
