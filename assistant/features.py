@@ -245,9 +245,10 @@ def question_features(
         (wants_target and not wants_outcome and all(o and not t for t, o in stances))
         or (wants_outcome and not wants_target and all(t and not o for t, o in stances))
     )
-    period = period_conflict(q.text, [(_up_to(clause, texts[i]), near[i].evidence.section.path, near[i].evidence.section.plan)
-                                      for clause, i in stated] if stated else
-                             [(u.span.text, u.evidence.section.path, u.evidence.section.plan) for u in numbered], year_of)
+    # `numbered` holds the stating clauses' sentences in their order; a clause is dated by the words up to its end.
+    dated = [_up_to(clause, texts[i]) for clause, i in stated] if stated else [u.span.text for u in numbered]
+    period = period_conflict(q.text, [(text, u.evidence.section.path, u.evidence.section.plan)
+                                      for text, u in zip(dated, numbered)], year_of)
     if (conflict or period) and _top_agrees(top, wants_target, wants_outcome, q.text, year_of):
         # The best sentence states a figure in the asked stance and years ("居民消费价格上涨2%。" in "2016年工作回顾"
         # for "去年实际涨了多少？"); the clauses naming the subject's rarest word (涨幅, of this year's target) were

@@ -211,4 +211,3 @@ def naming_the_document(q: Question, title_terms: Sequence[str]) -> Question:
     q.groups = groups
     q.terms = [t for t in q.terms if t not in kind_words]
     return q
-
