@@ -22,6 +22,15 @@ __all__ = ["bigrams", "coverage_of", "document_cell", "lexical_text", "rank_metr
 # subject's wording the question (or its English words' dictionary translations) contains.
 # The two thresholds were set on the dev half of tests/data/eval/compare.yaml (`python -m bench.compare --split dev`).
 MATCH_DENSE_WEIGHT = 0.5
+# An English topic's wording goes through dictionary translations ("urban" -> 城镇化 only, "registration" -> none), so
+# e5 weighs more there. Set on the dev half of the comparison sets with MATCH_SENTENCE_SHARE (`python -m bench.compare
+# --split dev`): English 0.893 right at 0.5 / phrase cosines alone, 0.946 at 0.6-0.7 with sentences; 0.7 sits inside
+# that plateau on both sides.
+MATCH_DENSE_WEIGHT_EN = 0.7
+# e5 compares the question with a row's subjects (short phrases, crowded cosines) and, with this share, with the
+# sentences its asked documents' figures come from: a sentence says more than "再进城落户" of what is counted ("rural
+# migrants … urban household registration", dev cmp-081). Dev: 0.25 changed nothing, 0.75 lost cmb-023 and cmp-087.
+MATCH_SENTENCE_SHARE = 0.5
 MATCH_FLOOR = 0.4  # below this (unscaled) the question is about no grouped figure: each document is searched instead
 # A Chinese question whose topic shares no character pair with any of a metric's subjects names that metric only if
 # e5 finds them this alike (物价 ~ 居民消费价格上涨, 0.925). On the dev half of compare.yaml every such match below it
@@ -106,7 +115,8 @@ def rank_metrics(
     index: "PlanIndex", comparison: Comparison, metrics: Sequence[Metric], aliases: dict[str, set[str]] | None = None
 ) -> list[tuple[float, Metric]]:
     """Metrics that give any of the asked documents, best match first; only those whose e5 + wording match of the
-    question's topic reaches MATCH_FLOOR."""
+    question's topic reaches MATCH_FLOOR. e5 compares the topic with a row's subjects and the question with the
+    sentences the row quotes from the asked documents."""
     aliases = aliases or {}
     wanted = {p.plan for p in comparison.documents}
     share = _share_asked(comparison.question)
@@ -119,8 +129,11 @@ def rank_metrics(
     vectors = index.embed_phrases([topic(comparison), *subjects])
     raw = dict(zip(subjects, np.clip(vectors[1:] @ vectors[0], 0.0, 1.0).tolist()))
     # e5 cosines of short phrases crowd together (0.8-0.95): rescaled over the candidates, the best is 1.
-    low, high = min(raw.values()), max(raw.values())
-    dense = {s: (v - low) / (high - low) if high > low else 1.0 for s, v in raw.items()}
+    dense = _rescaled(raw)
+    quotes = sorted({c.quote for m in candidates for c in m.cells if c.plan in wanted})
+    by_quote = dict(zip(quotes, (index.passage_vectors(quotes) @ index.embed_query(comparison.core or comparison.question)).tolist()))
+    in_sentences = _rescaled({id(m): max(by_quote[c.quote] for c in m.cells if c.plan in wanted) for m in candidates})
+    weight = MATCH_DENSE_WEIGHT_EN if comparison.english else MATCH_DENSE_WEIGHT
     grams = bigrams(lexical_text(index, comparison))
     if comparison.english:
         from index.lexical import english_terms
@@ -132,7 +145,9 @@ def rank_metrics(
     for m in candidates:
         worded = {s: _coverage_en(s, translated, n_words) if comparison.english else _coverage(s, grams)
                   for s in names[id(m)]}
-        best = max((MATCH_DENSE_WEIGHT * dense[s] + (1 - MATCH_DENSE_WEIGHT) * c, raw[s], c) for s, c in worded.items())
+        sentences = MATCH_SENTENCE_SHARE * in_sentences[id(m)]
+        best = max((weight * ((1 - MATCH_SENTENCE_SHARE) * dense[s] + sentences) + (1 - weight) * c, raw[s], c)
+                   for s, c in worded.items())
         if not comparison.english and not any(worded.values()) and max(raw[s] for s in worded) < UNWORDED_COSINE:
             continue
         covered = len(wanted & set(m.plans)) / len(wanted)
@@ -144,6 +159,12 @@ def rank_metrics(
         scored.append((best[0] + prior, absolute, m))
     scored.sort(key=lambda x: -x[0])
     return [(score, m) for score, absolute, m in scored if absolute >= MATCH_FLOOR]
+
+
+def _rescaled(values: dict) -> dict:
+    """Min-max over the candidates: the best is 1, the worst 0 (all 1 when they are equal)."""
+    low, high = min(values.values()), max(values.values())
+    return {k: (v - low) / (high - low) if high > low else 1.0 for k, v in values.items()}
 
 
 def _share_asked(question: str) -> bool | None:

@@ -99,6 +99,7 @@ _TIME = re.compile(
 # a result.
 _BASELINE = re.compile(r"(?:高于|低于|快于|慢于|好于|超过|相比|比|较)[“\"‘]?$")
 _PERIOD_WORDS = re.compile(r"年均|年平均|五年|(?:十[一二三四五六七八九]?|[一二三四五六七八九])五[”\"’时规计期末]")
+_LEVEL = re.compile(r"(?:到|至|达)$")
 _FYP = re.compile(r"(十[一二三四五六七八九]?|[一二三四五六七八九])五")
 
 
@@ -218,18 +219,26 @@ def _section_figures(section: Section, headings: str, period: Period) -> list[Fi
         mentions = [m for m in _TIME.finditer(context) if not _BASELINE.search(context[max(0, m.start() - 3) : m.start()])]
         when, multi = _time_of(mentions[-1], period) if mentions else ("now", False)
         if role != "mixed":
-            # Over several years when the heading path or the figure's own sentence last named a span of years;
-            # in a mixed chapter the mention that decided goal or result decides that too.
+            # Over several years when the heading path, the time the figure's paragraph opens with, or the figure's
+            # own sentence last named a span of years; in a mixed chapter the mention that decided goal or result
+            # decides that too. A paragraph that opens "五年来，" reviews five years in every sentence: 2018's
+            # "城镇新增就业6600万人以上", two sentences on, was grouped with the 2016 and 2017 reports' one-year results
+            # (dev cmb-022).
             sentence = text[_sentence_start(text, t.start) : t.start]
-            spans = [_time_of(m, period)[1] for m in _TIME.finditer(headings + "\n" + own_heading + "\n" + sentence)]
-            multi = bool(spans) and spans[-1]
+            opening = _TIME.match(text, text.rfind("\n", 0, t.start) + 1)
+            mentions_here = [*_TIME.finditer(headings + "\n" + own_heading), *([opening] if opening else []),
+                             *_TIME.finditer(sentence)]
+            multi = bool(mentions_here) and _time_of(mentions_here[-1], period)[1]
         own = [_time_of(m, period)[0] for m in _TIME.finditer(before) if m["past"] or m["now"]]
         if own:  # "今年…", "去年…" in the figure's own clause
             when = own[-1]
         elif role in ("past", "now"):
             when = role
         kind = "outcome" if when == "past" else "target"
-        horizon = "period" if multi or t.rate in ("年均", "年平均") or _PERIOD_WORDS.search(before) else "year"
+        # A level reached ("城镇化率提高到58.5%", "贡献率达到60%") is read at a point in time, not summed over a span:
+        # five years' review of it still compares with one year's (dev cmp-087, cmp-094).
+        level = bool(_LEVEL.search(before))
+        horizon = "period" if (multi and not level) or t.rate in ("年均", "年平均") or _PERIOD_WORDS.search(before) else "year"
         family, scale = unit_family(t.unit)
         moved_from = bool(_TO_AFTER.match(text[t.end : t.end + 12]))
         subject = subject_of(text, t.start, floor)

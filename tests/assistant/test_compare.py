@@ -268,3 +268,34 @@ def test_a_question_naming_no_stance_takes_the_other_kind_where_the_asked_one_is
     # Asked for goals, 2023's review gives none; nor does another measure stand in for a missing one.
     goals = lines(threshold_reports.ask("2021年和2023年小规模纳税人增值税起征点的目标分别是多少？"))
     assert "15万元" in goals[0] and "没有给出" in goals[1], goals
+
+
+# Two short reports in the real ones' words: their goals (城镇新增就业, 城镇登记失业率 among them, whose 城镇 is all the
+# dictionary makes of "urban") and the number of people to settle in towns (进城落户) under its own heading.
+SETTLEMENT_REPORTS = {
+    2017: "一、2016年工作回顾\n深化户籍制度改革，全面推行居住证制度，又有1600万人进城落户。\n二、2017年工作总体部署\n"
+          "今年发展的主要预期目标是：国内生产总值增长6.5%左右，在实际工作中争取更好结果；居民消费价格涨幅3%左右；"
+          "城镇新增就业1100万人以上，城镇登记失业率4.5%以内；进出口回稳向好，国际收支基本平衡；居民收入和经济增长基本同步；"
+          "单位国内生产总值能耗下降3.4%以上，主要污染物排放量继续下降。\n三、2017年重点工作任务\n（一）推进新型城镇化。\n"
+          "深化户籍制度改革，今年实现进城落户1300万人以上，加快居住证制度全覆盖。\n",
+    2018: "一、过去五年工作回顾\n城镇新增就业6600万人以上。\n二、2018年经济社会发展总体要求和政策取向\n"
+          "今年发展主要预期目标是：国内生产总值增长6.5%左右；居民消费价格涨幅3%左右；城镇新增就业1100万人以上，"
+          "城镇调查失业率5.5%以内，城镇登记失业率4.5%以内；居民收入增长和经济增长基本同步；进出口稳中向好，国际收支基本平衡；"
+          "单位国内生产总值能耗下降3%以上，主要污染物排放量继续下降。\n三、对2018年政府工作的建议\n（一）推进新型城镇化。\n"
+          "今年再进城落户1300万人，加快农业转移人口市民化。\n",
+}
+
+
+@pytest.fixture(scope="module")
+def settlement_reports(tmp_path_factory, settings, model):
+    return _reports_assistant(tmp_path_factory, settings, "settlement-reports", SETTLEMENT_REPORTS)
+
+
+def test_an_english_topic_is_matched_to_the_sentences_a_row_quotes(settlement_reports):
+    """e5 compares the question with the sentences a row's figures come from, not only with its subject phrase:
+    "再进城落户" alone is no nearer "urban household registration" than "城镇新增就业", whose 城镇 the dictionary gives."""
+    answer = settlement_reports.ask("How many rural migrants were to get urban household registration in 2017 and in 2018?")
+    assert [c.id for c in answer.citations] == ["report-2017:三(一)", "report-2018:三(一)"], answer.text
+    assert "1300万人以上" in lines(answer)[0] and "1300万人" in lines(answer)[1], answer.text
+    jobs = settlement_reports.ask("How many new urban jobs were targeted in 2017 and in 2018?")
+    assert [c.id for c in jobs.citations] == ["report-2017:二", "report-2018:二"], jobs.text

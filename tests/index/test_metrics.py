@@ -130,3 +130,14 @@ def test_one_value_under_two_subjects_of_one_document_stays_two_rows(reports, em
     assert {"科技进步对经济增长的贡献率", "常住人口城镇化率"} == {m.metric for m in sixty}
     # A figure whose subject a transcription split over lines ("广义货币M" / "2" / "和…") keeps it whole.
     assert any("M2" in m.metric and m.cell("government-work-report-2017") for m in metrics)
+
+
+def test_a_paragraph_opening_five_years_dates_its_figures_and_a_level_reached_is_read_at_its_year(reports, embed):
+    found = {f.target.text: f for f in figures(reports[2018]) if f.section_id == "一"}
+    # "五年来，经济实力跃上新台阶。……城镇新增就业6600万人以上": two sentences after the paragraph names five years.
+    assert found["6600万人以上"].horizon == "period" and found["6600万人以上"].kind == "outcome"
+    assert found["1351万人"].horizon == "year", "刚刚过去的2017年: one year's result"
+    assert found["58.5%"].horizon == "year", "城镇化率提高到58.5%: a level reached, comparable with one year's"
+    jobs = _row(group_metrics([reports[y] for y in (2016, 2017, 2018)], embed, kind="outcome"),
+                {"government-work-report-2016": "1312万人", "government-work-report-2017": "1314万人"})
+    assert jobs is not None and jobs.cell("government-work-report-2018").value == "1351万人"
