@@ -5,7 +5,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from .cues import ASKS_SOMETHING_ZH, NEXT_QUESTION_EN, OPENER_ZH, STARTS_QUESTION_EN
+from .cues import ASKS_SOMETHING_ZH, BACK_REFERENCE_ZH, NEXT_QUESTION_EN, OPENER_ZH, STARTS_QUESTION_EN
 from .records import Answer, Citation
 from .terms import is_english
 
@@ -23,7 +23,29 @@ def split_question(text: str) -> list[str]:
     return parts if 2 <= len(parts) <= MAX_PARTS else []
 
 
+# "诺奖科学家实验室和海外创新中心各要建多少个？": things joined by 和 / 与 / 及 / 、 with 各 or 分别 after them ask the
+# predicate of each one. Each thing is a phrase of 2-12 characters without digits (years joined so are documents to
+# compare: assistant/comparison.py) and without a question word; the clause opens with the first thing (a clause
+# opening 其中 / 那 points back, and is one question about what it points at).
+_EACH_OF = re.compile(r"^(?P<things>[^和与及、]{2,12}(?:[和与及、][^和与及、]{2,12}){1,3})(?:各自|各|分别)(?P<rest>.+)$")
+
+
+def _split_each(clause: str) -> list[str]:
+    m = _EACH_OF.match(clause)
+    if not m or OPENER_ZH.match(clause) or BACK_REFERENCE_ZH.match(clause):
+        return []
+    things = re.split(r"[和与及、]", m["things"])
+    if any(re.search(r"[0-9０-９年]", t) or ASKS_SOMETHING_ZH.search(t) for t in things):
+        return []
+    return [t + m["rest"] for t in things] if ASKS_SOMETHING_ZH.search(m["rest"]) else []
+
+
 def _split_chinese(text: str) -> list[str]:
+    phrases = [c.strip() for c in re.split(r"[？?；;！!。：:，,]", text) if c.strip()]
+    asking = [bool(ASKS_SOMETHING_ZH.search(c)) for c in phrases]
+    if sum(asking) == 1 and (each := _split_each(phrases[asking.index(True)])):
+        at = asking.index(True)
+        return ["，".join([*phrases[:at], part, *phrases[at + 1 :]]) + "？" for part in each]
     clauses = [c.strip() for c in _CLAUSE_ZH.split(text) if c.strip()]
     asking = [bool(ASKS_SOMETHING_ZH.search(c)) for c in clauses]
     if sum(asking) < 2:

@@ -25,8 +25,17 @@ def test_an_english_topic_before_the_first_question_is_said_in_every_part():
         "In the 2021 report, how many jobs were created last year?", "In the 2021 report, what is the target for this year?"]
 
 
+def test_things_joined_before_each_ask_the_rest_of_each():
+    assert split_question("深圳规划里，诺奖科学家实验室和海外创新中心各要建多少个？") == [
+        "深圳规划里，诺奖科学家实验室要建多少个？", "深圳规划里，海外创新中心要建多少个？"]
+    assert split_question("北京、上海和深圳分别建几个中心？") == ["北京建几个中心？", "上海建几个中心？", "深圳建几个中心？"]
+
+
 @pytest.mark.parametrize("question", [
     "深圳打算建几个诺奖科学家实验室？",
+    "其中中央和地方各占多少？",  # points back at what the last answer gave: one question about it
+    "2016年和2017年分别是多少？",  # years joined are documents to compare, or one document's years
+    "那明年和后年分别还要发多少？",
     "有没有跟怀孕、新生儿健康有关的内容？",  # one question word, an enumeration
     "“十三五”这五年，经济总量从多少涨到了多少？",  # two question words in one clause
     "进出口货物通关时间这几年缩短了多少？",  # 这几年 asks nothing
@@ -57,3 +66,12 @@ def test_each_part_is_answered_from_its_own_section(report):
     assert len({(c.plan, c.id) for c in answer.citations}) == len(answer.citations)  # one chip per section
     parts = answer.verification["offline"]["parts"]
     assert [p["answerable"] for p in parts] == [True, True]
+
+
+def test_each_thing_joined_is_answered_from_its_own_section(assistant):
+    answer = assistant.ask("诺奖科学家实验室和海外创新中心各要建多少个？")
+    first, second = answer.text.split("\n\n（2）")
+    assert "10个以上科学实验室" in first or "十个科学实验室" in first, answer.text
+    assert "海外创新中心" in second and "10个" in second, answer.text
+    cited = {c.id.split(":")[-1] for c in answer.citations}
+    assert cited & {"五(一)3", "专栏11.3"} and cited & {"五(三)9", "专栏13.1"}, cited
