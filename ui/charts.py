@@ -59,7 +59,8 @@ def metrics_chart(metrics: Sequence[Metric], periods: Sequence[Period], title: s
     data = pd.DataFrame(rows)
     x = alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0))
     tooltip = [alt.Tooltip("year:O"), alt.Tooltip("figure:N"), alt.Tooltip("section:N")]
-    y_axis = alt.Axis(format="~g", tickCount=5)  # 4.5, not 4.500000, on a flat line
+    # 4.5, not 4.500000, on a flat line; 1200, not 1.2e+3 (Vega fits the precision to the tick step)
+    y_axis = alt.Axis(format="~f", tickCount=5)
     band = alt.Chart().mark_area(opacity=0.25).encode(
         x=x, y=alt.Y("low:Q", title=None, scale=alt.Scale(zero=False), axis=y_axis), y2="high:Q"
     )
