@@ -87,7 +87,9 @@ class DocumentScope:
         if len(kinds) == 1:
             d = scoped[0]
             return Frame(d.kind, d.kind_en, several)
-        return Frame("已加载的文件", "the loaded documents", several)
+        # Documents of several kinds: named as one set, so the answer's singular frames read right ("The set of loaded
+        # documents speaks to this in 3 places"; "The the loaded documents speaks…" before).
+        return Frame("已加载的文件", "set of loaded documents", several)
 
     def named_document(self, text: str) -> str | None:
         """The loaded document a question names ("2017年政府工作报告…"), or the one that reviews the year whose results

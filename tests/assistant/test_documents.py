@@ -70,3 +70,19 @@ def test_pointers_back_into_the_last_answer(question, kind, number):
 
 def test_a_question_that_points_at_nothing():
     assert find_pointer("深圳计划柔性引进多少名诺贝尔奖科学家？") is None
+
+
+def test_documents_of_two_kinds_are_named_as_one_set_in_english(tmp_path, settings, model):
+    from assistant import PlanAssistant
+    from index import PlanIndex
+
+    files = {"city-plan.txt": "某市科技创新规划\n\n一、总体目标\n到2020年，建设10个创新中心。\n",
+             "work-report.txt": "2017年政府工作报告\n\n一、2016年工作回顾\n城镇新增就业1314万人。\n"}
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    home = settings.with_(home=tmp_path / "home")
+    PlanIndex(home).build([tmp_path / n for n in files])
+    answer = PlanAssistant(PlanIndex.open(home)).ask("How many Nobel laureates will the city bring in?")
+    assert not answer.answerable
+    assert answer.text.startswith("The set of loaded documents "), answer.text
+    assert "The the" not in answer.text
