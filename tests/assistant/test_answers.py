@@ -209,3 +209,14 @@ def test_a_split_the_plan_does_not_give_is_refused_and_the_total_answered(assist
     assert not assistant.ask("How are the 20 new postdoctoral workstations divided among the regions?").answerable
     total = assistant.ask("新建博士后工作站多少个？")
     assert total.answerable and "20个" in total.text
+
+
+def test_an_ordinal_after_a_section_and_its_parts_takes_the_sections_part(assistant):
+    """The last answer cited 五 (重点工程, which names five programs) and two parts under it: "the second one" is 五's
+    second part, 五(二), not 五(三)10, the sibling of the first part cited."""
+    said = ("规划中有3处谈到：\n- 五(三)9「强化国际科技创新合作」：支持企业参与国际科技合作计划。[五(三)9]\n"
+            "- 五(二)8「加快创新创业人才载体建设」：推进前海全国人才管理改革试验区建设。[五(二)8]\n"
+            "- 五「重点工程」：实施创新基础提升、人才高地建设、协同创新促进、重大科技应用和创新生态优化等五大工程。[五]")
+    history = [{"role": "user", "content": "What are the five big programs of the plan?"}, {"role": "assistant", "content": said}]
+    answer = assistant.ask("Tell me more about the second one.", history)
+    assert [c.id for c in answer.citations] == ["五(二)"], answer.text
