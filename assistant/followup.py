@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import cues
 from .cues import (
     ASKS_HOW,
     ASKS_MORE,
@@ -21,6 +22,7 @@ from .cues import (
     STRUCTURE_WORDS,
     TOPIC_SWITCH,
 )
+from .dating import asked_years
 from .section_refs import relative_item, section_refs, without_items
 from .swaps import Similar, ellipsis_target, preposition, substitute
 from .terms import clean_text, content_terms, is_english
@@ -177,6 +179,15 @@ def _is_followup(question: str) -> bool:
     )
 
 
+# The times a turn names: years (2016年), 今年 / 去年 / 明年 and their English, spans (过去五年, past five years).
+_WHEN = re.compile("|".join(c.pattern for c in (cues.SEVERAL_YEARS, cues.THIS_YEAR, cues.LAST_YEAR, cues.NEXT_YEAR,
+                                                cues.YEAR_AFTER_NEXT)) + r"|(?:19|20)[0-9]{2}年?", re.I)
+
+
+def _says_when(question: str) -> bool:
+    return bool(asked_years(question, 2000))
+
+
 def topic_of(previous: str, question: str) -> str:
     """What the earlier turn was about that the follow-up leaves unsaid: its runs of key words (jieba's precise
     cut, adjacent key words joined: "海外创新中心") that the follow-up lacks."""
@@ -185,6 +196,8 @@ def topic_of(previous: str, question: str) -> str:
 
     own = set(content_terms(question))
     english = is_english(previous)
+    if _says_when(question):  # the follow-up's own time replaces the earlier turn's ("this year" after "past five years")
+        previous = _WHEN.sub(" ", previous)
     if english:
         tokens = re.findall(r"[A-Za-z][A-Za-z'\-]*|[0-9][0-9.,%]*|\S", previous)
     else:

@@ -210,3 +210,14 @@ def test_a_demonstrative_with_a_measure_word_points_back(similar):
     assert r.followup and "超长期特别国债" in r.rewritten
     # A complete question with no demonstrative stays as it is.
     assert not resolve("今年中央预算内投资安排多少？", user("今年超长期特别国债准备发多少？"), similar).followup
+
+
+def test_a_follow_up_naming_its_own_time_drops_the_earlier_turns_time(similar):
+    english = resolve("And what are they aiming for this year?",
+                      user("What was the average annual growth rate of the economy over the past five years?"), similar)
+    assert english.rewritten == "And what are they aiming for this year? (average annual growth rate, economy)"
+    chinese = resolve("那今年在开放方面还有什么新打算？", user("过去五年我国的平均关税水平降到了多少？"), similar)
+    assert "过去五年" not in chinese.rewritten and "五年" not in chinese.rewritten and "平均关税水平" in chinese.rewritten
+    # A follow-up naming no time keeps the earlier turn's: "那失业率呢？" still asks about 去年.
+    kept = resolve("那失业率呢？", user("去年城镇新增就业多少？"), similar)
+    assert "去年" in kept.rewritten
