@@ -30,6 +30,11 @@ def split_question(text: str) -> list[str]:
 _EACH_OF = re.compile(r"^(?P<things>[^和与及、]{2,12}(?:[和与及、][^和与及、]{2,12}){1,3})(?:各自|各|分别)(?P<rest>.+)$")
 
 
+def _only_ne(clause: str) -> bool:
+    """Does the clause ask nothing but by its closing 呢 ("那退休人员的基本养老金呢")?"""
+    return clause.endswith("呢") and not ASKS_SOMETHING_ZH.search(clause[:-1])
+
+
 def _split_each(clause: str) -> list[str]:
     m = _EACH_OF.match(clause)
     if not m or OPENER_ZH.match(clause) or BACK_REFERENCE_ZH.match(clause):
@@ -48,6 +53,10 @@ def _split_chinese(text: str) -> list[str]:
         return ["，".join([*phrases[:at], part, *phrases[at + 1 :]]) + "？" for part in each]
     clauses = [c.strip() for c in _CLAUSE_ZH.split(text) if c.strip()]
     asking = [bool(ASKS_SOMETHING_ZH.search(c)) for c in clauses]
+    # "那退休人员的基本养老金呢，涨几个点？": a clause asking nothing but its closing 呢 names the topic of the next
+    # question; it is no question of its own (dev rc-022 was asked "那退休人员的基本养老金呢？" and "那涨几个点？").
+    asking = [a and not (_only_ne(c) and i + 1 < len(clauses) and asking[i + 1] and not _only_ne(clauses[i + 1]))
+              for i, (c, a) in enumerate(zip(clauses, asking))]
     if sum(asking) < 2:
         return []
     # Clauses before the first question are the topic every part is about ("养老保险方面，去年做成了什么、…");

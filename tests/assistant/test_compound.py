@@ -36,6 +36,7 @@ def test_things_joined_before_each_ask_the_rest_of_each():
     "其中中央和地方各占多少？",  # points back at what the last answer gave: one question about it
     "2016年和2017年分别是多少？",  # years joined are documents to compare, or one document's years
     "那明年和后年分别还要发多少？",
+    "那退休人员的基本养老金呢，涨几个点？",  # a clause asking by 呢 alone names the next question's topic
     "有没有跟怀孕、新生儿健康有关的内容？",  # one question word, an enumeration
     "“十三五”这五年，经济总量从多少涨到了多少？",  # two question words in one clause
     "进出口货物通关时间这几年缩短了多少？",  # 这几年 asks nothing
