@@ -36,6 +36,7 @@ def _only_ne(clause: str) -> bool:
 
 
 def _split_each(clause: str) -> list[str]:
+    """The clause asked of each thing it joins before 各 / 分别 (see _EACH_OF); [] when it joins none."""
     m = _EACH_OF.match(clause)
     if not m or OPENER_ZH.match(clause) or BACK_REFERENCE_ZH.match(clause):
         return []

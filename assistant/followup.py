@@ -185,6 +185,7 @@ _WHEN = re.compile("|".join(c.pattern for c in (cues.SEVERAL_YEARS, cues.THIS_YE
 
 
 def _says_when(question: str) -> bool:
+    """Does the turn name a time? (Any document year dates its 今年 / 去年: only whether one is named matters.)"""
     return bool(asked_years(question, 2000))
 
 
