@@ -55,14 +55,13 @@ class SectionLookup:
             before = find_pointer(resolved.previous)
             walked = before is not None and before.kind == "ordinal"  # "其中第二项", then "the fourth one": one list
             parents = {(s.plan, s.parent_id) for s in cited}
-            # An answer citing a section and parts under it ("五大工程": 五, with 五(三)9 and 五(二)8) is about that
-            # section's parts: "the second one" is its second part, not a sibling of the first part cited (dev ri-029).
-            heads = [s for s in cited if self.children(s) and all(self._under(o, s) for o in cited if o is not s)]
             if walked:
                 parent = self.parent(first)
                 options = self.children(parent) if parent is not None else [first]
-            elif len(cited) >= 2 and heads:
-                options = self.children(heads[0])
+            # An answer citing a section and parts under it ("五大工程": 五, with 五(三)9 and 五(二)8) is about that
+            # section's parts: "the second one" is its second part, not a sibling of the first part cited (dev ri-029).
+            elif len(cited) >= 2 and (head := self._holding(cited)) is not None:
+                options = self.children(head)
             elif len(cited) >= 2 and len(parents) == 1:
                 parent = self.parent(first)
                 options = self.children(parent) if parent is not None else cited
@@ -75,6 +74,10 @@ class SectionLookup:
         if not options or n == 0 or abs(n) > len(options) and n != -1:
             return None
         return options[n - 1] if n > 0 else options[-1]
+
+    def _holding(self, cited: Sequence[Section]) -> Section | None:
+        """The cited section with parts that holds every other cited section, if one does."""
+        return next((s for s in cited if self.children(s) and all(self._under(o, s) for o in cited if o is not s)), None)
 
     def _under(self, section: Section, ancestor: Section) -> bool:
         """Is `section` inside `ancestor` (same plan, `ancestor` on its parent chain)?"""

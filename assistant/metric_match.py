@@ -171,13 +171,15 @@ def _sentence_match(index: "PlanIndex", comparison: Comparison, candidates: Sequ
     (CACHE/vectors); with an empty cache the first comparisons take seconds longer."""
     shortlist = sorted(candidates, key=lambda m: -by_phrase[id(m)])[:SENTENCE_SHORTLIST]
     quotes = sorted({c.quote for m in shortlist for c in m.cells if c.plan in wanted})
-    query = index.embed_query(comparison.core or comparison.question)
+    # Remembered with the phrases: both kinds' rankings of one question embed it once (the same e5 query vector).
+    query = index.embed_phrases([comparison.core or comparison.question])[0]
     by_quote = dict(zip(quotes, (index.passage_vectors(quotes) @ query).tolist()))
     return _rescaled({id(m): max(by_quote[c.quote] for c in m.cells if c.plan in wanted) for m in shortlist})
 
 
 def _rescaled(values: dict) -> dict:
-    """Min-max over the candidates: the best is 1, the worst 0 (all 1 when they are equal)."""
+    """Min-max over the candidates: the best is 1, the worst 0; all 1 when they are equal, where index.fusion.minmax
+    gives 0 (a channel saying nothing): here a lone candidate is the best there is."""
     low, high = min(values.values()), max(values.values())
     return {k: (v - low) / (high - low) if high > low else 1.0 for k, v in values.items()}
 
