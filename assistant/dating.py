@@ -12,12 +12,12 @@ from collections.abc import Callable, Iterable, Sequence
 
 from . import cues
 
-__all__ = ["SEVERAL", "asked_years", "no_year", "period_conflict", "sentence_years"]
+__all__ = ["SEVERAL", "YEAR", "asked_years", "no_year", "period_conflict", "sentence_years"]
 
 SEVERAL = 0  # stands for "several years at once" (a five-year review, an average, a total) among the years
 # A year: four digits not part of a longer number or a share, and not counting something ("2000亿元", "2000多家"):
 # in Chinese a year is followed by 年 or joins a range or list (2016—2020年, 2016、2017和2018年), if by a character.
-_YEAR = re.compile(r"(?<![0-9０-９.])((?:19|20)[0-9]{2})(?![0-9０-９.%％])(?!(?![年至到和与及、])[\u4e00-\u9fff])")
+YEAR = re.compile(r"(?<![0-9０-９.])((?:19|20)[0-9]{2})(?![0-9０-９.%％])(?!(?![年至到和与及、])[\u4e00-\u9fff])")
 
 
 def no_year(plan: str) -> None:
@@ -41,17 +41,17 @@ def asked_years(question: str, year: int | None) -> set[int]:
     SEVERAL for 过去五年 / 年均 / 累计. Empty: the question does not say. A year naming a document ("according to
     the 2018 report") is not asked about: that report's review speaks of the years before it."""
     question = cues.YEAR_NAMES_DOCUMENT.sub(" ", question)
-    return {int(y) for y in _YEAR.findall(question)} | _relative(question, year)
+    return {int(y) for y in YEAR.findall(question)} | _relative(question, year)
 
 
 def sentence_years(text: str, path: Sequence[str], year: int | None) -> set[int]:
     """The years a sentence speaks of: those it names or says relatively; else those of the nearest heading above
     it that says (a year in it, or a review of the past year). Empty: neither says."""
-    found = {int(y) for y in _YEAR.findall(text)} | _relative(text, year)
+    found = {int(y) for y in YEAR.findall(text)} | _relative(text, year)
     if found:
         return found
     for heading in reversed(path):
-        found = {int(y) for y in _YEAR.findall(heading)} | _relative(heading, year)
+        found = {int(y) for y in YEAR.findall(heading)} | _relative(heading, year)
         if year is not None and cues.REVIEW_HEADING.search(heading):
             found.add(year - 1)
         if found:

@@ -22,7 +22,7 @@ from .cues import (
     STRUCTURE_WORDS,
     TOPIC_SWITCH,
 )
-from .dating import asked_years
+from .dating import YEAR, asked_years
 from .section_refs import relative_item, section_refs, without_items
 from .swaps import Similar, ellipsis_target, preposition, substitute
 from .terms import clean_text, content_terms, is_english
@@ -181,7 +181,7 @@ def _is_followup(question: str) -> bool:
 
 # The times a turn names: years (2016年), 今年 / 去年 / 明年 and their English, spans (过去五年, past five years).
 _WHEN = re.compile("|".join(c.pattern for c in (cues.SEVERAL_YEARS, cues.THIS_YEAR, cues.LAST_YEAR, cues.NEXT_YEAR,
-                                                cues.YEAR_AFTER_NEXT)) + r"|(?:19|20)[0-9]{2}年?", re.I)
+                                                cues.YEAR_AFTER_NEXT)) + f"|(?:{YEAR.pattern})年?", re.I)
 
 
 def _says_when(question: str) -> bool:
