@@ -17,6 +17,7 @@ from .doc_scope import DocumentScope
 from .fitted import AnswererModel
 from .followup import Resolved, resolve
 from .lists import item_heads
+from .metric_quote import with_metric_quote
 from .passages import Evidence, Passage
 from .question import COUNT, LIST, NEEDS_EVIDENCE, Question, analyze, naming_the_document
 from .quotes import rank, select
@@ -207,6 +208,7 @@ class OfflineAnswerer:
             # The parts are written out after the announcing sentence ("——保持经济中高速增长…"): name each.
             if heads := item_heads(lead, passages[0].end):
                 passages[0] = replace(passages[0], heads=tuple(heads))
+        passages = with_metric_quote(self.index, q, ranked, passages)
         return Draft(render(q, passages, self.scope.frame(plan)), passages, True, signals=signals)
 
     def _refusal(self, q: Question, verdict: Verdict, ranked, signals: dict, plan: str | None = None) -> Draft:

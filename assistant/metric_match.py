@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
 
@@ -16,7 +16,7 @@ from .terms import load_jieba
 if TYPE_CHECKING:
     from index import PlanIndex
 
-__all__ = ["bigrams", "coverage_of", "document_cell", "lexical_text", "rank_metrics", "topic"]
+__all__ = ["bigrams", "coverage_of", "document_cell", "lexical_text", "rank_metrics", "subject_wording", "topic", "worded"]
 
 # Question-side metric matching: e5 cosine of the question and a metric's subject, mixed with how much of the
 # subject's wording the question (or its English words' dictionary translations) contains.
@@ -134,14 +134,8 @@ def rank_metrics(
     # e5 cosines of short phrases crowd together (0.8-0.95): rescaled over the candidates, the best is 1.
     dense = _rescaled(raw)
     weight = MATCH_DENSE_WEIGHT_EN if comparison.english else MATCH_DENSE_WEIGHT
-    grams = bigrams(lexical_text(index, comparison))
-    if comparison.english:
-        from index.lexical import english_terms
-
-        translated = index.translate(topic(comparison))
-        n_words = len(english_terms(topic(comparison)))
-    worded_of = {id(m): {s: _coverage_en(s, translated, n_words) if comparison.english else _coverage(s, grams)
-                         for s in names[id(m)]} for m in candidates}
+    wording = subject_wording(index, comparison)
+    worded_of = {id(m): {s: wording(s) for s in names[id(m)]} for m in candidates}
     in_sentences = _sentence_match(index, comparison, candidates, wanted, {
         id(m): max(weight * dense[s] + (1 - weight) * c for s, c in worded_of[id(m)].items()) for m in candidates})
     scored = []
@@ -162,6 +156,25 @@ def rank_metrics(
         scored.append((best[0] + prior, absolute, m))
     scored.sort(key=lambda x: -x[0])
     return [(score, m) for score, absolute, m in scored if absolute >= MATCH_FLOOR]
+
+
+def subject_wording(index: "PlanIndex", comparison: Comparison) -> Callable[[str], float]:
+    """How much wording a metric subject shares with the question's topic (0..1): character bigrams for Chinese
+    (`_coverage`), the English words' dictionary translations word by word (`_coverage_en`)."""
+    if not comparison.english:
+        grams = bigrams(lexical_text(index, comparison))
+        return lambda subject: _coverage(subject, grams)
+    from index.lexical import english_terms
+
+    translated = index.translate(topic(comparison))
+    n_words = len(english_terms(topic(comparison)))
+    return lambda subject: _coverage_en(subject, translated, n_words)
+
+
+def worded(index: "PlanIndex", comparison: Comparison, metric: Metric, aliases: dict[str, set[str]]) -> float:
+    """The most wording any of the metric's subjects (with its aliases) shares with the question's topic."""
+    wording = subject_wording(index, comparison)
+    return max((wording(s) for s in _names(metric, aliases)), default=0.0)
 
 
 def _sentence_match(index: "PlanIndex", comparison: Comparison, candidates: Sequence[Metric], wanted: set[str],

@@ -35,6 +35,7 @@ from .store import PlanEmbeddingFunction, initialize_embedded, open_client, regi
 from .views import View, release_views
 
 PLANS_RECHECK_SECONDS = 2.0  # how stale another process's plan changes may look to a long-running one
+PHRASE_VECTORS_KEPT = 20_000  # e5 vectors of phrases and questions remembered (about 30 MB); then forgotten at once
 
 
 class PlanIndex:
@@ -216,17 +217,22 @@ class PlanIndex:
         return order_plans(document_period(n, p.title) for n, p in self.loaded_plans().items())
 
     def embed_phrases(self, texts: Sequence[str]) -> np.ndarray:
-        """e5 vectors of short phrases (a figure's subject, a question), remembered: grouping metrics again after a
-        plan is added embeds only the new phrases."""
+        """e5 query vectors of short phrases (a figure's subject, a question), remembered: grouping metrics again
+        after a plan is added embeds only the new phrases, and a question is embedded once for its search, its
+        sentences and its metric rows."""
         from .embedder import embed_queries
 
-        new = [t for t in dict.fromkeys(texts) if t not in self._phrase_vectors]
+        kept = self._phrase_vectors
+        found = {t: v for t in dict.fromkeys(texts) if (v := kept.get(t)) is not None}  # local: another thread may clear
+        new = [t for t in dict.fromkeys(texts) if t not in found]
         if new:
+            if len(kept) + len(new) > PHRASE_VECTORS_KEPT:  # a server's questions would grow it forever
+                kept.clear()
             for text, vec in zip(new, embed_queries(self.model, new)):
-                self._phrase_vectors[text] = vec
+                kept[text] = found[text] = vec
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
-        return np.stack([self._phrase_vectors[t] for t in texts])
+        return np.stack([found[t] for t in texts])
 
     def metrics(self, plans: Sequence[str] | None = None, *, kind: str = "target", shared: bool = True) -> list["Metric"]:
         """The documents' figures grouped into metrics across documents (经济增长, 赤字率…; index/metrics.py): one
@@ -238,7 +244,8 @@ class PlanIndex:
         loaded = self.loaded_plans()
         names = list(plans) if plans else list(loaded)
         for name in names:
-            self.require_plan(name)
+            if name not in loaded:  # checked against the plans just read: require_plan reads the registry again
+                self.require_plan(name)
         key = (tuple((n, loaded[n].sha256) for n in sorted(set(names))), kind, shared)
         if key not in self._metrics_cache:
             if len(self._metrics_cache) > 32:  # a long-running server sees few plan sets; keep the cache small
@@ -282,9 +289,7 @@ class PlanIndex:
 
     def embed_query(self, text: str) -> np.ndarray:
         """The e5 query vector of `text`: pass it to `search(query_vector=...)` when the caller needs it too."""
-        from .embedder import embed_queries
-
-        return embed_queries(self.model, [text])[0]
+        return self.embed_phrases([text])[0]
 
     def dense_scores(
         self, query: str, n: int, plan: str | None = None, *, query_vector: np.ndarray | None = None

@@ -137,3 +137,28 @@ def test_the_quote_takes_the_best_scored_sentences_not_the_nearest():
     assert _picked(mine, mine[3], 3, 0.5) == {3}  # nothing else within 0.5
     mine[0] = unit(0, 2.9, MAX_PASSAGE_CHARS + 1)
     assert _picked(mine, mine[3], 3, 2.5) == {3, 4, 2}
+
+
+
+@pytest.fixture(scope="module")
+def report_2023(tmp_path_factory, settings, model):
+    """The whole real 2023 report, alone in its index."""
+    from assistant import PlanAssistant
+    from index import PlanIndex
+
+    pa = PlanAssistant(PlanIndex(settings.with_(home=tmp_path_factory.mktemp("metric-quote"))))
+    pa.index.build([REPORTS / "government-work-report-2023.txt"])
+    return pa
+
+
+@pytest.mark.slow
+def test_a_figure_question_quotes_the_sentence_its_metric_row_comes_from(report_2023):
+    # "经济增长" is the asker's word; the figure's sentence says 国内生产总值增长, and review sentences sharing the
+    # asker's words outscore it. The metric row 国内生产总值增长 (its goal row reads 经济增长) puts the figure's own
+    # sentence into the quote of the section cited (assistant/metric_quote.py).
+    answer = report_2023.ask("去年全国经济增长了多少？")
+    assert answer.answerable
+    assert "全年国内生产总值增长3%" in answer.text
+    # Quoted from the section the answer cites for it, so the citation a reader checks holds the sentence too.
+    quotes = {c.id: c.quote for c in answer.citations}
+    assert "全年国内生产总值增长3%" in quotes["一"]
