@@ -105,7 +105,7 @@ STOPWORDS_EN = set(
     shenzhen city say says said mention mentions mentioned mentioning talk talks discuss part parts chapter section
     want wants intend intends aim aims going me tell please also other another different unrelated question questions
     i you we our your he she his her s t don doesn isn aren won list name named called kind kinds type types way ways
-    like just only more most over up out""".split()
+    like just only more most over up out else""".split()
 )
 
 # "换个问题，…" / "Different question - …": the asker says the topic changes, so nothing is carried over.

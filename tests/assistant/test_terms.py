@@ -39,3 +39,22 @@ def test_an_acronym_in_a_chinese_question_stands_with_the_words_the_report_spell
 def test_a_place_is_named_as_chinese_text_names_it() -> None:
     # CC-CEDICT glosses 米国 (Japanese usage) "United States" before 美国: jieba's frequencies pick the usual name.
     assert english_places("How did China's inflation compare with inflation in the United States?") == ["中国", "美国"]
+
+
+def test_words_no_question_is_about_bring_no_translations(tmp_path) -> None:
+    # "part" (部分, 分别) and "else" (其他) are in the document, so the dictionary translated them into groups every
+    # sentence with 部分 or 其他 matched, though they are not key terms; "city" still finds 城市.
+    from assistant.question import analyze
+    from index import load_plan
+    from index.lexical import LexicalIndex
+    from index.records import passage_text
+
+    report = tmp_path / "report.txt"
+    report.write_text("2018年政府工作报告\n一、重点工作\n强化产品质量监管。其他部分分别推进。城市低排放区建设。\n", encoding="utf-8")
+    doc = load_plan(report)
+    lexical = LexicalIndex(doc.sections, [passage_text(s) for s in doc.sections])
+    groups = analyze("What else does that part of the report say about product quality?", translate=lexical.translate).groups
+    assert not any(w in g for g in groups for w in ("部分", "分别", "其他"))
+    assert any("质量" in g for g in groups) and any("产品" in g for g in groups)
+    city = analyze("Is there any plan for low-emission zones in the city?", translate=lexical.translate).groups
+    assert any("城市" in g for g in city)
