@@ -19,7 +19,7 @@ from .followup import Resolved, resolve
 from .lists import item_heads
 from .metric_quote import with_metric_quote
 from .passages import Evidence, Passage
-from .question import COUNT, LIST, NEEDS_EVIDENCE, Question, analyze, naming_the_document
+from .question import COUNT, LIST, NEEDS_EVIDENCE, Question, analyze, document_name_words, naming_the_document
 from .quotes import rank, select
 from .records import Answer, Message
 from .refusal import Verdict, judge
@@ -105,16 +105,11 @@ class OfflineAnswerer:
         )
         if resolved.followup:  # places the asker names now, not the earlier topic's ("那广州那边呢？")
             q.places = english_places(resolved.question) if q.english else place_names(resolved.question)
-        q.title_terms = self._title_terms(q, plan)
-        q = naming_the_document(q, q.title_terms)
+        titles = [p.title for name, p in self.index.loaded_plans().items() if plan in (None, name) and p.title]
+        q.title_terms = _title_terms(q, titles)
+        q = naming_the_document(q, q.title_terms, document_name_words(q.text, titles))
         draft = self._draft(q, resolved, plan)
         return self._finish(text, resolved, draft, notes, started)
-
-    def _title_terms(self, q: Question, plan: str | None) -> tuple[str, ...]:
-        """The question's key terms that are words of the asked document's title (any loaded one's, when none is
-        named): they name the document, not what is asked of it."""
-        titles = [p.title for name, p in self.index.loaded_plans().items() if plan in (None, name) and p.title]
-        return tuple(dict.fromkeys(t for g in q.groups for t in g if len(t) >= 2 and any(t in title for title in titles)))
 
     def _finish(self, text: str, resolved: Resolved, draft: Draft, notes: list[str], started: float) -> Answer:
         draft.signals["seconds"] = round(time.perf_counter() - started, 3)
@@ -274,6 +269,12 @@ class OfflineAnswerer:
 
         vectors = embed_queries(self.index.model, [text, *candidates])
         return vectors[1:] @ vectors[0]
+
+
+def _title_terms(q: Question, titles: Sequence[str]) -> tuple[str, ...]:
+    """The question's key terms that are words of the asked document's title (any loaded one's, when none is
+    named): they may name the document, not what is asked of it."""
+    return tuple(dict.fromkeys(t for g in q.groups for t in g if len(t) >= 2 and any(t in title for title in titles)))
 
 
 def _said(resolved: Resolved) -> str:

@@ -168,7 +168,9 @@ def analyze(
     kinds = question_kinds(kinds_from) if kinds_from else [WHAT]
     if kinds == [WHAT]:
         kinds = question_kinds(text)
-    terms = content_terms(text)
+    # "哪些地方谈到…" says how to answer (every place), not what about: its 地方 is no topic (地方政府专项债券 is).
+    # Chinese only: the English patterns span topic words ("where does the plan … mention").
+    terms = content_terms(text if is_english(text) else ASKS_LOCATIONS.sub(" ", text))
     own = set(terms)
     joined = " ".join(context_terms)
     if joined and is_english(joined):
@@ -197,12 +199,29 @@ def analyze(
     )
 
 
-def naming_the_document(q: Question, title_terms: Sequence[str]) -> Question:
+def document_name_words(text: str, titles: Sequence[str]) -> set[str]:
+    """The key terms inside the document's name as the question writes it: the longest stretch ending in a kind word
+    (报告, 规划…) that some loaded title holds ("政府工作报告" of "2023年的政府工作报告里…" gives 政府, 工作). They say
+    which document, like the kind word; elsewhere in the question a title's word is a topic (科技创新 of the
+    Shenzhen plan's title)."""
+    words: set[str] = set()
+    for m in DOCUMENT_WORD.finditer(text):
+        start = m.start()
+        # "2023年的政府工作报告": a 的 inside the name is the asker's, not the title's.
+        while start > 0 and any(text[start - 1 : m.end()].replace("的", "") in title for title in titles):
+            start -= 1
+        if start < m.start():
+            words.update(content_terms(text[start : m.end()]))
+    return words
+
+
+def naming_the_document(q: Question, title_terms: Sequence[str], named: set[str] = frozenset()) -> Question:
     """The question without the key terms that only say which document is asked ("报告里…", "the report", "规划中…"):
-    words of the asked documents' titles (`title_terms`) that name a kind of document. Weighed as key terms, they
+    words of the asked documents' titles (`title_terms`) that name a kind of document, and those of the name the
+    question writes (`named`, from `document_name_words`). Weighed as key terms, they
     made a sentence with the word (报告 is rare in a report's text) outrank the asked topic: "报告里关于住房的内容"
     quoted "向全国人大常委会报告国有资产管理情况" (dev ra-069). A question of nothing else keeps them."""
-    kind_words = {t for t in title_terms if DOCUMENT_WORD.fullmatch(t)}
+    kind_words = {t for t in title_terms if DOCUMENT_WORD.fullmatch(t)} | (set(named) & set(title_terms))
     if not kind_words:
         return q
     groups = [g for g in q.groups if not kind_words.intersection(g)]

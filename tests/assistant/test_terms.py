@@ -58,3 +58,17 @@ def test_words_no_question_is_about_bring_no_translations(tmp_path) -> None:
     assert any("质量" in g for g in groups) and any("产品" in g for g in groups)
     city = analyze("Is there any plan for low-emission zones in the city?", translate=lexical.translate).groups
     assert any("城市" in g for g in city)
+
+
+def test_the_documents_name_as_the_question_writes_it_is_no_topic() -> None:
+    # "2023年的政府工作报告里哪些地方谈到住房？" is about housing: 政府 and 工作 name the report (its title holds the
+    # whole stretch, 的 aside), 哪些地方谈到 asks for every place. A title word elsewhere stays a topic.
+    from assistant.question import analyze, document_name_words, naming_the_document
+
+    titles = ["2023年政府工作报告"]
+    q = analyze("2023年的政府工作报告里哪些地方谈到住房？")
+    q = naming_the_document(q, ["2023", "政府", "工作", "报告"], document_name_words(q.text, titles))
+    assert q.groups == [("住房",)]
+    other = analyze("地方政府专项债券今年安排多少？")
+    other = naming_the_document(other, ["政府"], document_name_words(other.text, titles))
+    assert ("政府",) in other.groups and ("地方",) in other.groups
