@@ -11,6 +11,9 @@ def test_names_written_with_digits_are_key_terms() -> None:
     assert "G20" in content_terms("G20峰会在哪里举办？")
     assert "5G" in content_terms("5G什么时候开始商用？")
     assert content_terms("增长了多少？") == ["增长"]  # interrogatives and particles stay out
+
+
+def test_words_saying_which_document_and_how_related_are_no_key_terms() -> None:
     # "这份报告里跟就业有关的…": 这份 and 有关 say which document and how it relates, not what about; as key terms
     # they outweighed 就业 in "继续适当降低“五险一金”有关缴费比例" (dev ra-045).
     assert "这份" not in content_terms("这份报告里跟就业有关的数字都有哪些？")
