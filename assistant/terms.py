@@ -210,10 +210,10 @@ def term_groups(text: str, terms: Sequence[str], translate: Translate | None) ->
         # reports spell it out.
         return [(t, *(w for _, words in translate(t) for w in words)) if translate and _ACRONYM.fullmatch(t) else (t,)
                 for t in terms]
-    # Phrases only of words no question is about (part, section, list, kind, has…: STOPWORDS_EN) translate into
-    # noise the key terms leave out ("What else does that part of the report say…" had 部分 / 分别 as a group).
-    skip = _stopword_stems()
-    groups = [words for phrase, words in translate(text) if not set(phrase.split()) <= skip] if translate else []
+    # Words no question is about (part, section, kind, has, else…: STOPWORDS_EN) are left out before translating,
+    # as the key terms leave them out: "What else does that part of the report say…" had 部分 / 分别 and 其他 as
+    # groups. As written, not stemmed: "listed" (上市) is a topic though "list" is not.
+    groups = [words for _, words in translate(_TRANSLATED_STOPWORDS.sub(" ", text))] if translate else []
     groups += number_groups(text)
     # Numbers come whole from number_groups ("10,000" is one number, not "10" and "000"); 5G and 3D stay as they are.
     groups += [
@@ -224,13 +224,10 @@ def term_groups(text: str, terms: Sequence[str], translate: Translate | None) ->
     return [g for g in dict.fromkeys(tuple(g) for g in groups) if g]
 
 
-@lru_cache(maxsize=1)
-def _stopword_stems() -> frozenset[str]:
-    """STOPWORDS_EN as the dictionary's phrases spell them (stemmed; the index's own stopwords are already gone),
-    but for the place words: "in the city" still finds 城市 (the fixed set's q095, q097 lost their sections)."""
-    from index.lexical import english_terms
-
-    return frozenset(english_terms(" ".join(sorted(STOPWORDS_EN - {"city", "shenzhen"}))))
+# STOPWORDS_EN as words of a question, but for the place words: "in the city" still finds 城市 (the fixed set's q095
+# and q097 lost their sections without it).
+_TRANSLATED_STOPWORDS = re.compile(
+    r"\b(?:" + "|".join(sorted(STOPWORDS_EN - {"city", "shenzhen"}, key=len, reverse=True)) + r")\b", re.I)
 
 
 def translated_share(text: str, translate: Translate) -> float | None:
