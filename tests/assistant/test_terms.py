@@ -29,17 +29,23 @@ def test_a_common_word_starting_many_names_is_no_place() -> None:
     assert english_places("What is Shenzhen Technology University for?") == ["深圳"]
 
 
-def test_an_acronym_in_a_chinese_question_stands_with_the_words_the_report_spells_out(tmp_path) -> None:
-    from assistant.question import analyze
+def _translator(tmp_path, text: str):
+    """The real dictionary translator (index.lexical) over a one-report corpus of `text`."""
     from index import load_plan
     from index.lexical import LexicalIndex
     from index.records import passage_text
 
     report = tmp_path / "report.txt"
-    report.write_text("2016年政府工作报告\n一、主要目标\n单位国内生产总值能耗下降3.4%以上。\n", encoding="utf-8")
+    report.write_text(text, encoding="utf-8")
     doc = load_plan(report)
-    lexical = LexicalIndex(doc.sections, [passage_text(s) for s in doc.sections])
-    groups = analyze("单位GDP能耗今年要降多少？", translate=lexical.translate).groups
+    return LexicalIndex(doc.sections, [passage_text(s) for s in doc.sections]).translate
+
+
+def test_an_acronym_in_a_chinese_question_stands_with_the_words_the_report_spells_out(tmp_path) -> None:
+    from assistant.question import analyze
+
+    translate = _translator(tmp_path, "2016年政府工作报告\n一、主要目标\n单位国内生产总值能耗下降3.4%以上。\n")
+    groups = analyze("单位GDP能耗今年要降多少？", translate=translate).groups
     assert any("gdp" in g and "国内生产总值" in g for g in groups)
     assert ("能耗",) in groups  # a Chinese term stays its own group
 
@@ -53,18 +59,12 @@ def test_words_no_question_is_about_bring_no_translations(tmp_path) -> None:
     # "part" (部分, 分别) and "else" (其他) are in the document, so the dictionary translated them into groups every
     # sentence with 部分 or 其他 matched, though they are not key terms; "city" still finds 城市.
     from assistant.question import analyze
-    from index import load_plan
-    from index.lexical import LexicalIndex
-    from index.records import passage_text
 
-    report = tmp_path / "report.txt"
-    report.write_text("2018年政府工作报告\n一、重点工作\n强化产品质量监管。其他部分分别推进。城市低排放区建设。\n", encoding="utf-8")
-    doc = load_plan(report)
-    lexical = LexicalIndex(doc.sections, [passage_text(s) for s in doc.sections])
-    groups = analyze("What else does that part of the report say about product quality?", translate=lexical.translate).groups
+    translate = _translator(tmp_path, "2018年政府工作报告\n一、重点工作\n强化产品质量监管。其他部分分别推进。城市低排放区建设。\n")
+    groups = analyze("What else does that part of the report say about product quality?", translate=translate).groups
     assert not any(w in g for g in groups for w in ("部分", "分别", "其他"))
     assert any("质量" in g for g in groups) and any("产品" in g for g in groups)
-    city = analyze("Is there any plan for low-emission zones in the city?", translate=lexical.translate).groups
+    city = analyze("Is there any plan for low-emission zones in the city?", translate=translate).groups
     assert any("城市" in g for g in city)
 
 
