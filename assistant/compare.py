@@ -10,7 +10,7 @@ from index.periods import Period
 
 from .comparison import Comparison, detect_comparison
 from .cues import ASKS_FIGURE, ASKS_GOAL
-from .metric_match import NEAR_SUBJECT, bigrams, coverage_of, document_cell, lexical_text, rank_metrics
+from .metric_match import NEAR_SUBJECT, bigrams, coverage_of, document_cell, lexical_text, rank_metrics, subject_aliases
 from .records import Answer, Citation
 
 if TYPE_CHECKING:
@@ -225,18 +225,13 @@ def answer_comparison(index: "PlanIndex", question: str, plan: str | None = None
     chosen: dict[str, tuple[float, Metric]] = {}
     signals: dict[str, Any] = {}
     by_kind = {kind: index.metrics(names, kind=kind, shared=False) for kind in ("target", "outcome")}
-    aliases: dict[str, set[str]] = {}
-    for kind, metrics in by_kind.items():
-        for m in metrics:
-            for s in m.subjects:
-                aliases.setdefault(f"{kind}:{s}", set()).update(m.subjects)
+    aliases = {kind: subject_aliases(metrics) for kind, metrics in by_kind.items()}
     asked = {comparison.kind_of(p.plan) for p in comparison.documents}
     # A question that names no stance ("起征点，2021年和2023年的报告分别是怎么说的？") takes, from a document that
     # gives no figure of the default kind, one of the other kind (dev cmp-098: 2023 reviews what 2021 set).
     for kind in sorted(asked if comparison.stance_asked else {"target", "outcome"}):
         other = "outcome" if kind == "target" else "target"
-        mine = {s[len(other) + 1 :]: v for s, v in aliases.items() if s.startswith(other + ":")}
-        ranked = rank_metrics(index, comparison, by_kind[kind], mine)
+        ranked = rank_metrics(index, comparison, by_kind[kind], aliases[other])
         signals[kind] = [(m.metric, round(score, 3)) for score, m in ranked[:3]]
         if ranked:
             chosen[kind] = ranked[0]

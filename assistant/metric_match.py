@@ -16,7 +16,8 @@ from .terms import load_jieba
 if TYPE_CHECKING:
     from index import PlanIndex
 
-__all__ = ["bigrams", "coverage_of", "document_cell", "lexical_text", "rank_metrics", "subject_wording", "topic", "worded"]
+__all__ = ["bigrams", "coverage_of", "document_cell", "lexical_text", "rank_metrics", "subject_aliases", "subject_wording", "topic",
+           "worded"]
 
 # Question-side metric matching: e5 cosine of the question and a metric's subject, mixed with how much of the
 # subject's wording the question (or its English words' dictionary translations) contains.
@@ -169,6 +170,16 @@ def subject_wording(index: "PlanIndex", comparison: Comparison) -> Callable[[str
     translated = index.translate(topic(comparison))
     n_words = len(english_terms(topic(comparison)))
     return lambda subject: _coverage_en(subject, translated, n_words)
+
+
+def subject_aliases(rows: Sequence[Metric]) -> dict[str, set[str]]:
+    """subject -> every subject of the rows that hold it: one kind's rows, given to `rank_metrics` as the aliases of
+    the other kind's (a goal row's 经济增长 names the result row 国内生产总值增长)."""
+    aliases: dict[str, set[str]] = {}
+    for m in rows:
+        for s in m.subjects:
+            aliases.setdefault(s, set()).update(m.subjects)
+    return aliases
 
 
 def worded(index: "PlanIndex", comparison: Comparison, metric: Metric, aliases: dict[str, set[str]]) -> float:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Sequence
 from .comparison import Comparison
 from .cues import ASKS_REASON
 from .features import stance
-from .metric_match import rank_metrics, worded
+from .metric_match import rank_metrics, subject_aliases, worded
 from .passages import Passage
 from .question import COUNT, LIST, LOCATE, MONEY, PERCENT, WHAT, Question
 from .quotes import Ranked
@@ -34,11 +34,7 @@ def metric_quotes(index: "PlanIndex", q: Question, plans: Sequence[str]) -> dict
         "target", "outcome"]
     best = None
     for kind in kinds:
-        other = "outcome" if kind == "target" else "target"
-        aliases: dict[str, set[str]] = {}
-        for m in by_kind[other]:
-            for s in m.subjects:
-                aliases.setdefault(s, set()).update(m.subjects)
+        aliases = subject_aliases(by_kind["outcome" if kind == "target" else "target"])
         comparison = Comparison(q.text, periods, [], kind, q.text, q.english)
         ranked = rank_metrics(index, comparison, by_kind[kind], aliases)
         if ranked and (best is None or ranked[0][0] > best[0]):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from .cues import (
@@ -215,7 +215,7 @@ def document_name_words(text: str, titles: Sequence[str]) -> set[str]:
     return words
 
 
-def naming_the_document(q: Question, title_terms: Sequence[str], named: set[str] = frozenset()) -> Question:
+def naming_the_document(q: Question, title_terms: Sequence[str], named: Collection[str] = ()) -> Question:
     """The question without the key terms that only say which document is asked ("报告里…", "the report", "规划中…"):
     words of the asked documents' titles (`title_terms`) that name a kind of document, and those of the name the
     question writes (`named`, from `document_name_words`). Weighed as key terms, they
