@@ -106,19 +106,24 @@ _FIGURE = re.compile(r"[0-9０-９]+(?:\.[0-9]+)?\s*(?:[%％‰]|[万亿]|[个�
 _FRAME = re.compile(r"《[^》]*》[^\s「:：\[]*|「[^」]*」|\[[^\]]*\]")
 
 
-def measured_in(reply: str) -> str:
+def measured_in(reply: str, asked: str = "") -> str:
     """What the first figure the reply quotes measures, in the document's words ("居民消费价格涨幅" of "居民消费价格
     涨幅3%左右"), or "". A follow-up asking about the same figure ("去年实际涨了多少？" after "今年物价涨幅控制在多少？")
-    searches these words too: the user's word (物价) is often not the document's (dev ra-030, ra-086)."""
+    searches these words too: the user's word (物价) is often not the document's (dev ra-030, ra-086).
+    When the quote names words of the question it answered (`asked`) and the figure's subject shares none, the
+    figure is another thing the sentence counts, not the answer: "设立13个跨境电商综合试验区" quoted for
+    "进出口货物通关时间这几年缩短了多少？" (its answer, "缩短一半以上", has no digits) pulled "今年还要再压多少？" back
+    to the review (dev re-020)."""
     from index.figures import subject_of
 
     text = _FRAME.sub(" ", reply or "")
+    words = [t for t in content_terms(asked) if len(t) >= 2 and t in text] if asked else []
     for n, m in enumerate(_FIGURE.finditer(text)):
         if n >= 3:
             break
         subject = subject_of(text, m.start())
         if subject:
-            return subject
+            return "" if words and not any(t in subject for t in words) else subject
     return ""
 
 
@@ -164,12 +169,29 @@ def _own_topic(question: str) -> list[str]:
             and not QUESTION_WORDS_ZH.search(w.word)]
 
 
+# "those companies", "of that investment": a demonstrative before a noun names a thing of the last turn. Not a
+# pronoun ("it" may point inside the turn: "energy use … by how much should it fall", dev rb-051) nor "that" after
+# a noun (a relative clause: "companies that invest").
+_POINTING_EN = re.compile(
+    r"\b(?:those|these)\s+(?!are\b|were\b)[a-z]"
+    r"|\b(?:of|for|on|in|to|from|with|by|about|does|do|did|will|is|was|would)\s+(?:that|this)\s+(?!is\b|was\b|one\b)[a-z]",
+    re.I)
+
+
+def _points_back(question: str) -> bool:
+    """Does an English turn name something by pointing at the last one ("those companies")? Then its words, however
+    many, are about what the last turn was about. (Chinese turns pointing back with a noun of their own, "你刚才提到的
+    那个跨太平洋的协定", mostly point at the last answer, not the last question: dev rh-032, p-022.)"""
+    return is_english(question) and bool(_POINTING_EN.search(question))
+
+
 def _is_followup(question: str) -> bool:
     if _bare(question) or _topicless(question) or _nounless(question) or ASKS_MORE.search(question):
         return True  # "还提了哪些措施？", "What else does it say?": more of the last topic
     if is_english(question):
         probe = IT_IS_THE_DOCUMENT.sub(" ", question)
-        return bool(OPENER_EN.match(question) or BACK_REFERENCE_EN.search(probe) or relative_item(question))
+        return bool(OPENER_EN.match(question) or BACK_REFERENCE_EN.search(probe) or _POINTING_EN.search(question)
+                    or relative_item(question))
     return bool(
         OPENER_ZH.match(question)
         or re.search(r"呢\s*[？?]?\s*$", question)
@@ -269,7 +291,7 @@ def _resolve_one(question: str, prev: Resolved | None, similar: Similar | None, 
         out.rewritten, out.how = f"{box.text}{stripped}" if not is_english(stripped) else f"{stripped} (box {box.number})", "item"
     elif target is not None and (swapped := substitute(base, target, similar, prev.topic, preposition(stripped))) is not None:
         out.rewritten, out.how = swapped, "substituted"
-    elif item is None and len(_own_topic(stripped)) >= OWN_TOPIC_TERMS:
+    elif item is None and len(_own_topic(stripped)) >= OWN_TOPIC_TERMS and not _points_back(stripped):
         # "And which big companies does the plan single out for support?", "那今年中央预算内投资安排了多少？": the turn
         # says its own topic, so the last one's words would only pull the search back to it (and its refusal
         # signals to the last topic's figures: dev rb-040, rc-121); the sections cited last stay candidates.
@@ -279,7 +301,7 @@ def _resolve_one(question: str, prev: Resolved | None, similar: Similar | None, 
         # What the last answer's figure measures is no topic of a follow-up asking how, which asks for measures
         # ("脱贫以后怎么防止再返贫？" after a quote of "近1亿农村贫困人口实现脱贫", dev rb-058).
         same_figure = (_topicless(stripped) or _nounless(stripped)) and not ASKS_HOW.search(stripped)
-        out.rewritten, out.topic = _join(base, stripped, measured_in(reply) if same_figure else "")
+        out.rewritten, out.topic = _join(base, stripped, measured_in(reply, base) if same_figure else "")
         out.how = "appended" if _bare(stripped) else "referenced"
     if out.how != "substituted":  # a swapped question already says everything it keeps from the last one
         current = set(content_terms(stripped))

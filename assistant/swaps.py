@@ -85,18 +85,41 @@ def _chunks(text: str) -> list[tuple[int, int]]:
     from .terms import load_jieba
 
     _, posseg = load_jieba()
-    pos, start = 0, None
-    for w in posseg.cut(text):
+    words = list(posseg.cut(text))
+    ends, pos = [], 0
+    for w in words:
+        pos += len(w.word)
+        ends.append(pos)
+    start = None
+    for i, w in enumerate(words):
         noun_like = w.flag[:1] in ("n", "j", "s", "a", "l") or w.flag in ("vn", "eng", "nz")
         if noun_like and not GENERIC_WORDS_ZH.search(w.word):
-            start = pos if start is None else start
+            start = ends[i] - len(w.word) if start is None else start
         elif start is not None:
-            runs.append((start, pos))
+            runs.append((start, ends[i] - len(w.word)))
             start = None
-        pos += len(w.word)
     if start is not None:
         runs.append((start, pos))
-    return runs
+    return runs + _with_predicate(runs, words, ends)
+
+
+# What a question counts is often a noun and the verbs before its question word ("城镇新增就业多少": 就业 is a verb
+# to jieba), so a run of nouns followed by verbs up to 多少 / 几 / 哪 is a candidate too: "那失业率呢？" after
+# "去年城镇新增就业多少？" replaced 城镇 alone ("去年失业率新增就业多少？", dev rb-077).
+_ASKING_ZH = re.compile(r"^(?:多少|几|哪)")
+
+
+def _with_predicate(runs: list[tuple[int, int]], words: list, ends: list[int]) -> list[tuple[int, int]]:
+    """Each noun run extended over the verbs after it when a question word follows them."""
+    at = {end: i for i, end in enumerate(ends)}  # the index of the word that ends at each offset
+    out = []
+    for s, e in runs:
+        i, end = at.get(e, len(words)) + 1, e
+        while i < len(words) and words[i].flag in ("v", "vn", "vd") and not GENERIC_WORDS_ZH.search(words[i].word):
+            end, i = ends[i], i + 1
+        if end > e and i < len(words) and _ASKING_ZH.match(words[i].word):
+            out.append((s, end))
+    return out
 
 
 _YEAR = re.compile(r"(?:19|20)[0-9]{2}\s*年?")

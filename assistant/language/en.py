@@ -22,9 +22,14 @@ DOCUMENT_KINDS_EN = {
     "决定": "decision", "办法": "measures", "条例": "regulations", "白皮书": "white paper",
 }
 
-# Asks for an amount of money (经费, 多少元, how much funding).
+# Asks for an amount of money (经费, 多少元, how much funding). A "budget deficit" asks no amount: reports set it as
+# a ratio (赤字率) as often as in yuan, and the 2023 one gives only the ratio (dev rh-024 was refused).
 ASKS_MONEY = (
-    r"\bhow much (?:money|funding|(?:will|does|did|would|is) .{0,40}(?:cost|spend|receive|get))|\bfunding\b|\bbudget|"
+    # "How much X … is that going to cost", "How much X, …, are businesses getting": what is got, spent or cost
+    # after any words and any auxiliary (dev ri-025, rh-012); "how much cheaper / more … get" asks a change, not an
+    # amount (dev ra-077).
+    r"\bhow much (?:money|funding|(?!\w+er\b|more\b|less\b)[^?]{0,40}?\b(?:will|does|did|would|is|are|was|were|do|has|have)"
+    r" .{0,40}(?:cost|spend|receive|get))|\bfunding\b|\bbudget(?! deficit)|"
     # "cost" asks an amount only as "how much … cost" or "what is the cost": "cut costs for trucks" asks how
     # (dev re-050, re-051).
     r"\bwhat (?:is|was|will be) the (?:total )?cost\b|"
@@ -282,12 +287,19 @@ NEXT_YEAR = r"\bnext year\b"
 YEAR_AFTER_NEXT = r"\bthe year after next\b"
 
 # ... about several years at once (过去五年, 年均, 累计): a five-year review or total, not one year's figure.
-SEVERAL_YEARS = r"\b(?:past|last|previous)\s+five\s+years\b|\bfive-year (?:total|average)\b|\bon average\b|\bcumulative(?:ly)?\b|\bin total\b"
+# As zh.SEVERAL_YEARS: "average annual" is 年均, "the 13th Five-Year Plan period" is 十三五期间.
+SEVERAL_YEARS = (r"\b(?:past|last|previous)\s+five\s+years\b|\bfive-year (?:total|average)\b|\bon average\b|\bcumulative(?:ly)?\b"
+                 r"|\bin total\b|\baverage annual\b|\bannual average\b"
+                 r"|\b(?:1[0-9]th|eleventh|twelfth|thirteenth|fourteenth|fifteenth)\s+five-year\s+plan\s+period\b")
 
-# Where an English question starts asking a second thing: ", and how many …", "; what …", "? When …"
-# (assistant/compound.py).
+# Where an English question starts asking a second thing: ", and how many …", "; what …", ", what …", "? When …"
+# (assistant/compound.py). An auxiliary right after a bare comma continues the same question, its subject and verb
+# inverted after a fronted phrase ("How much tax relief, counting refunds, are businesses getting…?", dev rh-012;
+# "Which universities, such as SUSTech, does the plan want…?", fixed q042): it starts a second one only after
+# "and" or a semicolon.
 NEXT_QUESTION_EN = (
-    r"(?:[,;]\s*(?:and\s+)?|\s+and\s+)(?=(?:how|what|which|when|where|why|who|is|are|does|do|did|will|can)\b)"
+    r"(?:,\s*and\s+|;\s*(?:and\s+)?|\s+and\s+)(?=(?:how|what|which|when|where|why|who|is|are|does|do|did|will|can)\b)"
+    r"|,\s*(?=(?:how|what|which|when|where|why|who)\b)"
     r"|(?<=\?)\s+(?=\w)"
 )
 

@@ -237,7 +237,7 @@ NEXT_YEAR = r"明年|下一年"
 YEAR_AFTER_NEXT = r"(?<![今前])后年"
 
 # ... about several years at once (过去五年, 年均, 累计): a five-year review or total, not one year's figure.
-SEVERAL_YEARS = r"过去五年|五年(?:工作)?回顾|五年来|近五年|这五年|五年间|年均|累计|这些年|十[一二三四五六七八九]?五(?:期间|时期)"
+SEVERAL_YEARS = r"过去五年|五年(?:工作)?回顾|五年来|近五年|这五年|五年间|年均|累计|这些年|这几年|近几年|几年来|近年来|十[一二三四五六七八九]?五(?:期间|时期)"
 
 # A heading of the part that reviews the past year ("2016年工作回顾", "过去一年和五年工作回顾").
 REVIEW_HEADING = r"回顾|过去一年"

@@ -44,6 +44,9 @@ def test_things_joined_before_each_ask_the_rest_of_each():
     "Which industries and which regions are prioritized?",  # a part of three words is a phrase, not a question
     "How big is the budget deficit this year?",
     "In the 2017 report, how many new pilot free trade zones had been set up in the previous year?",  # a topic, one ask
+    # an auxiliary after a comma inverts the one question's subject and verb after a fronted phrase
+    "How much tax relief, counting refunds, are businesses getting this year?",
+    "Which existing universities in Shenzhen, such as SUSTech, does the plan want to grow stronger?",
 ])
 def test_a_question_asking_one_thing_is_not_split(question):
     assert split_question(question) == []

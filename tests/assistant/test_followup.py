@@ -113,6 +113,14 @@ def test_a_swap_replaces_the_marked_topic(similar):
     assert r.rewritten == "请问，深圳计划柔性引进多少名院士？"
 
 
+def test_a_swap_replaces_what_is_counted_with_the_verbs_before_the_question_word(similar):
+    """jieba reads 就业 of "城镇新增就业" as a verb: the thing counted runs up to 多少, and the swap replaces all of it."""
+    r = resolve("失业率呢？", user("去年城镇新增就业多少？"), similar)
+    assert r.how == "substituted" and r.rewritten == "去年失业率多少？"
+    # a noun the question word counts is still swapped alone
+    assert resolve("那院士呢？", user("深圳计划柔性引进多少名诺贝尔奖科学家？"), similar).rewritten == "深圳计划柔性引进多少名院士？"
+
+
 def test_english_swaps_drop_possessives_and_questions_are_not_swapped(similar):
     r = resolve("And what about their access to loans?", user("What tax relief do small businesses get this year?"), similar)
     assert r.how == "substituted" and "their" not in r.rewritten and "access to loans" in r.rewritten
@@ -151,6 +159,17 @@ def test_a_follow_up_about_the_same_figure_searches_the_documents_words(similar)
     # A refusal quotes no figure: nothing is added.
     refused = [history[0], {"role": "assistant", "content": "报告没有给出“物价”的具体数据。\n以下章节最接近：\n- 《2017年政府工作报告》一「2016年工作回顾」"}]
     assert "居民消费价格" not in resolve("去年实际涨了多少？", refused, similar).rewritten
+
+
+def test_a_figure_the_last_quote_counts_of_something_else_is_no_topic(similar):
+    # The quote's first figure (13个) counts e-commerce zones; what was asked (通关时间) is stated without digits.
+    history = [
+        {"role": "user", "content": "进出口货物通关时间这几年缩短了多少？"},
+        {"role": "assistant", "content": "据《2018年政府工作报告》一(五)「…」：\n设立13个跨境电商综合试验区，国际贸易“单一窗口”覆盖全国，"
+                                         "货物通关时间平均缩短一半以上。[《2018年政府工作报告》一(五)]"},
+    ]
+    r = resolve("今年还要再压多少？", history, similar)
+    assert r.followup and "通关时间" in r.rewritten and "跨境电商" not in r.rewritten
 
 
 def test_a_swap_replaces_the_whole_topic_a_follow_up_carried(similar):
@@ -212,10 +231,28 @@ def test_a_demonstrative_with_a_measure_word_points_back(similar):
     assert not resolve("今年中央预算内投资安排多少？", user("今年超长期特别国债准备发多少？"), similar).followup
 
 
+def test_a_demonstrative_before_a_noun_points_at_the_last_turn(similar):
+    # "that investment" is the last turn's, however many words of its own the turn has
+    r = resolve("Which countries received most of that investment?",
+                user("How much did Chinese companies invest abroad in 2015, excluding the financial sector?"), similar)
+    assert r.followup and "invest abroad" in r.rewritten
+    r = resolve("How much do those companies currently spend on R&D each year?",
+                user("Which big companies does the plan single out for support?"), similar)
+    assert r.followup and r.how != "own topic" and r.rewritten.startswith("How much do those companies")
+    # "that" after a noun opens a relative clause: a complete question of its own stays as it is
+    alone = resolve("Which companies that invest abroad does the 2016 report mention?",
+                    user("How many new urban jobs were created in 2015?"), similar)
+    assert not alone.followup and alone.rewritten == "Which companies that invest abroad does the 2016 report mention?"
+
+
 def test_a_follow_up_naming_its_own_time_drops_the_earlier_turns_time(similar):
     english = resolve("And what are they aiming for this year?",
                       user("What was the average annual growth rate of the economy over the past five years?"), similar)
-    assert english.rewritten == "And what are they aiming for this year? (average annual growth rate, economy)"
+    # "average annual" is 年均, a span of years, as "the 13th Five-Year Plan period" is 十三五期间
+    assert english.rewritten == "And what are they aiming for this year? (growth rate, economy)"
+    assert "Five-Year" not in resolve("And what is the target for 2021?",
+                                      user("How many new urban jobs were created over the 13th Five-Year Plan period?"), similar).rewritten
+    assert "几年" not in resolve("那今年还要再压多少？", user("进出口货物通关时间这几年缩短了多少？"), similar).rewritten
     chinese = resolve("那今年在开放方面还有什么新打算？", user("过去五年我国的平均关税水平降到了多少？"), similar)
     assert "过去五年" not in chinese.rewritten and "五年" not in chinese.rewritten and "平均关税水平" in chinese.rewritten
     # A follow-up naming no time keeps the earlier turn's: "那失业率呢？" still asks about 去年.

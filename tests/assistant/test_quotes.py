@@ -162,3 +162,15 @@ def test_a_figure_question_quotes_the_sentence_its_metric_row_comes_from(report_
     # Quoted from the section the answer cites for it, so the citation a reader checks holds the sentence too.
     quotes = {c.id: c.quote for c in answer.citations}
     assert "全年国内生产总值增长3%" in quotes["一"]
+
+
+@pytest.mark.slow
+def test_a_budget_deficit_asked_is_answered_by_the_deficit_ratio(report_2023):
+    # "budget" asks an amount of money, but a budget deficit is set as a ratio (赤字率) as often as in yuan, and the
+    # 2023 report gives only the ratio: read as money, the answer refused ("does not give that figure").
+    answer = report_2023.ask("And the budget deficit?", history=[
+        {"role": "user", "content": "What are they aiming for this year?"},
+        {"role": "assistant", "content": "According to 《2023年政府工作报告》二: 国内生产总值增长5%左右 [《2023年政府工作报告》二]"},
+    ])
+    assert answer.answerable
+    assert "赤字率拟按3%安排" in answer.text
