@@ -68,7 +68,8 @@ ASKS_LOCATIONS = (
 
 # Asks for a number (多少, how many); 哪几项 asks which, not how many; "per 10,000 people": a rate is a number.
 ASKS_COUNT = (
-    r"\bhow many\b|\bhow much\b|\bnumber of\b|\btarget(?:s|ed|ing)?\b|\bhow large\b|\bhow big\b|"
+    # "How far did urbanization advance", "How fast did trade grow": a figure of change, as 提高了多少 / 增长了多少.
+    r"\bhow many\b|\bhow much\b|\bnumber of\b|\btarget(?:s|ed|ing)?\b|\bhow large\b|\bhow big\b|\bhow (?:far|fast|quickly)\b|"
     r"\bper [0-9]|\bdensity\b|\bratio\b"
 )
 

@@ -44,6 +44,19 @@ def test_investment_asks_an_amount_only_with_one() -> None:
     assert COUNT in question_kinds("甘肃积石山地震是几级？")
 
 
+def test_english_amounts_changes_and_deficits_are_read_as_asked() -> None:
+    # what is got or cost after any words and auxiliary is money; a comparative asks a change, not money
+    assert MONEY in question_kinds("How much tax relief, counting refunds, are businesses getting this year?")
+    assert MONEY in question_kinds("How much tax revenue is that going to cost the government?")
+    assert MONEY not in question_kinds("How much cheaper will mobile data get this year?")
+    # a budget deficit is set as a ratio as often as in yuan
+    assert MONEY not in question_kinds("And the budget deficit?")
+    assert MONEY in question_kinds("How much central budget investment is planned this year?")
+    # how far / how fast ask a figure of change, as 提高了多少 does
+    assert COUNT in question_kinds("How fast did sales of new energy vehicles grow last year?")
+    assert COUNT in question_kinds("How far did urbanization advance over the past five years?")
+
+
 def test_the_share_of_named_places_the_plan_never_names(assistant) -> None:
     from assistant.question import analyze
 
