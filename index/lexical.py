@@ -207,6 +207,10 @@ class LexicalIndex:
                 terms = _gloss_terms(part)
                 if terms:
                     table[tuple(terms)].add(word)
+                    # A verb and its object ("to get a job" 就业, "to cut taxes" 减税): the object alone translates
+                    # too, so "jobs" and "tax" reach the words the documents state them with.
+                    if len(terms) == 2 and part.strip().lower().startswith("to "):
+                        table[(terms[1],)].add(word)
             # The acronym a gloss gives in brackets ("gross domestic product (GDP)", "value-added tax (VAT)"): the
             # bracket removal above drops it, yet questions write GDP where the documents write 国内生产总值.
             for gloss in cedict.get(word, ()):

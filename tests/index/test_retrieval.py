@@ -149,6 +149,15 @@ def test_an_acronym_a_gloss_gives_in_brackets_finds_the_words_it_stands_for(tmp_
     assert "国内生产总值" in found["gdp"] and "增值税" in found["vat"]
 
 
+def test_the_object_of_a_verb_gloss_translates_too(tmp_path):
+    """CC-CEDICT glosses 就业 "to get a job" and 减税 "to cut taxes": "jobs" and "tax" reach them."""
+    report = tmp_path / "report.txt"
+    report.write_text("2021年政府工作报告\n一、回顾\n城镇新增就业超过6000万人。预计全年退税减税约2.5万亿元。\n", encoding="utf-8")
+    doc = load_plan(report)
+    found = dict(LexicalIndex(doc.sections, [passage_text(s) for s in doc.sections]).translate("How many jobs? How much tax?"))
+    assert "就业" in found["job"] and "减税" in found["tax"]
+
+
 def test_bm25_ranks_the_section_with_the_words(lexical):
     top = [s.id for s, _ in lexical.search("柔性引进诺贝尔奖科学家", 2)]
     assert top[0] == "五(一)3"
