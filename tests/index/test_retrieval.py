@@ -140,21 +140,25 @@ def test_english_words_find_the_plans_chinese_terms(plan, lexical):
     assert {"五(一)1", "专栏11.1"} & set(top)
 
 
+def _translations(tmp_path, report_text: str, question: str) -> dict[str, tuple[str, ...]]:
+    """The dictionary's translations of `question` into the words of a one-report corpus."""
+    report = tmp_path / "report.txt"
+    report.write_text(report_text, encoding="utf-8")
+    doc = load_plan(report)
+    return dict(LexicalIndex(doc.sections, [passage_text(s) for s in doc.sections]).translate(question))
+
+
 def test_an_acronym_a_gloss_gives_in_brackets_finds_the_words_it_stands_for(tmp_path):
     """CC-CEDICT glosses 国内生产总值 "gross domestic product (GDP)": questions say GDP, reports spell it out."""
-    report = tmp_path / "report.txt"
-    report.write_text("2016年政府工作报告\n一、主要目标\n国内生产总值增长6.5%－7%，增值税改革全面推开。\n", encoding="utf-8")
-    doc = load_plan(report)
-    found = dict(LexicalIndex(doc.sections, [passage_text(s) for s in doc.sections]).translate("GDP and VAT"))
+    found = _translations(tmp_path, "2016年政府工作报告\n一、主要目标\n国内生产总值增长6.5%－7%，增值税改革全面推开。\n",
+                          "GDP and VAT")
     assert "国内生产总值" in found["gdp"] and "增值税" in found["vat"]
 
 
 def test_the_object_of_a_verb_gloss_translates_too(tmp_path):
     """CC-CEDICT glosses 就业 "to get a job" and 减税 "to cut taxes": "jobs" and "tax" reach them."""
-    report = tmp_path / "report.txt"
-    report.write_text("2021年政府工作报告\n一、回顾\n城镇新增就业超过6000万人。预计全年退税减税约2.5万亿元。\n", encoding="utf-8")
-    doc = load_plan(report)
-    found = dict(LexicalIndex(doc.sections, [passage_text(s) for s in doc.sections]).translate("How many jobs? How much tax?"))
+    found = _translations(tmp_path, "2021年政府工作报告\n一、回顾\n城镇新增就业超过6000万人。预计全年退税减税约2.5万亿元。\n",
+                          "How many jobs? How much tax?")
     assert "就业" in found["job"] and "减税" in found["tax"]
 
 
