@@ -10,7 +10,9 @@ from index.periods import Period
 
 from .comparison import Comparison, detect_comparison
 from .cues import ASKS_FIGURE, ASKS_GOAL
-from .metric_match import NEAR_SUBJECT, bigrams, coverage_of, document_cell, lexical_text, rank_metrics, subject_aliases
+from .metric_match import (
+    NEAR_SUBJECT, bigrams, coverage_of, document_cell, lexical_text, rank_metrics, subject_aliases, subject_wording,
+)
 from .records import Answer, Citation
 
 if TYPE_CHECKING:
@@ -229,9 +231,10 @@ def answer_comparison(index: "PlanIndex", question: str, plan: str | None = None
     asked = {comparison.kind_of(p.plan) for p in comparison.documents}
     # A question that names no stance ("起征点，2021年和2023年的报告分别是怎么说的？") takes, from a document that
     # gives no figure of the default kind, one of the other kind (dev cmp-098: 2023 reviews what 2021 set).
+    wording = subject_wording(index, comparison)  # the same for both kinds: the question translated once
     for kind in sorted(asked if comparison.stance_asked else {"target", "outcome"}):
         other = "outcome" if kind == "target" else "target"
-        ranked = rank_metrics(index, comparison, by_kind[kind], aliases[other])
+        ranked = rank_metrics(index, comparison, by_kind[kind], aliases[other], wording)
         signals[kind] = [(m.metric, round(score, 3)) for score, m in ranked[:3]]
         if ranked:
             chosen[kind] = ranked[0]

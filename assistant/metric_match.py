@@ -116,11 +116,13 @@ def lexical_text(index: "PlanIndex", comparison: Comparison) -> str:
 
 
 def rank_metrics(
-    index: "PlanIndex", comparison: Comparison, metrics: Sequence[Metric], aliases: dict[str, set[str]] | None = None
+    index: "PlanIndex", comparison: Comparison, metrics: Sequence[Metric], aliases: dict[str, set[str]] | None = None,
+    wording: Callable[[str], float] | None = None,
 ) -> list[tuple[float, Metric]]:
     """Metrics that give any of the asked documents, best match first; only those whose e5 + wording match of the
     question's topic reaches MATCH_FLOOR. e5 compares the topic with a row's subjects and the question with the
-    sentences the row quotes from the asked documents."""
+    sentences the row quotes from the asked documents. `wording`: `subject_wording` of the comparison, when the
+    caller has it already."""
     aliases = aliases or {}
     wanted = {p.plan for p in comparison.documents}
     share = _share_asked(comparison.question)
@@ -135,7 +137,7 @@ def rank_metrics(
     # e5 cosines of short phrases crowd together (0.8-0.95): rescaled over the candidates, the best is 1.
     dense = _rescaled(raw)
     weight = MATCH_DENSE_WEIGHT_EN if comparison.english else MATCH_DENSE_WEIGHT
-    wording = subject_wording(index, comparison)
+    wording = wording or subject_wording(index, comparison)
     worded_of = {id(m): {s: wording(s) for s in names[id(m)]} for m in candidates}
     in_sentences = _sentence_match(index, comparison, candidates, wanted, {
         id(m): max(weight * dense[s] + (1 - weight) * c for s, c in worded_of[id(m)].items()) for m in candidates})
@@ -182,9 +184,9 @@ def subject_aliases(rows: Sequence[Metric]) -> dict[str, set[str]]:
     return aliases
 
 
-def worded(index: "PlanIndex", comparison: Comparison, metric: Metric, aliases: dict[str, set[str]]) -> float:
-    """The most wording any of the metric's subjects (with its aliases) shares with the question's topic."""
-    wording = subject_wording(index, comparison)
+def worded(wording: Callable[[str], float], metric: Metric, aliases: dict[str, set[str]]) -> float:
+    """The most wording any of the metric's subjects (with its aliases) shares with the question's topic
+    (`wording`: `subject_wording` of the comparison)."""
     return max((wording(s) for s in _names(metric, aliases)), default=0.0)
 
 

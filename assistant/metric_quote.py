@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Sequence
 from .comparison import Comparison
 from .cues import ASKS_REASON
 from .features import stance
-from .metric_match import rank_metrics, subject_aliases, worded
+from .metric_match import rank_metrics, subject_aliases, subject_wording, worded
 from .passages import Passage
 from .question import COUNT, LIST, LOCATE, MONEY, PERCENT, WHAT, Question
 from .quotes import Ranked
@@ -33,12 +33,14 @@ def metric_quotes(index: "PlanIndex", q: Question, plans: Sequence[str]) -> dict
     kinds = ["target"] if wants_target and not wants_outcome else ["outcome"] if wants_outcome and not wants_target else [
         "target", "outcome"]
     best = None
+    wording = None  # the question's wording, the same for both kinds: translated (English) once
     for kind in kinds:
         aliases = subject_aliases(by_kind["outcome" if kind == "target" else "target"])
         comparison = Comparison(q.text, periods, [], kind, q.text, q.english)
-        ranked = rank_metrics(index, comparison, by_kind[kind], aliases)
+        wording = wording or subject_wording(index, comparison)
+        ranked = rank_metrics(index, comparison, by_kind[kind], aliases, wording)
         if ranked and (best is None or ranked[0][0] > best[0]):
-            best = (ranked[0][0], ranked[0][1], worded(index, comparison, ranked[0][1], aliases))
+            best = (ranked[0][0], ranked[0][1], worded(wording, ranked[0][1], aliases))
     if best is None or best[2] <= 0.0:
         return {}
     return {c.plan: c.quote for c in best[1].cells if c.plan in plans}
