@@ -86,21 +86,20 @@ def _chunks(text: str) -> list[tuple[int, int]]:
 
     _, posseg = load_jieba()
     words = list(posseg.cut(text))
-    ends, pos = [], 0
+    starts = [0]
     for w in words:
-        pos += len(w.word)
-        ends.append(pos)
-    start = None
-    for i, w in enumerate(words):
-        noun_like = w.flag[:1] in ("n", "j", "s", "a", "l") or w.flag in ("vn", "eng", "nz")
+        starts.append(starts[-1] + len(w.word))
+    spans: list[tuple[int, int]] = []  # runs of noun-like words, as word indices [first, last + 1)
+    first = None
+    for i, w in enumerate([*words, None]):
+        noun_like = w is not None and (w.flag[:1] in ("n", "j", "s", "a", "l") or w.flag in ("vn", "eng", "nz"))
         if noun_like and not GENERIC_WORDS_ZH.search(w.word):
-            start = ends[i] - len(w.word) if start is None else start
-        elif start is not None:
-            runs.append((start, ends[i] - len(w.word)))
-            start = None
-    if start is not None:
-        runs.append((start, pos))
-    return runs + _with_predicate(runs, words, ends)
+            first = i if first is None else first
+        elif first is not None:
+            spans.append((first, i))
+            first = None
+    spans += _with_predicate(spans, words)
+    return [(starts[a], starts[b]) for a, b in spans]
 
 
 # What a question counts is often a noun and the verbs before its question word ("城镇新增就业多少": 就业 is a verb
@@ -109,16 +108,15 @@ def _chunks(text: str) -> list[tuple[int, int]]:
 _ASKING_ZH = re.compile(r"^(?:多少|几|哪)")
 
 
-def _with_predicate(runs: list[tuple[int, int]], words: list, ends: list[int]) -> list[tuple[int, int]]:
-    """Each noun run extended over the verbs after it when a question word follows them."""
-    at = {end: i for i, end in enumerate(ends)}  # the index of the word that ends at each offset
+def _with_predicate(spans: list[tuple[int, int]], words: list) -> list[tuple[int, int]]:
+    """Each run of nouns (word indices) extended over the verbs after it when a question word follows them."""
     out = []
-    for s, e in runs:
-        i, end = at.get(e, len(words)) + 1, e
+    for first, end in spans:
+        i = end
         while i < len(words) and words[i].flag in ("v", "vn", "vd") and not GENERIC_WORDS_ZH.search(words[i].word):
-            end, i = ends[i], i + 1
-        if end > e and i < len(words) and _ASKING_ZH.match(words[i].word):
-            out.append((s, end))
+            i += 1
+        if i > end and i < len(words) and _ASKING_ZH.match(words[i].word):
+            out.append((first, i))
     return out
 
 
