@@ -213,7 +213,8 @@ def term_groups(text: str, terms: Sequence[str], translate: Translate | None) ->
     # Words no question is about (part, section, kind, has, else…: STOPWORDS_EN) are left out before translating,
     # as the key terms leave them out: "What else does that part of the report say…" had 部分 / 分别 and 其他 as
     # groups. As written, not stemmed: "listed" (上市) is a topic though "list" is not.
-    groups = [words for _, words in translate(_TRANSLATED_STOPWORDS.sub(" ", text))] if translate else []
+    translated = translate(_TRANSLATED_STOPWORDS.sub(_unless_acronym, text)) if translate else []
+    groups = [words for _, words in translated]
     groups += number_groups(text)
     # Numbers come whole from number_groups ("10,000" is one number, not "10" and "000"); 5G and 3D stay as they are.
     groups += [
@@ -222,6 +223,12 @@ def term_groups(text: str, terms: Sequence[str], translate: Translate | None) ->
     ]
     groups += [(m,) for m in re.findall(r"\b[A-Z][A-Z0-9&]{1,5}\b", text) if m not in ("I", "OK")]
     return [g for g in dict.fromkeys(tuple(g) for g in groups) if g]
+
+
+def _unless_acronym(match: re.Match[str]) -> str:
+    """A stopword is left out, but not as a capitalised acronym ("US" is the United States)."""
+    word = match.group(0)
+    return word if len(word) > 1 and word.isupper() else " "
 
 
 # STOPWORDS_EN as words of a question, but for the place words: "in the city" still finds 城市 (the fixed set's q095
@@ -238,5 +245,7 @@ def translated_share(text: str, translate: Translate) -> float | None:
     words = english_terms(text)
     if not words:
         return None
-    covered = {w for phrase, _ in translate(text) for w in phrase.split()}
+    found = translate(text)
+    # A phrase is stemmed words, or an acronym as written ("R&D": its words are r and d).
+    covered = {w for phrase, _ in found for w in phrase.split()} | {w for phrase, _ in found for w in english_terms(phrase)}
     return sum(1 for w in words if w in covered or any(ch.isdigit() for ch in w)) / len(words)

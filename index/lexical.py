@@ -22,6 +22,9 @@ _NO_MEANING = ("CL:", "variant of", "old variant", "surname", "see ", "also writ
 DICT_WORD_MAX = 6  # longest dictionary word looked for inside a run of Chinese characters
 GLOSS_MAX_WORDS = 4  # longer gloss fragments are explanations, not translations
 _ACRONYM = re.compile(r"\(([A-Z][A-Z0-9]{1,5})\)")  # "(GDP)" in a CC-CEDICT gloss
+# An acronym as a question writes it: capitals, "&" allowed, an optional plural s (SOE, SMEs, R&D).
+_WRITTEN_ACRONYM = re.compile(r"\b([A-Z](?:&?[A-Z]){1,5})s?\b")
+_INITIALS_SKIP = frozenset("and of the for in on to a an".split())  # words an acronym leaves out ("R&D" keeps "and")
 GLOSS_SENSES = 5  # CC-CEDICT lists a word's main senses first: later ones ("to project" for 突出) are rarer
 # Question words and function words of a Chinese question: they match the plan's prose, not its topics.
 ZH_STOPWORDS = frozenset(
@@ -189,6 +192,7 @@ class LexicalIndex:
         if self.sections:
             self._bm25.index(corpus, show_progress=False)
         self._translations = self._english_to_corpus() if self.vocabulary else {}
+        self._initials = self._acronyms_to_corpus() if self.vocabulary else {}
         self._longest = max((len(k) for k in self._translations), default=1)
 
     def _english_to_corpus(self) -> dict[tuple[str, ...], tuple[str, ...]]:
@@ -218,9 +222,42 @@ class LexicalIndex:
                     table[(acronym.lower(),)].add(word)
         return {k: tuple(sorted(v)) for k, v in table.items()}
 
+    def _acronyms_to_corpus(self) -> dict[str, tuple[str, ...]]:
+        """An acronym's letters (lowercase; "&" where the gloss says "and") -> the corpus word whose CC-CEDICT gloss
+        it abbreviates: "research and development" (研发) is R&D, "state-owned enterprise" (国有企业) SOE. CC-CEDICT
+        writes few acronyms itself ("(GDP)"), so "R&D" reached no word of the documents. Only a word's first gloss
+        is read (its main sense), and an acronym with several readings among the documents' words ("IT": 信息技术,
+        所得税, 国际贸易) is left unread: initials alone cannot tell them apart."""
+        cedict = _cedict()
+        readings: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))  # key -> gloss -> words
+        for word in self.vocabulary:
+            glosses = [g for g in cedict.get(word, ()) if not g.startswith(_NO_MEANING)]
+            if not glosses or glosses[0].lower().startswith("to "):
+                continue
+            words = re.findall(r"[a-z]+", glosses[0].lower())
+            content = [w for w in words if w not in _INITIALS_SKIP]
+            if not 2 <= len(content) <= GLOSS_MAX_WORDS or not re.fullmatch(r"[a-z -]+", glosses[0].lower()):
+                continue
+            gloss = " ".join(words)
+            readings["".join(w[0] for w in content)][gloss].add(word)
+            if "and" in words:
+                ampersand = "".join("&" if w == "and" else w[0] for w in words if w == "and" or w in content)
+                readings[ampersand][gloss].add(word)
+        # Words of one gloss (国有企业, 国企: "state-owned enterprise") are one reading.
+        return {letters: tuple(sorted(*glosses.values())) for letters, glosses in readings.items() if len(glosses) == 1}
+
     def translate(self, query: str) -> list[tuple[str, tuple[str, ...]]]:
-        """English phrases of the query with the corpus words they translate to, longest phrase first."""
-        terms, found, i = english_terms(query), [], 0
+        """English phrases of the query with the corpus words they translate to, longest phrase first; an acronym
+        written in capitals (R&D, SOEs) that CC-CEDICT does not name as one is read from its glosses' initials."""
+        found, read = [], set()
+        for m in _WRITTEN_ACRONYM.finditer(query):
+            letters = m.group(1).lower()
+            # A capitalised acronym is read as one first ("US" is 美国, not also 我们 for "us"), else as a word.
+            words = self._initials.get(letters) or self._translations.get((letters,))
+            if words and letters not in read:
+                found.append((letters, words))
+                read.add(letters)
+        terms, i = [t for t in english_terms(query) if t not in read], 0
         while i < len(terms):
             for size in range(min(self._longest, len(terms) - i), 0, -1):
                 key = tuple(terms[i : i + size])

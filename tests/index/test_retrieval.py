@@ -162,6 +162,20 @@ def test_the_object_of_a_verb_gloss_translates_too(tmp_path):
     assert "就业" in found["job"] and "减税" in found["tax"]
 
 
+def test_an_acronym_is_read_from_the_initials_of_a_gloss(tmp_path):
+    """CC-CEDICT glosses 研发 "research and development" and 国有企业 "state-owned enterprise" without the acronyms
+    questions write; "IT" has several readings among the report's words (信息技术, 所得税) and is left unread, and
+    "US" is 美国 alone, not also 我们 ("we; us")."""
+    found = _translations(
+        tmp_path,
+        "2017年政府工作报告\n一、回顾\n研发投入强度达到2.1%。深化国有企业改革。推进信息技术应用，个人所得税改革。"
+        "我们同美国加强合作。\n",
+        "R&D spending, SOEs, IT and the US",
+    )
+    assert found["r&d"] == ("研发",) and "国有企业" in found["soe"]
+    assert "it" not in found and found["us"] == ("美国",)
+
+
 def test_bm25_ranks_the_section_with_the_words(lexical):
     top = [s.id for s, _ in lexical.search("柔性引进诺贝尔奖科学家", 2)]
     assert top[0] == "五(一)3"
