@@ -239,7 +239,10 @@ def question_features(
     # Target or result, and which years: judged on the clauses stating the asked fact about the subject when there
     # are some (a target for M2 does not answer "M2实际增长了多少", dev rc-026), else on every close sentence
     # with a number.
-    numbered = [near[i] for _, i in stated or ()] or [u for u in near if NUMBER.search(u.span.text)]
+    # A question asking no figure or date ("今年对种粮农民有什么补贴？") is judged on every close sentence: those with
+    # a number were all the 2021 review's "一次性发放200亿元补贴", and the year's own measure states none (dev rk-057).
+    asks_figure = asks_number or bool(wants_kind)
+    numbered = [near[i] for _, i in stated or ()] or [u for u in near if NUMBER.search(u.span.text) or not asks_figure]
     stances = [_clause_stance(c, texts[i]) for c, i in stated or ()] or [_sentence_stance(u.span.text) for u in numbered]
     conflict = bool(numbered) and (
         (wants_target and not wants_outcome and all(o and not t for t, o in stances))
