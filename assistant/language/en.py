@@ -43,7 +43,10 @@ ASKS_MONEY = (
 # Asks for a share or rate (比例是多少, what percentage).
 ASKS_PERCENT = (
     r"\bpercent|\bshare of\b|\bproportion\b|\bhow many points\b|"
-    r"\b(?:growth|success|rate)\b.{0,20}\b(?:rate|percentage)\b"
+    r"\b(?:growth|success|rate)\b.{0,20}\b(?:rate|percentage)\b|"
+    # "What was the youth unemployment rate…", "What R&D-to-GDP ratio…": a rate asked with what is a figure, as
+    # 失业率是多少 is; read as a bare what-question, no sign of a missing figure could fire (dev rk-066, rf-031).
+    r"\bwhat(?:'s|\s+is|\s+was|\s+will\s+be|\s+are|\s+were)?\s+(?:the\s+)?(?:[\w&-]+\s+){0,4}?(?:rate|ratio)s?\b"
 )
 
 # In English the share comes first and heads the asked phrase ("What share of GDP did R&D spending reach?"): a share,

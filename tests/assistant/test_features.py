@@ -55,6 +55,10 @@ def test_english_amounts_changes_and_deficits_are_read_as_asked() -> None:
     # how far / how fast ask a figure of change, as 提高了多少 does
     assert COUNT in question_kinds("How fast did sales of new energy vehicles grow last year?")
     assert COUNT in question_kinds("How far did urbanization advance over the past five years?")
+    # a rate or ratio asked with "what" is a figure, as 失业率是多少 is; a rate named in passing is not
+    assert PERCENT in question_kinds("What was the youth unemployment rate last year?")
+    assert PERCENT in question_kinds("What's the registered jobless rate target?")
+    assert PERCENT not in question_kinds("What does the report say about keeping the exchange rate stable?")
 
 
 def test_the_share_of_named_places_the_plan_never_names(assistant) -> None:
