@@ -35,6 +35,8 @@ ASKS_MONEY = (
     r"\bwhat (?:is|was|will be) the (?:total )?cost\b|"
     r"(?<!consumer )\bprices?\b(?! (?:index|level|growth|rise|increase|inflation))|\bfares?\b|"
     r"\bwage|\bsalar|\bspend|\bsubsid|"
+    # "…, in yuan?", "how many yuan": a currency asks an amount of money, as 多少元 does.
+    r"\bin (?:yuan|rmb|renminbi|(?:us )?dollars)\b|\bhow many (?:yuan|dollars)\b|"
     # "investment" asks an amount only with one ("how much investment", "total investment"), as 投资多少 does:
     # "open up to foreign investment" asks how (dev ra-051, rb-047).
     r"\bhow much (?:\w+ ){0,3}investment\b|\b(?:total|amount of) investment\b|\binvestment (?:amount|total)s?\b"

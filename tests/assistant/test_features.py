@@ -59,6 +59,9 @@ def test_english_amounts_changes_and_deficits_are_read_as_asked() -> None:
     assert PERCENT in question_kinds("What was the youth unemployment rate last year?")
     assert PERCENT in question_kinds("What's the registered jobless rate target?")
     assert PERCENT not in question_kinds("What does the report say about keeping the exchange rate stable?")
+    # a currency asks an amount of money, as 多少元 does
+    assert MONEY in question_kinds("How much is the basic pension per month, in yuan?")
+    assert MONEY in question_kinds("How many yuan does each household receive?")
 
 
 def test_the_share_of_named_places_the_plan_never_names(assistant) -> None:
