@@ -245,12 +245,31 @@ def topic_of(previous: str, question: str) -> str:
     return (", " if english else "、").join(dict.fromkeys(phrases))
 
 
+# A turn asking what comes later names its own time: "…for last year, and what does it want to happen next?" asks
+# its second part of no year past (dev re-045).
+_LATER = re.compile(r"\bnext\b|\bfuture\b|\bfrom now on\b|\bgoing forward\b|下一步|今后|接下来|未来", re.I)
+
+
+def time_of(previous: str, question: str, topic: str = "") -> str:
+    """The times the earlier turn names, when the follow-up names none (and the topic holds none of them): "这次补贴总共
+    多少钱？" after "今年对种粮农民有什么补贴？" asks about this year's, and without 今年 it was answered with the 2021
+    review's 200亿元 (dev rk-058)."""
+    if _says_when(question) or _LATER.search(question):
+        return ""
+    times = dict.fromkeys(m.group().strip() for m in _WHEN.finditer(previous))
+    return (", " if is_english(question) else "、").join(t for t in times if t and t not in topic)
+
+
 def _join(previous: str, question: str, measured: str = "") -> tuple[str, str]:
-    """The follow-up made readable on its own: the earlier topic first (with what the last answer's figure measured,
-    when the follow-up names no topic of its own), then the follow-up's own words; and that topic ("" if none)."""
+    """The follow-up made readable on its own: the earlier topic first (with the earlier turn's time when the
+    follow-up names none, and what the last answer's figure measured when it names no topic of its own), then the
+    follow-up's own words; and that topic ("" if none)."""
     topic = topic_of(previous, question)
+    sep = ", " if is_english(question) else "、"
     if measured and measured not in previous and measured not in topic:
-        topic = (", " if is_english(question) else "、").join(t for t in (topic, measured) if t)
+        topic = sep.join(t for t in (topic, measured) if t)
+    if topic and (when := time_of(previous, question, topic)):
+        topic = sep.join((when, topic))
     if not topic:
         prev = previous if previous.rstrip()[-1:] in "?.!？。" else previous + ("?" if is_english(previous) else "？")
         return (f"{prev} {question}" if is_english(question) else f"{prev}{question}"), ""

@@ -258,3 +258,13 @@ def test_a_follow_up_naming_its_own_time_drops_the_earlier_turns_time(similar):
     # A follow-up naming no time keeps the earlier turn's: "那失业率呢？" still asks about 去年.
     kept = resolve("那失业率呢？", user("去年城镇新增就业多少？"), similar)
     assert "去年" in kept.rewritten
+
+
+def test_a_follow_up_naming_no_time_keeps_the_last_turns(similar):
+    # "这次补贴" is this year's: without 今年 the search reached the 2021 review's one-off 200亿元 subsidy (dev rk-058).
+    r = resolve("这次补贴总共多少钱？", user("今年对种粮农民有什么补贴？"), similar)
+    assert r.followup and "今年" in r.rewritten and "种粮农民" in r.rewritten
+    english = resolve("How much of it will go to Guangdong?", user("How big is the tax cut and refund package this year?"), similar)
+    assert "this year" in english.rewritten and "tax cut" in english.rewritten
+    own = resolve("那去年这笔补贴发了多少？", user("今年对种粮农民有什么补贴？"), similar)  # its own time replaces the last one's
+    assert "今年" not in own.rewritten
