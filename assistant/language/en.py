@@ -47,7 +47,7 @@ ASKS_PERCENT = (
     r"\bpercent|\bshare of\b|\bproportion\b|\bhow many points\b|"
     r"\b(?:growth|success|rate)\b.{0,20}\b(?:rate|percentage)\b|"
     # "What was the youth unemployment rate…", "What R&D-to-GDP ratio…": a rate asked with what is a figure, as
-    # 失业率是多少 is; read as a bare what-question, no sign of a missing figure could fire (dev rk-066, rf-031).
+    # 失业率是多少 is; read as a bare what-question, no sign of a missing figure could fire (dev rf-031, ri-053).
     r"\bwhat(?:'s|\s+is|\s+was|\s+will\s+be|\s+are|\s+were)?\s+(?:the\s+)?(?:[\w&-]+\s+){0,4}?(?:rate|ratio)s?\b"
 )
 
