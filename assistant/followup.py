@@ -174,7 +174,10 @@ def _own_topic(question: str) -> list[str]:
 # a noun (a relative clause: "companies that invest").
 _POINTING_EN = re.compile(
     r"\b(?:those|these)\s+(?!are\b|were\b)[a-z]"
-    r"|\b(?:of|for|on|in|to|from|with|by|about|does|do|did|will|is|was|would)\s+(?:that|this)\s+(?!is\b|was\b|one\b)[a-z]",
+    r"|\b(?:of|for|on|in|to|from|with|by|about|does|do|did|will|is|was|would)\s+(?:that|this)\s+(?!is\b|was\b|one\b)[a-z]"
+    # A part of something named before ("How much of that is VAT credit refunds?"): nothing earlier in the same
+    # turn can be what "that" is (dev rk-043 was searched alone and refused).
+    r"|\bhow (?:much|many) of (?:that|this|it|them|those|these)\b",
     re.I)
 
 

@@ -268,3 +268,11 @@ def test_a_follow_up_naming_no_time_keeps_the_last_turns(similar):
     assert "this year" in english.rewritten and "tax cut" in english.rewritten
     own = resolve("那去年这笔补贴发了多少？", user("今年对种粮农民有什么补贴？"), similar)  # its own time replaces the last one's
     assert "今年" not in own.rewritten
+
+
+def test_a_part_of_what_was_named_before_points_at_the_last_turn(similar):
+    # "How much of that…" names a part of the last turn's thing, however many words of its own follow (dev rk-043
+    # was searched alone and refused).
+    r = resolve("How much of that goes to small and micro businesses as refunds?", user("How big is the tax cut package this year?"),
+                similar)
+    assert r.followup and "tax cut" in r.rewritten
