@@ -34,7 +34,9 @@ ASKS_MONEY = (
     # (dev re-050, re-051).
     r"\bwhat (?:is|was|will be) the (?:total )?cost\b|"
     r"(?<!consumer )\bprices?\b(?! (?:index|level|growth|rise|increase|inflation))|\bfares?\b|"
-    r"\bwage|\bsalar|\bspend|\bsubsid|"
+    # Spending asks an amount only with one ("how much … spend", "total spending"): "What tax breaks are companies
+    # getting for R&D spending?" asks which measures (dev ri-024 quoted an amount of the wrong section).
+    r"\bwage|\bsalar|\bhow much\b[^?]{0,40}\bspend|\b(?:total|amount of) spending\b|\bsubsid|"
     # "…, in yuan?", "how many yuan": a currency asks an amount of money, as 多少元 does.
     r"\bin (?:yuan|rmb|renminbi|(?:us )?dollars)\b|\bhow many (?:yuan|dollars)\b|"
     # "investment" asks an amount only with one ("how much investment", "total investment"), as 投资多少 does:

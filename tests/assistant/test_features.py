@@ -62,6 +62,9 @@ def test_english_amounts_changes_and_deficits_are_read_as_asked() -> None:
     # a currency asks an amount of money, as 多少元 does
     assert MONEY in question_kinds("How much is the basic pension per month, in yuan?")
     assert MONEY in question_kinds("How many yuan does each household receive?")
+    # spending asks an amount only with one: a tax break "for R&D spending" asks which measures
+    assert MONEY not in question_kinds("Which tax breaks do firms get for their research spending?")
+    assert MONEY in question_kinds("How much will the central government spend on education?")
 
 
 def test_the_share_of_named_places_the_plan_never_names(assistant) -> None:
