@@ -230,6 +230,7 @@ def question_features(
         missing_kind = missing_kind or not any(answer_places(q, text) for text in where)
     unit = None if q.wants(LOCATE) else _asked_unit(q)
     asks_number = q.wants(COUNT) or q.wants(PERCENT) or q.wants(MONEY)
+    asks_figure = asks_number or bool(wants_kind)  # a number, amount, share, date or name
     specific = specific_terms(subject_groups(q), idf)
     no_term_number = asks_number and not any(term_near_number(specific, text) for text in texts)
     years = set(_YEAR.findall(q.text))
@@ -241,7 +242,6 @@ def question_features(
     # with a number.
     # A question asking no figure or date ("今年对种粮农民有什么补贴？") is judged on every close sentence: those with
     # a number were all the 2021 review's "一次性发放200亿元补贴", and the year's own measure states none (dev rk-057).
-    asks_figure = asks_number or bool(wants_kind)
     numbered = [near[i] for _, i in stated or ()] or [u for u in near if NUMBER.search(u.span.text) or not asks_figure]
     stances = [_clause_stance(c, texts[i]) for c, i in stated or ()] or [_sentence_stance(u.span.text) for u in numbered]
     conflict = bool(numbered) and (
@@ -287,7 +287,7 @@ def question_features(
         1.0 if subject_absent else 0.0,
         min(1.0, top_score - second),
         _fact_gap(q, ranked.units, wants_kind, asks_number),
-        1.0 if _missing_per(q.text, texts, asks_number or bool(wants_kind)) else 0.0,
+        1.0 if _missing_per(q.text, texts, asks_figure) else 0.0,
         1.0 if _lacks_figure(top.span.text, wants_kind, asks_number) else 0.0,
     ), dtype=np.float32)
 
