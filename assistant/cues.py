@@ -262,3 +262,7 @@ ASKS_ALLOCATION = re.compile(zh.ASKS_ALLOCATION_ZH + "|" + en.ASKS_ALLOCATION_EN
 ASKS_SPLIT = re.compile(zh.ASKS_SPLIT_ZH + "|" + en.ASKS_SPLIT_EN, re.I)
 STATES_SPLIT = re.compile(zh.STATES_SPLIT_ZH + "|" + en.STATES_SPLIT_EN, re.I)
 STATES_PER = re.compile(zh.STATES_PER_ZH + "|" + en.STATES_PER_EN, re.I)
+PER_UNIT_ZH = re.compile(zh.PER_UNIT_ZH)
+PER_UNIT_EN = re.compile(en.PER_UNIT_EN, re.I)
+PER_CAPITA_EN = re.compile(en.PER_CAPITA_EN, re.I)
+NOT_A_UNIT = re.compile(f"(?:{zh.NOT_A_UNIT_ZH}|{en.NOT_A_UNIT_EN})", re.I)

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from . import cues
+from . import cues, per_unit
 from .cues import SEVERAL_THINGS
 from .dating import asked_years, no_year, period_conflict, sentence_years
 from .evidence import NUMBER, asked_unit, counted_unit, counts_in, has_evidence, has_figure
@@ -287,7 +287,7 @@ def question_features(
         1.0 if subject_absent else 0.0,
         min(1.0, top_score - second),
         _fact_gap(q, ranked.units, wants_kind, asks_number),
-        1.0 if _missing_per(q.text, texts, asks_figure) else 0.0,
+        1.0 if _missing_per(q, texts, asks_figure) else 0.0,
         1.0 if _lacks_figure(top.span.text, wants_kind, asks_number) else 0.0,
     ), dtype=np.float32)
 
@@ -307,10 +307,12 @@ def _lacks_figure(text: str, wants_kind: Sequence[str], asks_number: bool) -> bo
     return bool(wants_kind or asks_number) and not _states_figure(text, wants_kind, asks_number)
 
 
-def _missing_per(question: str, texts: Sequence[str], asks_figure: bool) -> bool:
-    """MISSING_PER: a figure per unit is asked and no close sentence gives one per unit, or a split by place or
-    period ("各省", "the fourth quarter"; also "怎么分配", which asks one without a number word) and none splits."""
-    per = asks_figure and cues.ASKS_PER.search(question) and not any(cues.STATES_PER.search(t) for t in texts)
+def _missing_per(q: Question, texts: Sequence[str], asks_figure: bool) -> bool:
+    """MISSING_PER: a figure per unit is asked and no close sentence gives one per that unit (per_unit.missing:
+    "每人每年420元" does not answer "each household", dev rd-038), or a split by place or period ("各省", "the
+    fourth quarter"; also "怎么分配", which asks one without a number word) and none splits."""
+    question = q.text
+    per = asks_figure and cues.ASKS_PER.search(question) and per_unit.missing(question, q.per_units, texts)
     split = ((asks_figure or cues.ASKS_ALLOCATION.search(question)) and cues.ASKS_SPLIT.search(question)
              and not any(cues.STATES_SPLIT.search(t) for t in texts))
     return bool(per or split)

@@ -21,6 +21,7 @@ from .cues import (
     SHARE_AFTER_MONEY,
     TARGETED_THING,
 )
+from .per_unit import asked_units
 from .section_refs import SectionRef, section_refs
 from .terms import (
     Translate,
@@ -91,6 +92,9 @@ class Question:
     # The words that say what is asked: a follow-up's own ("那今年还要再压多少？"), not the earlier topic its rewrite
     # carries ("…几年缩短：…" would ask for a count of years); "" when it is `text`.
     asking: str = ""
+    # The units a figure is asked per ("每户", "each household"), each as the documents' words for it; None when
+    # none is asked or can be read (assistant/per_unit.py).
+    per_units: list[tuple[str, ...]] | None = None
 
     @property
     def kind(self) -> str:
@@ -196,6 +200,7 @@ def analyze(
         asking=kinds_from if kinds_from and kinds_from != text else "",
         groups=term_groups(text, terms, translate),
         context_groups=context_groups,
+        per_units=asked_units(text, translate),
     )
 
 

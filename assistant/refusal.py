@@ -45,6 +45,7 @@ def refusal_features(question: Question, ranked: Ranked, scorer: SentenceScorer,
 # What a refusal names as missing, in the order it is told: the first signal that fired.
 _REASONS = (("place_absent", "place"), ("year_absent", "year"), ("quoted_absent", "quoted"), ("missing_kind", "missing:kind"),
             ("missing_unit", "missing:count"), ("no_term_number", "missing:number"), ("no_subject_fact", "missing:number"),
+            ("missing_per", "missing:per"),
             ("stance_conflict", "stance"), ("period_conflict", "period"))
 
 
@@ -89,4 +90,6 @@ def _reason_detail(question: Question, reason: str, in_scope: Callable[[str], bo
         return next((t for t in question.quoted if not in_scope(t)), "")
     if reason == "missing:kind":
         return next((k for k in NEEDS_EVIDENCE if question.wants(k)), "")
+    if reason == "missing:per":
+        return "per"
     return ""

@@ -17,6 +17,7 @@ _KIND_NAMES = {
     PERSON: ("具体人名", "names of people"),
     "count": ("具体数量", "that number"),
     "number": ("具体数字", "that figure"),
+    "per": ("按所问单位（每户、每人、每月等）计算的数字或分项数字", "that figure per unit or broken down as asked"),
 }
 
 

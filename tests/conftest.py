@@ -105,6 +105,17 @@ def fixed_set_run(assistant):
 
 
 REPORTS = DATA / "corpora" / "gov-work-reports"
+
+
+@pytest.fixture(scope="session")
+def report_2022(tmp_path_factory, settings, model):
+    """The whole real 2022 report, alone in its index."""
+    from assistant import PlanAssistant
+    from index import PlanIndex
+
+    pa = PlanAssistant(PlanIndex(settings.with_(home=tmp_path_factory.mktemp("report-2022"))))
+    pa.index.build([REPORTS / "government-work-report-2022.txt"])
+    return pa
 COMPARE_YEARS = (2016, 2017, 2024)
 
 

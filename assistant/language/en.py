@@ -335,3 +335,14 @@ ASKS_ALLOCATION_EN = r"\bdivided\b|\ballocated\b|\bdistributed\b|\bsplit\b|\bsha
 
 # A sentence giving a figure per unit.
 STATES_PER_EN = r"\bper\b|\beach\b|\baverage\b"
+
+# The unit a figure is asked per ("each household", "per mu"). "every" is not read: it mostly says which things are
+# asked ("every target in the plan", fixed-set q160, q181), not what a figure is counted per.
+PER_UNIT_EN = r"\b(?:per|each)\s+(?:single\s+)?(?P<unit>[a-z]+)"
+
+# "per capita" / "per head" is per person (人均).
+PER_CAPITA_EN = r"\bper\s+capita\b|\bper\s+head\b"
+
+# Words after per / each that name no unit a sentence would write after 每: "each of the reports", "each year" (a
+# document's figures are yearly by default), "per unit of GDP" (单位国内生产总值), "each one".
+NOT_A_UNIT_EN = r"year|years|annum|unit|of|one|other|time|reports?|documents?|plans?|the|an?|capita|head"

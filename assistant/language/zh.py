@@ -265,3 +265,11 @@ ASKS_ALLOCATION_ZH = r"分配|分到|分给|怎么分|如何分"
 
 # A sentence giving a figure per unit (每, 人均, 年均).
 STATES_PER_ZH = r"每|均"
+
+# The unit a figure is asked per: the character after 每 (每户, 每个孩子, 每亩) or before 均 (人均, 户均).
+PER_UNIT_ZH = r"每(?:一个|个|位|名|一)?(?P<unit>[\u4e00-\u9fff])|(?P<before>[人户])均"
+
+# Units whose per-unit figure a document states without 每 or in other words: its figures are yearly by default
+# (每年 asks an annual figure, which "城镇新增就业1100万人以上" is); 每万人 counts per a number of people, written
+# 每万名 or 万人; an occasion is named in its own word ("每次国家批设" is the plan's "每批新增", fixed-set q051).
+NOT_A_UNIT_ZH = r"[年万千百十亿次批回期届]"

@@ -165,20 +165,6 @@ def test_a_follow_up_asks_for_the_unit_its_own_words_ask_for() -> None:
     assert _asked_unit(analyze("那今年要新增多少辆？", kinds_from="那今年要新增多少辆？")) == "辆"
 
 
-@pytest.fixture(scope="module")
-def report_2022(tmp_path_factory, settings, model):
-    """The whole real 2022 report, alone in its index."""
-    from pathlib import Path
-
-    from assistant import PlanAssistant
-    from index import PlanIndex
-
-    reports = Path(__file__).resolve().parents[1] / "data" / "corpora" / "gov-work-reports"
-    pa = PlanAssistant(PlanIndex(settings.with_(home=tmp_path_factory.mktemp("report-2022"))))
-    pa.index.build([reports / "government-work-report-2022.txt"])
-    return pa
-
-
 @pytest.mark.slow
 def test_a_question_asking_no_figure_is_dated_by_every_close_sentence(report_2022) -> None:
     # The close sentences with a number were all the 2021 review's "对种粮农民一次性发放200亿元补贴", so a question
